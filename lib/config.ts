@@ -1,0 +1,306 @@
+import { S3_MIN_INFREQUENT_ACCESS_DAYS } from './constructs/data-lake-storage';
+import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from './constructs/lake-athena';
+import { GLUE_CRON_PATTERN } from './constructs/lake-catalog';
+
+/**
+ * Typed, validated configuration of the platform.
+ *
+ * Every setting the app reads is a field of {@link PlatformConfig} and is declared exactly once in
+ * {@link SETTINGS}: its type, its documentation, how a context value is parsed and what is allowed.
+ * The context key of a setting is the field's name, so `cdk synth -c athenaBytesScannedCutoff=...`
+ * overrides `athenaBytesScannedCutoff` of the chosen stage. The stage itself is the `stage` key
+ * (default `dev`); the stage supplies every other default ({@link STAGE_DEFAULTS}).
+ *
+ * Values arrive as strings from `-c key=value` and as JSON values from `cdk.json`; both are
+ * accepted. A value that fails validation throws a {@link ConfigError} that names the key, the bad
+ * value and what is allowed, before any construct is created.
+ */
+
+/** The deployment stages the app knows. */
+export const STAGES = ['dev', 'prod'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** The longest resource-name prefix: every name derived from it must fit its service's limit. */
+export const MAX_NAME_PREFIX_LENGTH = 20;
+
+
+export interface PlatformConfig {
+  /** The stage whose defaults apply. */
+  readonly stage: StageName;
+  /**
+   * Prefix of every physical resource name (Glue database, crawler, Athena workgroup, KMS alias,
+   * later feature groups, pipelines, endpoints). Lowercase letters, digits and single hyphens.
+   */
+  readonly namePrefix: string;
+  /** AWS account to pin the stacks to; environment-agnostic when absent. */
+  readonly account?: string;
+  /** AWS region to pin the stacks to; environment-agnostic when absent. */
+  readonly region?: string;
+  /**
+   * Delete the lake's buckets (with their objects) and keys when the stacks are destroyed.
+   * Allowed only in `dev`; otherwise they are retained.
+   */
+  readonly destroyOnRemoval: boolean;
+  /** Upload the synthetic sample of the reviews dataset to the lake's raw prefix. */
+  readonly deploySampleData: boolean;
+  /** Schedule of the raw-data crawler as a Glue cron expression; none runs it on demand only. */
+  readonly crawlerSchedule?: string;
+  /** Athena stops a query of the lake workgroup once it has scanned this many bytes. */
+  readonly athenaBytesScannedCutoff: number;
+  /** Days after which Athena query results expire. */
+  readonly athenaResultsExpirationDays: number;
+  /** Days after which captured endpoint requests and responses expire. */
+  readonly dataCaptureExpirationDays: number;
+  /** Days after which raw data moves to the Infrequent Access storage class. */
+  readonly rawDataInfrequentAccessDays: number;
+  /** Days after which noncurrent object versions in the lake expire. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Days after which S3 server access logs expire. */
+  readonly accessLogsExpirationDays: number;
+  /** Monthly cost budget in USD; with `budgetEmail`, adds the cost-guard stack. */
+  readonly budgetMonthlyLimitUsd?: number;
+  /** Address that receives the budget's alerts. */
+  readonly budgetEmail?: string;
+}
+
+/** Thrown for a configuration value that is not allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One declared setting: documentation, type and the parser that validates a raw value. */
+export interface Setting<T> {
+  /** Type as shown in the README's configuration reference. */
+  readonly type: string;
+  /** What the setting does. */
+  readonly doc: string;
+  /** What is allowed, as said in errors and in the README. */
+  readonly allowed: string;
+  /** Parses a raw context or stage value; returns undefined to mean "not allowed". */
+  readonly parse: (raw: unknown) => T | undefined;
+}
+
+type Settings = { readonly [K in keyof PlatformConfig]-?: Setting<Exclude<PlatformConfig[K], undefined>> };
+
+function oneOf<T extends string>(values: readonly T[]): Setting<T>['parse'] {
+  return (raw) => (typeof raw === 'string' && (values as readonly string[]).includes(raw) ? (raw as T) : undefined);
+}
+
+function bool(raw: unknown): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  return undefined;
+}
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): Setting<number>['parse'] {
+  return (raw) => {
+    const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+  };
+}
+
+function positiveNumber(raw: unknown): number | undefined {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+function matching(pattern: RegExp): Setting<string>['parse'] {
+  return (raw) => (typeof raw === 'string' && pattern.test(raw) ? raw : undefined);
+}
+
+const NAME_PREFIX_PATTERN = new RegExp(`^(?=.{3,${MAX_NAME_PREFIX_LENGTH}}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$`);
+
+/** The registry: every setting the app reads, with its context key (the field name). */
+export const SETTINGS: Settings = {
+  stage: {
+    type: 'string',
+    doc: 'Stage whose defaults apply.',
+    allowed: `one of ${STAGES.join(', ')}`,
+    parse: oneOf(STAGES),
+  },
+  namePrefix: {
+    type: 'string',
+    doc: 'Prefix of every physical resource name.',
+    allowed: `3 to ${MAX_NAME_PREFIX_LENGTH} lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
+    parse: matching(NAME_PREFIX_PATTERN),
+  },
+  account: {
+    type: 'string',
+    doc: 'AWS account ID to pin the stacks to (environment-agnostic when unset).',
+    allowed: 'a 12-digit AWS account ID',
+    parse: matching(/^\d{12}$/),
+  },
+  region: {
+    type: 'string',
+    doc: 'AWS region to pin the stacks to (environment-agnostic when unset).',
+    allowed: 'an AWS region name such as us-east-1',
+    parse: matching(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/),
+  },
+  destroyOnRemoval: {
+    type: 'boolean',
+    doc: 'Delete lake buckets (emptying them) and keys with their stack. Only in dev.',
+    allowed: 'true or false (true only with stage dev)',
+    parse: bool,
+  },
+  deploySampleData: {
+    type: 'boolean',
+    doc: 'Upload the synthetic reviews sample to the raw prefix of the lake.',
+    allowed: 'true or false',
+    parse: bool,
+  },
+  crawlerSchedule: {
+    type: 'string',
+    doc: 'Glue cron schedule of the raw-data crawler; unset runs it on demand only.',
+    allowed: 'a Glue cron expression with six fields, e.g. cron(0 3 * * ? *)',
+    parse: matching(GLUE_CRON_PATTERN),
+  },
+  athenaBytesScannedCutoff: {
+    type: 'integer',
+    doc: 'Bytes a query in the lake workgroup may scan before Athena cancels it.',
+    allowed: `an integer of at least ${ATHENA_MIN_BYTES_SCANNED_CUTOFF} (Athena's minimum)`,
+    parse: integer(ATHENA_MIN_BYTES_SCANNED_CUTOFF),
+  },
+  athenaResultsExpirationDays: {
+    type: 'integer',
+    doc: 'Days after which Athena query results in the lake expire.',
+    allowed: 'an integer from 1 to 3650',
+    parse: integer(1, 3650),
+  },
+  dataCaptureExpirationDays: {
+    type: 'integer',
+    doc: 'Days after which captured endpoint requests and responses expire.',
+    allowed: 'an integer from 1 to 3650',
+    parse: integer(1, 3650),
+  },
+  rawDataInfrequentAccessDays: {
+    type: 'integer',
+    doc: 'Days after which raw data moves to S3 Standard-Infrequent Access.',
+    allowed: `an integer from ${S3_MIN_INFREQUENT_ACCESS_DAYS} to 3650 (S3's minimum for Standard-IA)`,
+    parse: integer(S3_MIN_INFREQUENT_ACCESS_DAYS, 3650),
+  },
+  noncurrentVersionExpirationDays: {
+    type: 'integer',
+    doc: 'Days after which noncurrent object versions in the lake expire.',
+    allowed: 'an integer from 1 to 3650',
+    parse: integer(1, 3650),
+  },
+  accessLogsExpirationDays: {
+    type: 'integer',
+    doc: 'Days after which S3 server access logs expire.',
+    allowed: 'an integer from 1 to 3650',
+    parse: integer(1, 3650),
+  },
+  budgetMonthlyLimitUsd: {
+    type: 'number',
+    doc: 'Monthly cost budget in USD; together with budgetEmail it adds the cost-guard stack.',
+    allowed: 'a positive number',
+    parse: positiveNumber,
+  },
+  budgetEmail: {
+    type: 'string',
+    doc: 'E-mail address that receives the budget alerts (80% actual, 100% forecast).',
+    allowed: 'an e-mail address',
+    parse: matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+  },
+};
+
+type StageDefaults = Omit<PlatformConfig, 'stage'>;
+
+/** The defaults of each stage. A context value overrides any of them. */
+export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
+  dev: {
+    namePrefix: 'pds-dev',
+    destroyOnRemoval: false,
+    deploySampleData: true,
+    athenaBytesScannedCutoff: 1_000_000_000,
+    athenaResultsExpirationDays: 7,
+    dataCaptureExpirationDays: 30,
+    rawDataInfrequentAccessDays: 90,
+    noncurrentVersionExpirationDays: 7,
+    accessLogsExpirationDays: 90,
+  },
+  prod: {
+    namePrefix: 'pds-prod',
+    destroyOnRemoval: false,
+    deploySampleData: false,
+    athenaBytesScannedCutoff: 10_000_000_000,
+    athenaResultsExpirationDays: 30,
+    dataCaptureExpirationDays: 180,
+    rawDataInfrequentAccessDays: 90,
+    noncurrentVersionExpirationDays: 90,
+    accessLogsExpirationDays: 365,
+  },
+};
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}
+
+function parseSetting<K extends keyof PlatformConfig>(key: K, raw: unknown, source: string): PlatformConfig[K] {
+  const setting = SETTINGS[key] as unknown as Setting<PlatformConfig[K]>;
+  const value = setting.parse(raw);
+  if (value === undefined) {
+    throw new ConfigError(`Invalid ${source} '${key}': ${describe(raw)} is not allowed; expected ${setting.allowed}.`);
+  }
+  return value;
+}
+
+/**
+ * Builds the configuration of a stage from context values.
+ *
+ * @param context reads one context key (e.g. `key => app.node.tryGetContext(key)`)
+ * @throws ConfigError naming the key, the value and what is allowed
+ */
+export function loadConfig(context: (key: string) => unknown): PlatformConfig {
+  const rawStage = context('stage') ?? 'dev';
+  const stage = parseSetting('stage', rawStage, 'context value');
+  const values: Record<string, unknown> = { ...STAGE_DEFAULTS[stage], stage };
+  for (const key of Object.keys(SETTINGS) as (keyof PlatformConfig)[]) {
+    if (key === 'stage') continue;
+    const raw = context(key);
+    if (raw !== undefined && raw !== null && raw !== '') {
+      values[key] = parseSetting(key, raw, 'context value');
+    } else if (values[key] !== undefined) {
+      // Stage defaults go through the same validation as context values.
+      values[key] = parseSetting(key, values[key], `default of stage ${stage} for`);
+    }
+  }
+  const config = values as unknown as PlatformConfig;
+  checkCombinations(config);
+  return config;
+}
+
+function checkCombinations(config: PlatformConfig): void {
+  if (config.destroyOnRemoval && config.stage !== 'dev') {
+    throw new ConfigError(
+      `Invalid context value 'destroyOnRemoval': true is not allowed with stage '${config.stage}'; ` +
+        'expected false (only dev may delete its lake with the stack).',
+    );
+  }
+  const budgetKeys = [config.budgetMonthlyLimitUsd, config.budgetEmail].filter((v) => v !== undefined);
+  if (budgetKeys.length === 1) {
+    const missing = config.budgetEmail === undefined ? 'budgetEmail' : 'budgetMonthlyLimitUsd';
+    throw new ConfigError(
+      `Incomplete budget: '${missing}' is not set; expected both budgetMonthlyLimitUsd and budgetEmail, or neither.`,
+    );
+  }
+}
+
+/**
+ * A physical name made of the prefix and a suffix, checked against the service's length limit
+ * (so a long prefix fails at synth, not in CloudFormation).
+ */
+export function resourceName(prefix: string, suffix: string, maxLength: number, separator = '-'): string {
+  const name = `${prefix}${separator}${suffix}`;
+  if (name.length > maxLength) {
+    throw new ConfigError(
+      `Resource name '${name}' (from 'namePrefix' ${describe(prefix)}) is ${name.length} characters; ` +
+        `expected at most ${maxLength}. Use a shorter namePrefix.`,
+    );
+  }
+  return name;
+}

@@ -1,0 +1,253 @@
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { LakePrefix } from '../lake-layout';
+
+/** S3 moves objects to Standard-IA no earlier than this many days after creation. */
+export const S3_MIN_INFREQUENT_ACCESS_DAYS = 30;
+
+/** How long objects under each prefix live. All values are days. */
+export interface LakeRetention {
+  /** @default 30 */
+  readonly athenaResultsExpirationDays?: number;
+  /** @default 90 */
+  readonly dataCaptureExpirationDays?: number;
+  /** Raw data moves to Standard-IA after this many days (at least 30). @default 90 */
+  readonly rawDataInfrequentAccessDays?: number;
+  /** @default 30 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** @default 365 */
+  readonly accessLogsExpirationDays?: number;
+  /** Incomplete multipart uploads are aborted after this many days. @default 7 */
+  readonly abortIncompleteMultipartUploadDays?: number;
+}
+
+/** What other constructs need of the lake's storage. */
+export interface ILakeStorage {
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+  /** Lets the grantee list and read the objects under a prefix (and decrypt them). */
+  grantReadPrefix(grantee: iam.IGrantable, prefix: string): iam.Grant;
+  /** Lets the grantee list, read, write and delete the objects under a prefix. */
+  grantReadWritePrefix(grantee: iam.IGrantable, prefix: string): iam.Grant;
+}
+
+export interface DataLakeStorageProps {
+  /**
+   * Alias of the lake's KMS key, without the `alias/` part.
+   * @default - no alias
+   */
+  readonly keyAlias?: string;
+  /**
+   * What happens to the buckets and the key when they leave the stack. Only `DESTROY` deletes
+   * them, emptying the buckets first; anything else retains them.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @default - the defaults of {@link LakeRetention} */
+  readonly retention?: LakeRetention;
+}
+
+/**
+ * The lake's storage: a customer-managed KMS key (rotation on), the lake bucket and the bucket that
+ * receives its server access logs.
+ *
+ * The lake bucket is SSE-KMS with a bucket key, versioned, TLS-only (TLS 1.2 or later), blocks all
+ * public access, owns its objects, and logs access to the logs bucket. The logs bucket uses SSE-S3
+ * because S3 log delivery cannot write with a KMS key. Lifecycle rules abort incomplete uploads,
+ * expire noncurrent versions, expire Athena results and captured inference data, and move old raw
+ * data to Standard-IA.
+ */
+export class DataLakeStorage extends Construct implements ILakeStorage {
+  /** The customer-managed key of the lake (objects, Athena results, Glue logs and bookmarks). */
+  public readonly key: kms.Key;
+  /** The lake bucket; its layout is {@link LakePrefix}. */
+  public readonly bucket: s3.Bucket;
+  /** The bucket of S3 server access logs. */
+  public readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataLakeStorageProps = {}) {
+    super(scope, id);
+    const destroy = props.removalPolicy === RemovalPolicy.DESTROY;
+    const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const retention = {
+      athenaResultsExpirationDays: 30,
+      dataCaptureExpirationDays: 90,
+      rawDataInfrequentAccessDays: 90,
+      noncurrentVersionExpirationDays: 30,
+      accessLogsExpirationDays: 365,
+      abortIncompleteMultipartUploadDays: 7,
+      ...props.retention,
+    };
+    if (retention.rawDataInfrequentAccessDays < S3_MIN_INFREQUENT_ACCESS_DAYS) {
+      throw new Error(
+        `DataLakeStorage: retention.rawDataInfrequentAccessDays is ${retention.rawDataInfrequentAccessDays}; ` +
+          `expected at least ${S3_MIN_INFREQUENT_ACCESS_DAYS} (S3 moves objects to Standard-IA no earlier).`,
+      );
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Data lake: objects, Athena results, Glue logs and job bookmarks',
+      enableKeyRotation: true,
+      alias: props.keyAlias,
+      removalPolicy,
+      pendingWindow: Duration.days(destroy ? 7 : 30),
+    });
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      removalPolicy,
+      autoDeleteObjects: destroy,
+      lifecycleRules: [
+        { id: 'ExpireAccessLogs', expiration: Duration.days(retention.accessLogsExpirationDays) },
+        {
+          id: 'AbortIncompleteMultipartUploads',
+          abortIncompleteMultipartUploadAfter: Duration.days(retention.abortIncompleteMultipartUploadDays),
+        },
+      ],
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the destination of the lake bucket\'s server access logs; logging it to itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'lake/',
+      removalPolicy,
+      autoDeleteObjects: destroy,
+      lifecycleRules: [
+        {
+          id: 'AbortIncompleteMultipartUploads',
+          abortIncompleteMultipartUploadAfter: Duration.days(retention.abortIncompleteMultipartUploadDays),
+        },
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(retention.noncurrentVersionExpirationDays),
+        },
+        {
+          id: 'ExpireAthenaResults',
+          prefix: LakePrefix.athenaResults,
+          expiration: Duration.days(retention.athenaResultsExpirationDays),
+        },
+        {
+          id: 'ExpireDataCapture',
+          prefix: LakePrefix.dataCapture,
+          expiration: Duration.days(retention.dataCaptureExpirationDays),
+        },
+        {
+          id: 'RawDataToInfrequentAccess',
+          prefix: LakePrefix.raw,
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(retention.rawDataInfrequentAccessDays),
+            },
+          ],
+        },
+      ],
+    });
+
+    if (!destroy) {
+      Annotations.of(this).addInfo('The lake buckets and key are retained when removed from the stack.');
+    }
+  }
+
+  /** The S3 URI of a lake prefix, e.g. `s3://bucket/raw/`. */
+  public s3Uri(prefix: string): string {
+    return `s3://${this.bucket.bucketName}/${prefix}`;
+  }
+
+  /**
+   * Lets the grantee list and read the objects under a prefix (and decrypt them).
+   * @param prefix a prefix of {@link LakePrefix}
+   */
+  public grantReadPrefix(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    this.grantList(grantee, prefix);
+    this.key.grant(grantee, 'kms:Decrypt');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+  }
+
+  /**
+   * Lets the grantee list, read, write and delete the objects under a prefix (with the key).
+   * @param prefix a prefix of {@link LakePrefix}
+   */
+  public grantReadWritePrefix(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    this.grantList(grantee, prefix);
+    this.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+      ],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+  }
+
+  private grantList(grantee: iam.IGrantable, prefix: string): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`, ''] } },
+    });
+  }
+
+  /**
+   * Lets CloudWatch Logs of this stack's region encrypt log groups whose names match a pattern
+   * (e.g. `/aws-glue/*`) with the lake key.
+   */
+  public allowLogGroupEncryption(logGroupNamePattern: string): void {
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `AllowCloudWatchLogs${logGroupNamePattern.replace(/[^A-Za-z0-9]/g, '')}`,
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: logGroupNamePattern,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,104 @@
+import * as path from 'path';
+import { CfnElement, CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { LakePrefix } from '../lake-layout';
+import { acknowledgeWildcards, nagRef } from '../nag';
+import { ILakeStorage } from './data-lake-storage';
+
+/** The folder of the synthetic reviews sample (made by `data/generate_sample.py`). */
+export const SAMPLE_DATA_DIR = path.join(__dirname, '..', '..', 'data', 'sample', 'reviews');
+
+export interface LakeSampleDataProps {
+  /** The lake that receives the sample under {@link LakePrefix.rawReviews}. */
+  readonly storage: ILakeStorage;
+  /**
+   * Folder whose files are uploaded.
+   * @default SAMPLE_DATA_DIR
+   */
+  readonly sourceDir?: string;
+  /**
+   * DESTROY deletes the deployment's log group with the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Uploads the synthetic reviews sample to the lake's raw prefix with a CDK bucket deployment.
+ * Its Lambda function runs with a role of its own (no AWS managed policies) and logs to a log
+ * group encrypted with the lake key. Files uploaded by other means are kept (no pruning), and the
+ * sample stays in the lake when the deployment is removed.
+ */
+export class LakeSampleData extends Construct {
+  public readonly deployment: s3deploy.BucketDeployment;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: LakeSampleDataProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.storage.key,
+      removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Uploads the synthetic reviews sample to the raw prefix of the lake',
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
+      sources: [s3deploy.Source.asset(props.sourceDir ?? SAMPLE_DATA_DIR)],
+      destinationBucket: props.storage.bucket,
+      destinationKeyPrefix: LakePrefix.rawReviews,
+      prune: false,
+      retainOnDelete: true,
+      role: this.role,
+      logGroup: this.logGroup,
+      memoryLimit: 256,
+    });
+
+    const bucketDeploymentReason =
+      'Granted by the CDK BucketDeployment construct, whose handler copies the sample from the CDK asset bucket into the lake; ' +
+      'it runs only during deployments of this stack.';
+    acknowledgeWildcards(this.role, [
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
+        finding: `Action::${action}`,
+        reason: bucketDeploymentReason,
+      })),
+      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
+        finding: `Action::${action}`,
+        reason: `${bucketDeploymentReason} The key actions are limited to the lake key.`,
+      })),
+      {
+        finding: 'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+        reason: `${bucketDeploymentReason} This is the bootstrap asset bucket that holds the sample's zip.`,
+      },
+      {
+        finding: `Resource::${nagRef(props.storage.bucket)}/*`,
+        reason: `${bucketDeploymentReason} It writes only under ${LakePrefix.rawReviews} (destinationKeyPrefix) and never prunes.`,
+      },
+    ]);
+    // The handler function is a singleton of the stack; its runtime is the one aws-cdk-lib ships.
+    const stack = Stack.of(this);
+    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
+    for (const child of stack.node.children) {
+      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
+        Validations.of(child).acknowledge({
+          id: 'AwsSolutions-L1',
+          reason: 'The BucketDeployment handler\'s runtime is chosen and updated by aws-cdk-lib, not by this project.',
+        });
+        // The function references the role already; it need only wait for the role's policy.
+        (child.node.defaultChild as CfnResource).addOverride('DependsOn', [stack.resolve(policy.logicalId)]);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { PlatformConfig, resourceName } from './config';
+import { DataLakeStorage } from './constructs/data-lake-storage';
+import { LakeAthena } from './constructs/lake-athena';
+import { LakeCatalog } from './constructs/lake-catalog';
+import { LakeSampleData } from './constructs/lake-sample-data';
+import { LakePrefix } from './lake-layout';
+
+export interface DataLakeStackProps extends StackProps {
+  readonly config: PlatformConfig;
+}
+
+/**
+ * The data lake (stateful): the lake key and buckets, the Glue catalog with its crawler and the
+ * `reviews` table, the Athena workgroup with the course's queries, and the sample dataset.
+ *
+ * Later stacks use {@link storage}, {@link catalog} and {@link athena} and their `grant…` methods.
+ * Outside dev (or unless `destroyOnRemoval` is set) everything stateful is retained and the stack
+ * has termination protection.
+ */
+export class DataLakeStack extends Stack {
+  public readonly storage: DataLakeStorage;
+  public readonly catalog: LakeCatalog;
+  public readonly athena: LakeAthena;
+  public readonly sampleData?: LakeSampleData;
+
+  constructor(scope: Construct, id: string, props: DataLakeStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      description: 'Practical Data Science platform: data lake (S3, Glue catalog and crawler, Athena)',
+      terminationProtection: config.stage === 'prod',
+      ...props,
+    });
+    const prefix = config.namePrefix;
+    const removalPolicy = config.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.storage = new DataLakeStorage(this, 'Storage', {
+      keyAlias: resourceName(prefix, 'lake', 256),
+      removalPolicy,
+      retention: {
+        athenaResultsExpirationDays: config.athenaResultsExpirationDays,
+        dataCaptureExpirationDays: config.dataCaptureExpirationDays,
+        rawDataInfrequentAccessDays: config.rawDataInfrequentAccessDays,
+        noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+        accessLogsExpirationDays: config.accessLogsExpirationDays,
+      },
+    });
+    // Glue writes the crawler's logs to /aws-glue/... log groups encrypted with the lake key.
+    this.storage.allowLogGroupEncryption('/aws-glue/*');
+
+    this.catalog = new LakeCatalog(this, 'Catalog', {
+      storage: this.storage,
+      databaseName: resourceName(prefix.replace(/-/g, '_'), 'lake', 255, '_'),
+      securityConfigurationName: resourceName(prefix, 'lake', 255),
+      crawlerName: resourceName(prefix, 'raw-reviews', 255),
+      crawlerSchedule: config.crawlerSchedule,
+    });
+
+    this.athena = new LakeAthena(this, 'Athena', {
+      storage: this.storage,
+      workGroupName: resourceName(prefix, 'lake', 128),
+      databaseName: this.catalog.databaseName,
+      bytesScannedCutoffPerQuery: config.athenaBytesScannedCutoff,
+      removalPolicy,
+    });
+
+    if (config.deploySampleData) {
+      this.sampleData = new LakeSampleData(this, 'SampleData', { storage: this.storage, removalPolicy });
+    }
+
+    new CfnOutput(this, 'LakeBucketName', { value: this.storage.bucket.bucketName, description: 'The lake bucket' });
+    new CfnOutput(this, 'LakeKeyArn', { value: this.storage.key.keyArn, description: 'The lake KMS key' });
+    new CfnOutput(this, 'RawReviewsUri', {
+      value: this.storage.s3Uri(LakePrefix.rawReviews),
+      description: 'Where the raw reviews CSV files go (crawled by Glue)',
+    });
+    new CfnOutput(this, 'GlueDatabaseName', { value: this.catalog.databaseName });
+    new CfnOutput(this, 'CrawlerName', { value: this.catalog.crawler.ref });
+    new CfnOutput(this, 'AthenaWorkGroupName', { value: this.athena.workGroupName });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The data lake's layout: every prefix of the lake bucket, named once.
+ *
+ * Each prefix ends with a slash and is relative to the bucket root. Stacks and step code refer to
+ * these names; nothing else spells a lake path.
+ */
+export const LakePrefix = {
+  /** Source files as they arrive (CSV), crawled by Glue. */
+  raw: 'raw/',
+  /** The Women's E-Commerce Clothing Reviews dataset as delivered. */
+  rawReviews: 'raw/womens-clothing-reviews/',
+  /** Cleaned tables written by the pipelines (Parquet). */
+  transformed: 'transformed/',
+  /** The course's `reviews` table: sentiment, review_body, product_category. */
+  transformedReviews: 'transformed/reviews/',
+  /** Athena query results of the lake workgroup. */
+  athenaResults: 'athena-results/',
+  /** Offline store of the SageMaker Feature Store feature groups. */
+  featureStore: 'feature-store/',
+  /** Inputs, outputs and models of the SageMaker pipelines. */
+  pipelineArtifacts: 'pipelines/',
+  /** Requests and responses captured at the endpoint. */
+  dataCapture: 'data-capture/',
+  /** Labels from human reviewers (Augmented AI output). */
+  humanReview: 'human-review/',
+} as const;
+
+export type LakePrefixName = keyof typeof LakePrefix;
+
+/** Name of the sample file of the reviews dataset under {@link LakePrefix.rawReviews}. */
+export const SAMPLE_REVIEWS_FILE = 'womens_clothing_ecommerce_reviews.csv';

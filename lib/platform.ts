@@ -1,0 +1,37 @@
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PlatformConfig } from './config';
+import { CostGuardStack } from './cost-guard-stack';
+import { DataLakeStack } from './data-lake-stack';
+
+/** The stacks of the platform, as later stacks and the tests reach them. */
+export interface Platform {
+  readonly dataLake: DataLakeStack;
+  readonly costGuard?: CostGuardStack;
+}
+
+/**
+ * Builds every stack of the platform for a configuration into an app, with the cdk-nag
+ * AwsSolutions checks (synth fails on any unacknowledged finding).
+ */
+export function buildPlatform(app: App, config: PlatformConfig): Platform {
+  const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
+  const stackName = (suffix: string) => `${config.namePrefix}-${suffix}`;
+
+  const dataLake = new DataLakeStack(app, stackName('data-lake'), { env, config });
+
+  const costGuard =
+    config.budgetMonthlyLimitUsd !== undefined && config.budgetEmail !== undefined
+      ? new CostGuardStack(app, stackName('cost-guard'), {
+          env,
+          namePrefix: config.namePrefix,
+          monthlyLimitUsd: config.budgetMonthlyLimitUsd,
+          email: config.budgetEmail,
+        })
+      : undefined;
+
+  Tags.of(app).add('project', 'practical-data-science');
+  Tags.of(app).add('stage', config.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { dataLake, costGuard };
+}
