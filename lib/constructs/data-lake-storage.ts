@@ -70,6 +70,9 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
 
   constructor(scope: Construct, id: string, props: DataLakeStorageProps = {}) {
     super(scope, id);
+    // S3 log delivery is granted by bucket policy, not by the legacy LogDeliveryWrite ACL, whatever
+    // the app's feature flags say (the buckets enforce bucket-owner object ownership).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const destroy = props.removalPolicy === RemovalPolicy.DESTROY;
     const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const retention = {
@@ -211,10 +214,11 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
   private grantList(grantee: iam.IGrantable, prefix: string): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      actions: ['s3:ListBucket'],
       resourceArns: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${prefix}*`, ''] } },
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
     });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [this.bucket.bucketArn] });
   }
 
   /**

@@ -1,0 +1,38 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig, PlatformConfig } from '../lib/config';
+import { buildPlatform, Platform } from '../lib/platform';
+
+/** The context variants that scripts/cfn-lint.sh synthesizes (dev, prod, full). */
+export const SYNTH_VARIANTS: Record<string, Record<string, string>> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'scripts', 'synth-variants.json'), 'utf-8'),
+);
+
+/** The configuration that a context (as `-c key=value` strings) gives. */
+export function configFor(context: Record<string, unknown> = {}): PlatformConfig {
+  return loadConfig((key) => context[key]);
+}
+
+/** Builds the whole platform, as bin/app.ts does, for a context. */
+export function buildApp(context: Record<string, unknown> = {}): { app: App; platform: Platform; config: PlatformConfig } {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...context } });
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  return { app, platform: buildPlatform(app, config), config };
+}
+
+/** The feature flags and other context of cdk.json, as the CLI gives them to the app. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf-8'),
+).context;
+
+/** A stack for a construct test, with the app's feature flags and an environment-agnostic, stable name. */
+export function testStack(): Stack {
+  return new Stack(new App({ context: CDK_JSON_CONTEXT }), 'TestStack');
+}
+
+/** The template of a stack; synthesizing it runs the cdk-nag checks of its app. */
+export function templateOf(stack: Stack): Template {
+  return Template.fromStack(stack);
+}
