@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
+import { dependOnlyOn } from '../template-hygiene';
 
 /** S3 moves objects to Standard-IA no earlier than this many days after creation. */
 export const S3_MIN_INFREQUENT_ACCESS_DAYS = 30;
@@ -166,7 +167,12 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
       ],
     });
 
-    if (!destroy) {
+    if (destroy) {
+      // The auto-delete handler is a singleton of the stack that references its role already.
+      const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+      const handler = provider?.node.tryFindChild('Handler');
+      if (handler) dependOnlyOn(handler, []);
+    } else {
       Annotations.of(this).addInfo('The lake buckets and key are retained when removed from the stack.');
     }
   }

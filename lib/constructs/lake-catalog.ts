@@ -3,7 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
-import { acknowledgeWildcards, nagRef } from '../nag';
+import { acknowledgeWildcards } from '../nag';
 import { ILakeStorage } from './data-lake-storage';
 
 /** The columns of the reviews dataset as delivered (Women's E-Commerce Clothing Reviews). */
@@ -156,15 +156,15 @@ export class LakeCatalog extends Construct {
     props.storage.grantReadPrefix(this.crawlerRole, LakePrefix.rawReviews);
     acknowledgeWildcards(this.crawlerRole, [
       {
-        finding: `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${props.databaseName}/${CRAWLER_TABLE_PREFIX}*`,
+        resource: crawlerTablesArn,
         reason: `The crawler names the tables it creates after the data; all start with '${CRAWLER_TABLE_PREFIX}' in this database.`,
       },
       {
-        finding: 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/crawlers*',
+        resource: crawlerLogGroups,
         reason: 'Glue names the crawler log groups and streams itself, all under /aws-glue/crawlers.',
       },
       {
-        finding: `Resource::${nagRef(bucket)}/${LakePrefix.rawReviews}*`,
+        resource: bucket.arnForObjects(`${LakePrefix.rawReviews}*`),
         reason: 'The crawler reads every object under the raw reviews prefix, and nothing else of the lake.',
       },
     ]);
@@ -187,9 +187,9 @@ export class LakeCatalog extends Construct {
         Grouping: { TableGroupingPolicy: 'CombineCompatibleSchemas' },
       }),
     });
-    this.crawler.addDependency(this.database);
-    this.crawler.addDependency(this.securityConfiguration);
-    this.crawler.addDependency(this.classifier);
+    this.crawler.node.addDependency(this.database);
+    this.crawler.node.addDependency(this.securityConfiguration);
+    this.crawler.node.addDependency(this.classifier);
     // The role's policy must exist before the crawler may run (the role itself is referenced).
     this.crawler.node.addDependency(this.crawlerRole.node.findChild('DefaultPolicy'));
 
@@ -215,7 +215,7 @@ export class LakeCatalog extends Construct {
         },
       },
     });
-    this.reviewsTable.addDependency(this.database);
+    this.reviewsTable.node.addDependency(this.database);
   }
 }
 

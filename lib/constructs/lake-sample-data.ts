@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { CfnElement, CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
-import { acknowledgeWildcards, nagRef } from '../nag';
+import { acknowledgeWildcards } from '../nag';
+import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
 
 /** The folder of the synthetic reviews sample (made by `data/generate_sample.py`). */
@@ -71,19 +72,19 @@ export class LakeSampleData extends Construct {
       'it runs only during deployments of this stack.';
     acknowledgeWildcards(this.role, [
       ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
-        finding: `Action::${action}`,
+        action,
         reason: bucketDeploymentReason,
       })),
       ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
-        finding: `Action::${action}`,
+        action,
         reason: `${bucketDeploymentReason} The key actions are limited to the lake key.`,
       })),
       {
-        finding: 'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
-        reason: `${bucketDeploymentReason} This is the bootstrap asset bucket that holds the sample's zip.`,
+        resourceMatching: /^arn:(aws[a-z-]*|<AWS::Partition>):s3:::cdk-[a-z0-9]+-assets-[^/]+\/\*$/,
+        reason: `${bucketDeploymentReason} This is the CDK bootstrap asset bucket that holds the sample's zip.`,
       },
       {
-        finding: `Resource::${nagRef(props.storage.bucket)}/*`,
+        resource: props.storage.bucket.arnForObjects('*'),
         reason: `${bucketDeploymentReason} It writes only under ${LakePrefix.rawReviews} (destinationKeyPrefix) and never prunes.`,
       },
     ]);
@@ -97,7 +98,7 @@ export class LakeSampleData extends Construct {
           reason: 'The BucketDeployment handler\'s runtime is chosen and updated by aws-cdk-lib, not by this project.',
         });
         // The function references the role already; it need only wait for the role's policy.
-        (child.node.defaultChild as CfnResource).addOverride('DependsOn', [stack.resolve(policy.logicalId)]);
+        dependOnlyOn(child, [policy]);
       }
     }
   }

@@ -1,0 +1,147 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SAMPLE_REVIEWS_FILE } from '../lib/lake-layout';
+import { buildApp } from './helpers';
+
+function lakeTemplate(context: Record<string, unknown>): { template: Template; terminationProtection: boolean } {
+  const { platform } = buildApp(context);
+  return { template: Template.fromStack(platform.dataLake), terminationProtection: platform.dataLake.terminationProtection };
+}
+
+describe('DataLakeStack in dev', () => {
+  const { template, terminationProtection } = lakeTemplate({ stage: 'dev' });
+
+  test('has no termination protection and retains by default', () => {
+    expect(terminationProtection).toBe(false);
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect(resource).toMatchObject({ DeletionPolicy: 'Retain' });
+      }
+    }
+  });
+
+  test('names resources from the dev prefix', () => {
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/pds-dev-lake' });
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'pds_dev_lake' }) });
+    template.hasResourceProperties('AWS::Glue::Crawler', { Name: 'pds-dev-raw-reviews', DatabaseName: 'pds_dev_lake' });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', { Name: 'pds-dev-lake' });
+  });
+
+  test('applies the dev retention and scan settings', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'ExpireNoncurrentVersions', NoncurrentVersionExpiration: { NoncurrentDays: 7 } }),
+          Match.objectLike({ Id: 'ExpireAthenaResults', ExpirationInDays: 7 }),
+          Match.objectLike({ Id: 'ExpireDataCapture', ExpirationInDays: 30 }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({ BytesScannedCutoffPerQuery: 1_000_000_000 }),
+    });
+  });
+
+  test('lets CloudWatch Logs encrypt the Glue log groups with the lake key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsawsglue' })]) },
+    });
+  });
+
+  test('deploys the sample dataset to the raw reviews prefix, without pruning, kept on delete', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: Match.stringLikeRegexp('^StorageBucket') },
+      DestinationBucketKeyPrefix: 'raw/womens-clothing-reviews/',
+      Prune: false,
+      RetainOnDelete: true,
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageKey'), 'Arn'] },
+      RetentionInDays: 30,
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  test('no role of the stack uses an AWS managed policy', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('outputs what an operator needs', () => {
+    for (const output of ['LakeBucketName', 'LakeKeyArn', 'RawReviewsUri', 'GlueDatabaseName', 'CrawlerName', 'AthenaWorkGroupName']) {
+      template.hasOutput(output, Match.anyValue());
+    }
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('DataLakeStack in dev with destroyOnRemoval', () => {
+  const { template } = lakeTemplate({ stage: 'dev', destroyOnRemoval: 'true' });
+
+  test('deletes buckets (emptied first), key and workgroup with the stack', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Athena::WorkGroup']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect(resource).toMatchObject({ DeletionPolicy: 'Delete' });
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+  });
+});
+
+describe('DataLakeStack in prod', () => {
+  const { template, terminationProtection } = lakeTemplate({ stage: 'prod' });
+
+  test('has termination protection', () => {
+    expect(terminationProtection).toBe(true);
+  });
+
+  test('retains what must survive: buckets, key, workgroup', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Athena::WorkGroup']) {
+      const resources = Object.values(template.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) {
+        expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('deploys no sample data', () => {
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+  });
+
+  test('names resources from the prod prefix and keeps results longer', () => {
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'pds_prod_lake' }) });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireAthenaResults', ExpirationInDays: 30 })]) },
+    });
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('DataLakeStack options', () => {
+  test('a crawler schedule from context', () => {
+    const { template } = lakeTemplate({ crawlerSchedule: 'cron(15 2 * * ? *)' });
+    template.hasResourceProperties('AWS::Glue::Crawler', { Schedule: { ScheduleExpression: 'cron(15 2 * * ? *)' } });
+  });
+
+  test('the sample can be turned off in dev', () => {
+    const { template } = lakeTemplate({ deploySampleData: 'false' });
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+  });
+
+  test('the sample file is the one the stack uploads', () => {
+    const fs = require('fs') as typeof import('fs');
+    const { SAMPLE_DATA_DIR } = require('../lib/constructs/lake-sample-data') as typeof import('../lib/constructs/lake-sample-data');
+    expect(fs.readdirSync(SAMPLE_DATA_DIR)).toEqual([SAMPLE_REVIEWS_FILE]);
+  });
+});
