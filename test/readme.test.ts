@@ -1,0 +1,32 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { configReferenceMarkdown } from '../lib/config-reference';
+import { buildApp, SYNTH_VARIANTS } from './helpers';
+
+const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+
+describe('README', () => {
+  test('its configuration reference is the one the settings registry makes', () => {
+    const match = readme.match(/<!-- config-reference:start[^>]*-->\n([\s\S]*?)\n<!-- config-reference:end -->/);
+    expect(match).not.toBeNull();
+    expect(match![1]).toBe(configReferenceMarkdown());
+  });
+
+  test('has the two set-up commands, and CI runs the test one', () => {
+    expect(readme).toContain('npm ci && npm run synth');
+    expect(readme).toContain('npm test ');
+    const ci = fs.readFileSync(path.join(__dirname, '..', '.ci', 'run'), 'utf-8');
+    expect(ci).toMatch(/^npm test$/m);
+  });
+
+  test('names every stack of the full synth in its architecture picture', () => {
+    const { app, config } = buildApp(SYNTH_VARIANTS.full);
+    const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c));
+    expect(stacks.length).toBeGreaterThan(1);
+    const diagram = readme.slice(readme.indexOf('```mermaid'), readme.indexOf('```', readme.indexOf('```mermaid') + 3));
+    for (const stack of stacks) {
+      expect(diagram).toContain(stack.stackName.replace(`${config.namePrefix}-`, '&lt;prefix&gt;-'));
+    }
+  });
+});
