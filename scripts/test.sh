@@ -8,11 +8,24 @@ bash scripts/ensure-deps.sh
 echo "== type-check (tsc --noEmit)"
 npx tsc --noEmit
 
+mkdir -p build
 echo "== jest"
-npx jest --ci
+npx jest --ci --json --outputFile=build/jest-results.json
 
 echo "== Python tests (pytest)"
-.venv/bin/python -m pytest -q test/python
+.venv/bin/python -m pytest -q test/python --junit-xml=build/pytest-results.xml
 
 echo "== cfn-lint"
 bash scripts/cfn-lint.sh
+
+# One closing line for the whole run: jest and pytest counts together (cfn-lint passed above).
+node -e '
+  const fs = require("fs");
+  const jest = JSON.parse(fs.readFileSync("build/jest-results.json", "utf-8"));
+  const xml = fs.readFileSync("build/pytest-results.xml", "utf-8");
+  const attr = (name) => Number((xml.match(new RegExp(`<testsuite [^>]*${name}="(\\d+)"`)) || [0, 0])[1]);
+  const pyFailed = attr("failures") + attr("errors");
+  const passed = jest.numPassedTests + attr("tests") - pyFailed - attr("skipped");
+  const failed = jest.numFailedTests + pyFailed;
+  const skipped = jest.numPendingTests + attr("skipped");
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));'

@@ -1,4 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as fs from 'fs';
+import * as path from 'path';
+import { RAW_REVIEW_COLUMNS } from '../lib/constructs/lake-catalog';
+import { SAMPLE_DATA_DIR } from '../lib/constructs/lake-sample-data';
 import { SAMPLE_REVIEWS_FILE } from '../lib/lake-layout';
 import { buildApp } from './helpers';
 
@@ -139,9 +143,9 @@ describe('DataLakeStack options', () => {
     template.resourceCountIs('Custom::CDKBucketDeployment', 0);
   });
 
-  test('the sample file is the one the stack uploads', () => {
-    const fs = require('fs') as typeof import('fs');
-    const { SAMPLE_DATA_DIR } = require('../lib/constructs/lake-sample-data') as typeof import('../lib/constructs/lake-sample-data');
+  test('the stack uploads the sample file, whose header is what the crawler\'s classifier expects', () => {
     expect(fs.readdirSync(SAMPLE_DATA_DIR)).toEqual([SAMPLE_REVIEWS_FILE]);
+    const header = fs.readFileSync(path.join(SAMPLE_DATA_DIR, SAMPLE_REVIEWS_FILE), 'utf-8').split('\n')[0];
+    expect(header.split(',')).toEqual([...RAW_REVIEW_COLUMNS]);
   });
 });

@@ -2,7 +2,6 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, SYNTH_VARIANTS } from './helpers';
 
 function validationReport(outdir: string): any {
@@ -43,25 +42,6 @@ describe('the app', () => {
   test('stack names come from the name prefix', () => {
     expect(buildApp({ stage: 'prod' }).platform.dataLake.stackName).toBe('pds-prod-data-lake');
     expect(buildApp({ namePrefix: 'acme' }).platform.dataLake.stackName).toBe('acme-data-lake');
-  });
-
-  test('the cost guard is added only with both budget settings', () => {
-    expect(buildApp({}).platform.costGuard).toBeUndefined();
-    const { platform } = buildApp({ budgetMonthlyLimitUsd: '150', budgetEmail: 'team@example.com' });
-    const template = Template.fromStack(platform.costGuard!);
-    template.hasResourceProperties('AWS::Budgets::Budget', {
-      Budget: { BudgetName: 'pds-dev-monthly', BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 150, Unit: 'USD' } },
-      NotificationsWithSubscribers: [
-        {
-          Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' },
-          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'team@example.com' }],
-        },
-        {
-          Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' },
-          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'team@example.com' }],
-        },
-      ],
-    });
   });
 });
 
