@@ -57,6 +57,12 @@ export interface PlatformConfig {
   readonly noncurrentVersionExpirationDays: number;
   /** Days after which S3 server access logs expire. */
   readonly accessLogsExpirationDays: number;
+  /** Give the feature groups an online store (KMS-encrypted) for low-latency reads. */
+  readonly onlineStoreEnabled: boolean;
+  /** Days after which records expire from the online store; none keeps them. */
+  readonly onlineStoreTtlDays?: number;
+  /** Table format of the feature groups' offline stores; fixed once a group exists. */
+  readonly offlineStoreTableFormat: 'Glue' | 'Iceberg';
   /** Monthly cost budget in USD; with `budgetEmail`, adds the cost-guard stack. */
   readonly budgetMonthlyLimitUsd?: number;
   /** Address that receives the budget's alerts. */
@@ -194,6 +200,24 @@ export const SETTINGS: Settings = {
     allowed: 'an integer from 1 to 3650',
     parse: integer(1, 3650),
   },
+  onlineStoreEnabled: {
+    type: 'boolean',
+    doc: 'Give the feature groups a KMS-encrypted online store for low-latency reads.',
+    allowed: 'true or false',
+    parse: bool,
+  },
+  onlineStoreTtlDays: {
+    type: 'integer',
+    doc: 'Days after which records expire from the online store; unset keeps them.',
+    allowed: 'an integer from 1 to 3650',
+    parse: integer(1, 3650),
+  },
+  offlineStoreTableFormat: {
+    type: 'string',
+    doc: 'Table format of the feature groups\' offline stores. Changing it means new feature groups.',
+    allowed: 'one of Glue, Iceberg',
+    parse: oneOf(['Glue', 'Iceberg'] as const),
+  },
   budgetMonthlyLimitUsd: {
     type: 'number',
     doc: 'Monthly cost budget in USD; together with budgetEmail it adds the cost-guard stack.',
@@ -222,6 +246,8 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     rawDataInfrequentAccessDays: 90,
     noncurrentVersionExpirationDays: 7,
     accessLogsExpirationDays: 90,
+    onlineStoreEnabled: false,
+    offlineStoreTableFormat: 'Glue',
   },
   prod: {
     namePrefix: 'pds-prod',
@@ -233,6 +259,8 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     rawDataInfrequentAccessDays: 90,
     noncurrentVersionExpirationDays: 90,
     accessLogsExpirationDays: 365,
+    onlineStoreEnabled: true,
+    offlineStoreTableFormat: 'Glue',
   },
 };
 

@@ -1,4 +1,4 @@
-import { Aspects, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
@@ -58,26 +58,28 @@ export function acknowledgeWildcards(scope: IConstruct, findings: readonly Wildc
   }
   const resourceFindings = findings.filter((f) => f.action === undefined);
   if (resourceFindings.length > 0) {
-    Aspects.of(scope).add(new AcknowledgeWildcardResources(resourceFindings));
+    // Resources are rendered late, once cross-stack references are resolved (validation runs
+    // after that, and before the cdk-nag plugin reads the acknowledgements).
+    scope.node.addValidation({
+      validate: () => {
+        for (const policy of scope.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+          acknowledgeResources(policy, resourceFindings);
+        }
+        return [];
+      },
+    });
   }
 }
 
-class AcknowledgeWildcardResources implements IAspect {
-  constructor(private readonly findings: readonly WildcardFinding[]) {}
-
-  public visit(node: IConstruct): void {
-    if (!(node instanceof iam.CfnPolicy)) return;
-    const stack = Stack.of(node);
-    const document = stack.resolve(node.policyDocument) as { Statement?: { Resource?: unknown }[] };
-    const rendered = new Set(
-      (document.Statement ?? []).flatMap((statement) => [statement.Resource ?? []].flat().map(nagRender)),
-    );
-    for (const finding of this.findings) {
-      const wanted = finding.resource !== undefined ? nagRender(stack.resolve(finding.resource)) : undefined;
-      for (const resource of rendered) {
-        if (resource === wanted || finding.resourceMatching?.test(resource)) {
-          Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: finding.reason });
-        }
+function acknowledgeResources(policy: iam.CfnPolicy, findings: readonly WildcardFinding[]): void {
+  const stack = Stack.of(policy);
+  const document = stack.resolve(policy.policyDocument) as { Statement?: { Resource?: unknown }[] };
+  const rendered = new Set((document.Statement ?? []).flatMap((statement) => [statement.Resource ?? []].flat().map(nagRender)));
+  for (const finding of findings) {
+    const wanted = finding.resource !== undefined ? nagRender(stack.resolve(finding.resource)) : undefined;
+    for (const resource of rendered) {
+      if (resource === wanted || finding.resourceMatching?.test(resource)) {
+        Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: finding.reason });
       }
     }
   }

@@ -3,10 +3,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { PlatformConfig } from './config';
 import { CostGuardStack } from './cost-guard-stack';
 import { DataLakeStack } from './data-lake-stack';
+import { MlRegistryStack } from './ml-registry-stack';
 
 /** The stacks of the platform, as later stacks and the tests reach them. */
 export interface Platform {
   readonly dataLake: DataLakeStack;
+  readonly mlRegistry: MlRegistryStack;
   readonly costGuard?: CostGuardStack;
 }
 
@@ -19,6 +21,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   const stackName = (suffix: string) => `${config.namePrefix}-${suffix}`;
 
   const dataLake = new DataLakeStack(app, stackName('data-lake'), { env, config });
+  const mlRegistry = new MlRegistryStack(app, stackName('ml-registry'), { env, config, lake: dataLake });
 
   const costGuard =
     config.budgetMonthlyLimitUsd !== undefined && config.budgetEmail !== undefined
@@ -33,5 +36,5 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { dataLake, costGuard };
+  return { dataLake, mlRegistry, costGuard };
 }

@@ -29,6 +29,8 @@ export interface LakeRetention {
 export interface ILakeStorage {
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
+  /** The S3 URI of a lake prefix, e.g. `s3://bucket/raw/`. */
+  s3Uri(prefix: string): string;
   /** Lets the grantee list and read the objects under a prefix (and decrypt them). */
   grantReadPrefix(grantee: iam.IGrantable, prefix: string): iam.Grant;
   /** Lets the grantee list, read, write and delete the objects under a prefix. */

@@ -1,0 +1,83 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import { Construct } from 'constructs';
+import { PlatformConfig, resourceName } from './config';
+import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
+import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
+import { DataLakeStack } from './data-lake-stack';
+import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
+
+export interface MlRegistryStackProps extends StackProps {
+  readonly config: PlatformConfig;
+  /** The lake that holds the offline stores and their tables. */
+  readonly lake: DataLakeStack;
+}
+
+/** The pipelines whose models the registry holds, by their stable short names. */
+export const MODEL_PACKAGE_GROUPS = {
+  bertSentiment: {
+    suffix: 'bert-sentiment',
+    description: 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates',
+    tags: { pipeline: 'bert-sentiment', model: 'roberta-base', task: 'text-classification' },
+  },
+} as const;
+
+/**
+ * The platform's registries (stateful): SageMaker Feature Store feature groups, with their offline
+ * stores in the lake, and the Model Registry's model package groups. Retained, with termination
+ * protection, in prod; deleted with the stack only in dev with `destroyOnRemoval`.
+ */
+export class MlRegistryStack extends Stack {
+  /** The course's reviews feature group. */
+  public readonly reviewsFeatureGroup: FeatureGroup;
+  public readonly modelRegistry: ModelRegistry;
+  /** Where the BERT pipeline registers its models. */
+  public readonly bertModelPackageGroup: IModelPackageGroup;
+  /** The saved Athena query that builds the training set from the offline store. */
+  public readonly trainingSetQuery: athena.CfnNamedQuery;
+
+  constructor(scope: Construct, id: string, props: MlRegistryStackProps) {
+    const { config, lake } = props;
+    super(scope, id, {
+      description: 'Practical Data Science platform: Feature Store feature groups and Model Registry',
+      terminationProtection: config.stage === 'prod',
+      ...props,
+    });
+    const prefix = config.namePrefix;
+    const removalPolicy = config.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.reviewsFeatureGroup = new FeatureGroup(this, 'ReviewsFeatureGroup', {
+      schema: reviewsFeatureGroupSchema(resourceName(prefix, 'reviews', 64)),
+      storage: lake.storage,
+      databaseName: lake.catalog.databaseName,
+      tableFormat: config.offlineStoreTableFormat === 'Iceberg' ? OfflineTableFormat.ICEBERG : OfflineTableFormat.GLUE,
+      onlineStore: config.onlineStoreEnabled
+        ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
+        : undefined,
+      removalPolicy,
+    });
+
+    const bert = MODEL_PACKAGE_GROUPS.bertSentiment;
+    const bertGroupName = resourceName(prefix, bert.suffix, 63);
+    this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', {
+      groups: [{ name: bertGroupName, description: bert.description, tags: bert.tags }],
+      removalPolicy,
+    });
+    this.bertModelPackageGroup = this.modelRegistry.group(bertGroupName);
+
+    this.trainingSetQuery = new athena.CfnNamedQuery(this, 'TrainingSetQuery', {
+      name: 'reviews-features-training-set',
+      description: 'Training split from the reviews feature group: the latest version of each review, deleted records left out',
+      database: lake.catalog.databaseName,
+      workGroup: lake.athena.workGroupName,
+      queryString: this.reviewsFeatureGroup.latestRecordsSql("split_type = 'train'"),
+    });
+
+    new CfnOutput(this, 'ReviewsFeatureGroupName', { value: this.reviewsFeatureGroup.featureGroupName });
+    new CfnOutput(this, 'ReviewsOfflineTable', {
+      value: `${this.reviewsFeatureGroup.offlineDatabaseName}.${this.reviewsFeatureGroup.offlineTableName}`,
+      description: 'Glue table of the reviews offline store (query it in the lake workgroup)',
+    });
+    new CfnOutput(this, 'BertModelPackageGroupName', { value: this.bertModelPackageGroup.modelPackageGroupName });
+  }
+}
