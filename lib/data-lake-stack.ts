@@ -1,15 +1,14 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PlatformConfig, resourceName } from './config';
+import { resourceName } from './config';
 import { DataLakeStorage } from './constructs/data-lake-storage';
 import { LakeAthena } from './constructs/lake-athena';
 import { LakeCatalog } from './constructs/lake-catalog';
 import { LakeSampleData } from './constructs/lake-sample-data';
 import { LakePrefix } from './lake-layout';
+import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
-export interface DataLakeStackProps extends StackProps {
-  readonly config: PlatformConfig;
-}
+export type DataLakeStackProps = StatefulStackProps;
 
 /**
  * The data lake (stateful): the lake key and buckets, the Glue catalog with its crawler and the
@@ -19,21 +18,17 @@ export interface DataLakeStackProps extends StackProps {
  * Outside dev (or unless `destroyOnRemoval` is set) everything stateful is retained and the stack
  * has termination protection.
  */
-export class DataLakeStack extends Stack {
+export class DataLakeStack extends StatefulStack {
   public readonly storage: DataLakeStorage;
   public readonly catalog: LakeCatalog;
   public readonly athena: LakeAthena;
   public readonly sampleData?: LakeSampleData;
 
   constructor(scope: Construct, id: string, props: DataLakeStackProps) {
+    super(scope, id, 'Practical Data Science platform: data lake (S3, Glue catalog and crawler, Athena)', props);
     const { config } = props;
-    super(scope, id, {
-      description: 'Practical Data Science platform: data lake (S3, Glue catalog and crawler, Athena)',
-      terminationProtection: config.stage === 'prod',
-      ...props,
-    });
-    const prefix = config.namePrefix;
-    const removalPolicy = config.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const prefix = this.namePrefix;
+    const removalPolicy = this.removalPolicy;
 
     this.storage = new DataLakeStorage(this, 'Storage', {
       keyAlias: resourceName(prefix, 'lake', 256),

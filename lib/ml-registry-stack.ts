@@ -1,14 +1,14 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
-import { PlatformConfig, resourceName } from './config';
+import { resourceName } from './config';
 import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
 import { DataLakeStack } from './data-lake-stack';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
+import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
-export interface MlRegistryStackProps extends StackProps {
-  readonly config: PlatformConfig;
+export interface MlRegistryStackProps extends StatefulStackProps {
   /** The lake that holds the offline stores and their tables. */
   readonly lake: DataLakeStack;
 }
@@ -27,7 +27,7 @@ export const MODEL_PACKAGE_GROUPS = {
  * stores in the lake, and the Model Registry's model package groups. Retained, with termination
  * protection, in prod; deleted with the stack only in dev with `destroyOnRemoval`.
  */
-export class MlRegistryStack extends Stack {
+export class MlRegistryStack extends StatefulStack {
   /** The course's reviews feature group. */
   public readonly reviewsFeatureGroup: FeatureGroup;
   public readonly modelRegistry: ModelRegistry;
@@ -37,14 +37,10 @@ export class MlRegistryStack extends Stack {
   public readonly trainingSetQuery: athena.CfnNamedQuery;
 
   constructor(scope: Construct, id: string, props: MlRegistryStackProps) {
+    super(scope, id, 'Practical Data Science platform: Feature Store feature groups and Model Registry', props);
     const { config, lake } = props;
-    super(scope, id, {
-      description: 'Practical Data Science platform: Feature Store feature groups and Model Registry',
-      terminationProtection: config.stage === 'prod',
-      ...props,
-    });
-    const prefix = config.namePrefix;
-    const removalPolicy = config.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const prefix = this.namePrefix;
+    const removalPolicy = this.removalPolicy;
 
     this.reviewsFeatureGroup = new FeatureGroup(this, 'ReviewsFeatureGroup', {
       schema: reviewsFeatureGroupSchema(resourceName(prefix, 'reviews', 64)),
