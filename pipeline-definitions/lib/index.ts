@@ -1,0 +1,5 @@
+export * from './conditions';
+export * from './expressions';
+export * from './parameters';
+export * from './pipeline';
+export * from './steps';
