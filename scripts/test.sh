@@ -12,6 +12,9 @@ mkdir -p build
 echo "== jest"
 npx jest --ci --json --outputFile=build/jest-results.json
 
+echo "== rendering the pipeline definitions for review and the Python checks"
+npx ts-node --swc pipeline-definitions/review.ts build/pipeline-definitions
+
 echo "== Python tests (pytest)"
 .venv/bin/python -m pytest -q test/python --junit-xml=build/pytest-results.xml
 

@@ -1,0 +1,346 @@
+/**
+ * The course's BERT review-sentiment pipeline: feature engineering → training → evaluation →
+ * accuracy gate → (model, batch transform of the test split, registration) or Fail.
+ *
+ * The definition is a function of the deploy-time values it needs ({@link BertPipelineProps}); the
+ * stack passes CDK tokens, and {@link renderBertPipelineForReview} passes typed placeholders, so
+ * the reviewed JSON, the checks and the stack all come from this one source.
+ */
+import {
+  Condition,
+  ConditionStep,
+  CreateModelStep,
+  ExecutionVariable,
+  FailStep,
+  Join,
+  Parameter,
+  ParameterBoolean,
+  ParameterFloat,
+  ParameterInteger,
+  ParameterString,
+  PipelineDefinition,
+  ProcessingStep,
+  PropertyFile,
+  RegisterModelStep,
+  TrainingStep,
+  TransformStep,
+  Value,
+} from './lib';
+import { checkInstanceTypes } from './lib/instance-types';
+
+/** Name of the pipeline within a stage (the stage's prefix goes in front). */
+export const BERT_PIPELINE_ID = 'bert-sentiment';
+
+/** What the training script prints and the metric definitions read. */
+export const BERT_METRIC_DEFINITIONS = [
+  { Name: 'validation:loss', Regex: 'val_loss: ([0-9.]+)' },
+  { Name: 'validation:accuracy', Regex: 'val_acc: ([0-9.]+)' },
+] as const;
+
+/** Training instance types the pipeline offers: EBS-only, since the volumes are KMS-encrypted. */
+export const TRAIN_INSTANCE_TYPES = ['ml.c5.9xlarge', 'ml.c5.4xlarge', 'ml.m5.4xlarge', 'ml.m5.2xlarge', 'ml.p3.2xlarge'] as const;
+/** Processing instance types the pipeline offers. */
+export const PROCESSING_INSTANCE_TYPES = ['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.m5.large'] as const;
+/** Batch transform and hosting instance types the pipeline offers. */
+export const DEPLOY_INSTANCE_TYPES = ['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge'] as const;
+
+export const JSON_LINES = 'application/jsonlines';
+
+export interface BertPipelineProps {
+  /** Role the jobs run as. */
+  readonly executionRoleArn: string;
+  /** The lake bucket (artifacts under `pipelines/bert-sentiment/`). */
+  readonly lakeBucketName: string;
+  /** Key of volumes and outputs (the lake key). */
+  readonly kmsKeyArn: string;
+  /** Where the raw reviews are (default of InputData). */
+  readonly inputDataUri: string;
+  /** Where the transformed `reviews` table lives (the processing step writes Parquet there). */
+  readonly transformedReviewsUri: string;
+  /** Where the pre-trained model and tokenizer are (default of PretrainedModelUri). */
+  readonly pretrainedModelUri: string;
+  /** S3 prefix that holds the step scripts (the code asset, unpacked). */
+  readonly codeUri: string;
+  /** The reviews feature group. */
+  readonly featureGroupName: string;
+  /** The model package group the model registers into. */
+  readonly modelPackageGroupName: string;
+  /** Image URIs. */
+  readonly trainingImageUri: string;
+  readonly inferenceImageUri: string;
+  /** Version of the project's code, recorded with every registered model. */
+  readonly codeVersion: string;
+  /** Subnets and security groups for the jobs that are not network-isolated. */
+  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /** Turn on Debugger rules and the profiler report (accounts that still have Debugger). */
+  readonly managedQualityServices?: boolean;
+  /** Debugger's rule evaluator image; required with `managedQualityServices`. */
+  readonly debuggerRuleImageUri?: string;
+}
+
+const PROCESSING_ROOT = '/opt/ml/processing';
+
+/** The BERT pipeline's definition. */
+export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinition {
+  checkInstanceTypes('TrainInstanceType', TRAIN_INSTANCE_TYPES, true);
+  checkInstanceTypes('ProcessingInstanceType', PROCESSING_INSTANCE_TYPES, true);
+  checkInstanceTypes('DeployInstanceType', DEPLOY_INSTANCE_TYPES, true);
+
+  const p = {
+    inputData: new ParameterString('InputData', props.inputDataUri),
+    pretrainedModel: new ParameterString('PretrainedModelUri', props.pretrainedModelUri),
+    featureGroupName: new ParameterString('FeatureGroupName', props.featureGroupName),
+    processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.c5.2xlarge', PROCESSING_INSTANCE_TYPES),
+    processingInstanceCount: new ParameterInteger('ProcessingInstanceCount', 1),
+    trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
+    validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
+    testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
+    balanceDataset: new ParameterBoolean('BalanceDataset', true),
+    maxSeqLength: new ParameterInteger('MaxSeqLength', 128),
+    epochs: new ParameterInteger('Epochs', 3),
+    learningRate: new ParameterFloat('LearningRate', 0.00001),
+    trainBatchSize: new ParameterInteger('TrainBatchSize', 64),
+    trainStepsPerEpoch: new ParameterInteger('TrainStepsPerEpoch', 50),
+    validationBatchSize: new ParameterInteger('ValidationBatchSize', 64),
+    validationStepsPerEpoch: new ParameterInteger('ValidationStepsPerEpoch', 50),
+    seed: new ParameterInteger('Seed', 42),
+    freezeBertLayer: new ParameterBoolean('FreezeBertLayer', false),
+    runValidation: new ParameterBoolean('RunValidation', true),
+    trainInstanceType: new ParameterString('TrainInstanceType', 'ml.c5.9xlarge', TRAIN_INSTANCE_TYPES),
+    trainInstanceCount: new ParameterInteger('TrainInstanceCount', 1),
+    trainVolumeSize: new ParameterInteger('TrainVolumeSizeInGB', 256),
+    minAccuracy: new ParameterFloat('MinAccuracyValue', 0.33),
+    approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
+    deployInstanceType: new ParameterString('DeployInstanceType', 'ml.m5.large', DEPLOY_INSTANCE_TYPES),
+    deployInstanceCount: new ParameterInteger('DeployInstanceCount', 1),
+  };
+  const text = (parameter: Parameter): Join => new Join('', [parameter.ref]);
+  const executionPrefix = (...parts: string[]): Join =>
+    new Join('/', [`s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
+  const network = (isolated: boolean): Record<string, Value> => ({
+    EnableInterContainerTrafficEncryption: true,
+    EnableNetworkIsolation: isolated,
+    ...(props.vpc && !isolated ? { VpcConfig: { Subnets: [...props.vpc.subnetIds], SecurityGroupIds: [...props.vpc.securityGroupIds] } } : {}),
+  });
+  const s3Input = (name: string, uri: Value, localPath: string, distribution = 'FullyReplicated') => ({
+    InputName: name,
+    AppManaged: false,
+    S3Input: { S3Uri: uri, LocalPath: localPath, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: distribution, S3CompressionType: 'None' },
+  });
+  const s3Output = (name: string, uri: Value, localPath: string) => ({
+    OutputName: name,
+    AppManaged: false,
+    S3Output: { S3Uri: uri, LocalPath: localPath, S3UploadMode: 'EndOfJob' },
+  });
+  /** A CreateProcessingJob request that runs one of the step scripts (shipped in the code input). */
+  const scriptJob = (script: string, args: Value[], inputs: Value[], outputs: Value[], isolated: boolean): Record<string, Value> => ({
+    RoleArn: props.executionRoleArn,
+    ProcessingResources: {
+      ClusterConfig: { InstanceType: p.processingInstanceType.ref, InstanceCount: p.processingInstanceCount.ref, VolumeSizeInGB: 30, VolumeKmsKeyId: props.kmsKeyArn },
+    },
+    AppSpecification: {
+      ImageUri: props.trainingImageUri,
+      ContainerEntrypoint: ['python3', `${PROCESSING_ROOT}/input/code/${script}`],
+      ContainerArguments: args,
+    },
+    ProcessingInputs: [...inputs, s3Input('code', props.codeUri, `${PROCESSING_ROOT}/input/code`)],
+    ProcessingOutputConfig: { KmsKeyId: props.kmsKeyArn, Outputs: outputs },
+    Environment: { PYTHONUNBUFFERED: '1' },
+    NetworkConfig: network(isolated),
+    StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+  });
+
+  const prepare = new ProcessingStep('Processing', {
+    description: 'Ratings to sentiment labels, cleaning, balancing, stratified split, RoBERTa tokenization, Feature Store ingestion',
+    request: scriptJob(
+      'prepare_data.py',
+      [
+        '--input-dir', `${PROCESSING_ROOT}/input/data`,
+        '--tokenizer-dir', `${PROCESSING_ROOT}/input/model`,
+        '--output-dir', `${PROCESSING_ROOT}/output`,
+        '--train-split-percentage', text(p.trainSplit),
+        '--validation-split-percentage', text(p.validationSplit),
+        '--test-split-percentage', text(p.testSplit),
+        '--balance-dataset', text(p.balanceDataset),
+        '--max-seq-length', text(p.maxSeqLength),
+        '--seed', text(p.seed),
+        '--feature-group-name', p.featureGroupName.ref,
+      ],
+      [
+        s3Input('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`, 'ShardedByS3Key'),
+        s3Input('pretrained-model', p.pretrainedModel.ref, `${PROCESSING_ROOT}/input/model`),
+      ],
+      [
+        ...['train', 'validation', 'test'].map((split) =>
+          s3Output(`sentiment-${split}`, executionPrefix('processing', split), `${PROCESSING_ROOT}/output/sentiment/${split}`),
+        ),
+        s3Output('reviews', props.transformedReviewsUri, `${PROCESSING_ROOT}/output/reviews`),
+      ],
+      false, // it calls the Feature Store API
+    ),
+  });
+
+  const debugger_ = props.managedQualityServices ? debuggerSettings(props, executionPrefix) : {};
+  const train = new TrainingStep('Train', {
+    description: 'Fine-tunes RoBERTa for 3-class review sentiment; writes the training-health report with the model',
+    cacheExpireAfter: 'PT1H',
+    request: {
+      RoleArn: props.executionRoleArn,
+      AlgorithmSpecification: {
+        TrainingImage: props.trainingImageUri,
+        TrainingInputMode: 'File',
+        MetricDefinitions: BERT_METRIC_DEFINITIONS.map((m) => ({ ...m })),
+        EnableSageMakerMetricsTimeSeries: true,
+      },
+      HyperParameters: {
+        sagemaker_program: 'train.py',
+        sagemaker_submit_directory: '/opt/ml/input/data/code',
+        epochs: text(p.epochs),
+        learning_rate: text(p.learningRate),
+        train_batch_size: text(p.trainBatchSize),
+        train_steps_per_epoch: text(p.trainStepsPerEpoch),
+        validation_batch_size: text(p.validationBatchSize),
+        validation_steps_per_epoch: text(p.validationStepsPerEpoch),
+        seed: text(p.seed),
+        freeze_bert_layer: text(p.freezeBertLayer),
+        run_validation: text(p.runValidation),
+      },
+      InputDataConfig: [
+        channel('train', prepare.outputUri('sentiment-train')),
+        channel('validation', prepare.outputUri('sentiment-validation')),
+        channel('pretrained', p.pretrainedModel.ref),
+        channel('code', props.codeUri),
+      ],
+      OutputDataConfig: { S3OutputPath: executionPrefix('training'), KmsKeyId: props.kmsKeyArn },
+      ResourceConfig: { InstanceType: p.trainInstanceType.ref, InstanceCount: p.trainInstanceCount.ref, VolumeSizeInGB: p.trainVolumeSize.ref, VolumeKmsKeyId: props.kmsKeyArn },
+      StoppingCondition: { MaxRuntimeInSeconds: 86400 },
+      EnableNetworkIsolation: true,
+      EnableInterContainerTrafficEncryption: true,
+      CheckpointConfig: { S3Uri: `s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}/checkpoints/` },
+      ...debugger_,
+    },
+  });
+
+  const evaluationReport = new PropertyFile('EvaluationReport', 'metrics', 'evaluation.json');
+  const evaluate = new ProcessingStep('EvaluateModel', {
+    description: 'Scores the model on the test split: accuracy, per-class precision/recall/F1, confusion matrix',
+    propertyFiles: [evaluationReport],
+    request: scriptJob(
+      'evaluate.py',
+      ['--model-dir', `${PROCESSING_ROOT}/input/model`, '--test-dir', `${PROCESSING_ROOT}/input/data`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
+      [
+        s3Input('model', train.modelArtifacts(), `${PROCESSING_ROOT}/input/model`),
+        s3Input('test-data', prepare.outputUri('sentiment-test'), `${PROCESSING_ROOT}/input/data`),
+      ],
+      [s3Output('metrics', executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
+      true,
+    ),
+  });
+  const accuracy = evaluate.jsonGet(evaluationReport, 'metrics.accuracy.value');
+
+  const model = new CreateModelStep('CreateModel', {
+    description: 'The SageMaker model for batch transform (inference code inside model.tar.gz)',
+    request: {
+      ExecutionRoleArn: props.executionRoleArn,
+      PrimaryContainer: {
+        Image: props.inferenceImageUri,
+        ModelDataUrl: train.modelArtifacts(),
+        Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' },
+      },
+      EnableNetworkIsolation: true,
+    },
+  });
+  const transform = new TransformStep('Transform', {
+    description: 'Predicts the test split; the output keeps each input line for the model-quality checks',
+    request: {
+      ModelName: model.modelName(),
+      TransformInput: {
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: prepare.outputUri('sentiment-test') } },
+        ContentType: JSON_LINES,
+        SplitType: 'Line',
+        CompressionType: 'None',
+      },
+      TransformOutput: { S3OutputPath: executionPrefix('transform'), Accept: JSON_LINES, AssembleWith: 'Line', KmsKeyId: props.kmsKeyArn },
+      TransformResources: { InstanceType: p.deployInstanceType.ref, InstanceCount: p.deployInstanceCount.ref, VolumeKmsKeyId: props.kmsKeyArn },
+      DataProcessing: { InputFilter: '$', JoinSource: 'Input', OutputFilter: '$' },
+      BatchStrategy: 'MultiRecord',
+      MaxPayloadInMB: 6,
+    },
+  });
+  const register = new RegisterModelStep('RegisterModel', {
+    description: 'Registers the model version with its evaluation, pending approval by default',
+    dependsOn: [transform],
+    request: {
+      ModelPackageGroupName: props.modelPackageGroupName,
+      ModelPackageDescription: 'RoBERTa review-sentiment classifier (-1, 0, 1) trained by the BERT pipeline',
+      ModelApprovalStatus: p.approvalStatus.ref,
+      InferenceSpecification: {
+        Containers: [{ Image: props.inferenceImageUri, ModelDataUrl: train.modelArtifacts(), Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' } }],
+        SupportedContentTypes: [JSON_LINES],
+        SupportedResponseMIMETypes: [JSON_LINES],
+        SupportedRealtimeInferenceInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
+        SupportedTransformInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
+      },
+      ModelMetrics: {
+        ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: new Join('/', [evaluate.outputUri('metrics'), 'evaluation.json']) } },
+      },
+      CustomerMetadataProperties: {
+        code_version: props.codeVersion,
+        input_data: p.inputData.ref,
+        pipeline_execution: new ExecutionVariable('PipelineExecutionArn'),
+      },
+      Domain: 'NATURAL_LANGUAGE_PROCESSING',
+      Task: 'CLASSIFICATION',
+    },
+  });
+  const fail = new FailStep('AccuracyTooLow', {
+    errorMessage: new Join(' ', ['Model accuracy', accuracy, 'is below MinAccuracyValue', p.minAccuracy.ref, '- the model was not registered.']),
+  });
+  const gate = new ConditionStep('AccuracyCondition', {
+    description: 'Registers the model only if its test accuracy reaches MinAccuracyValue',
+    conditions: [Condition.greaterThanOrEqualTo(accuracy, p.minAccuracy.ref)],
+    ifSteps: [model, transform, register],
+    elseSteps: [fail],
+  });
+
+  return new PipelineDefinition({
+    parameters: Object.values(p),
+    steps: [prepare, train, evaluate, gate],
+    metadata: { pipeline: BERT_PIPELINE_ID, codeVersion: props.codeVersion },
+  });
+}
+
+function channel(name: string, uri: Value): Value {
+  return {
+    ChannelName: name,
+    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: uri, S3DataDistributionType: 'FullyReplicated' } },
+    InputMode: 'File',
+    CompressionType: 'None',
+  };
+}
+
+/** Debugger's built-in rules and the profiler report, for accounts that still have Debugger. */
+function debuggerSettings(props: BertPipelineProps, executionPrefix: (...parts: string[]) => Join): Record<string, Value> {
+  const ruleImage = props.debuggerRuleImageUri;
+  if (!ruleImage) {
+    throw new Error('bertSentimentPipeline: managedQualityServices needs debuggerRuleImageUri (Debugger has no image in this region).');
+  }
+  const rule = (name: string, ruleName: string) => ({
+    RuleConfigurationName: name,
+    RuleEvaluatorImage: ruleImage,
+    RuleParameters: { rule_to_invoke: ruleName },
+    VolumeSizeInGB: 0,
+  });
+  return {
+    DebugHookConfig: { S3OutputPath: executionPrefix('debugger') },
+    DebugRuleConfigurations: [
+      rule('VanishingGradient', 'VanishingGradient'),
+      rule('ExplodingTensor', 'ExplodingTensor'),
+      rule('PoorWeightInitialization', 'PoorWeightInitialization'),
+      rule('LossNotDecreasing', 'LossNotDecreasing'),
+      rule('Overtraining', 'Overtraining'),
+    ],
+    ProfilerConfig: { S3OutputPath: executionPrefix('profiler'), ProfilingIntervalInMilliseconds: 500 },
+    ProfilerRuleConfigurations: [{ RuleConfigurationName: 'ProfilerReport', RuleEvaluatorImage: ruleImage, RuleParameters: { rule_to_invoke: 'ProfilerReport' } }],
+  };
+}

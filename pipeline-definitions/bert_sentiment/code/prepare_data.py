@@ -1,0 +1,222 @@
+"""Feature engineering of the BERT pipeline's Processing step.
+
+Reads the raw reviews CSV files, turns star ratings into sentiment labels, drops empty reviews and
+rare product categories, balances the classes when asked, splits into train, validation and test
+(stratified on sentiment), tokenizes the review text for RoBERTa, and writes:
+
+- one JSON-lines file per split (``input_ids``, ``label_id``, ``sentiment``, ``review_body``,
+  ``product_category``, ``review_id``) for training and evaluation;
+- the course's ``reviews`` table (``sentiment``, ``review_body``, ``product_category``) as Parquet,
+  for the lake's Glue table;
+- the feature records, put into the reviews feature group with the Feature Store runtime API.
+
+The tokenizer is loaded from a local folder (the pre-trained model channel), never from a hub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Sequence
+
+import pandas as pd
+
+# The course's column names for the dataset's columns.
+RENAMES = {"Review Text": "review_body", "Rating": "star_rating", "Class Name": "product_category"}
+SENTIMENT_TO_LABEL = {-1: 0, 0: 1, 1: 2}
+LABEL_TO_SENTIMENT = {label: sentiment for sentiment, label in SENTIMENT_TO_LABEL.items()}
+SPLITS = ("train", "validation", "test")
+EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def to_sentiment(star_rating: int) -> int:
+    """Course rule: 1-2 stars are -1, 3 stars are 0, 4-5 stars are 1."""
+    rating = int(star_rating)
+    if rating not in (1, 2, 3, 4, 5):
+        raise ValueError(f"star_rating {star_rating!r} is not allowed; expected 1 to 5")
+    return -1 if rating <= 2 else 0 if rating == 3 else 1
+
+
+def to_label_id(sentiment: int) -> int:
+    """Class index for training: sentiment -1, 0, 1 as 0, 1, 2."""
+    try:
+        return SENTIMENT_TO_LABEL[int(sentiment)]
+    except KeyError:
+        raise ValueError(f"sentiment {sentiment!r} is not allowed; expected -1, 0 or 1") from None
+
+
+def load_reviews(paths: Iterable[str]) -> pd.DataFrame:
+    """Reads and concatenates the raw CSV files (header, quoted fields)."""
+    frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in paths]
+    if not frames:
+        raise ValueError("no input CSV files found")
+    return pd.concat(frames, ignore_index=True)
+
+
+def clean(df: pd.DataFrame, min_reviews_per_category: int = 11) -> pd.DataFrame:
+    """Renames the course's columns, adds sentiment and label_id, drops rows with missing
+    values and categories with fewer than ``min_reviews_per_category`` reviews."""
+    missing = [column for column in RENAMES if column not in df.columns]
+    if missing:
+        raise ValueError(f"input is missing columns {missing}; expected {list(RENAMES)}")
+    out = df.rename(columns=RENAMES)
+    if "review_id" not in out.columns:
+        out = out.assign(review_id=[str(i) for i in range(len(out))])
+    out = out[["review_id", "review_body", "star_rating", "product_category"]].copy()
+    for column in ("review_body", "star_rating", "product_category"):
+        out[column] = out[column].astype(str).str.strip()
+        out = out[out[column] != ""]
+    out["sentiment"] = out["star_rating"].map(to_sentiment)
+    out["label_id"] = out["sentiment"].map(to_label_id)
+    counts = out["product_category"].value_counts()
+    keep = counts[counts >= min_reviews_per_category].index
+    out = out[out["product_category"].isin(keep)]
+    return out.drop(columns=["star_rating"]).reset_index(drop=True)
+
+
+def balance(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Down-samples every sentiment class to the size of the smallest."""
+    smallest = df["sentiment"].value_counts().min()
+    parts = [group.sample(n=smallest, random_state=seed) for _, group in df.groupby("sentiment", sort=True)]
+    return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+def split(
+    df: pd.DataFrame, train: float, validation: float, test: float, seed: int
+) -> dict[str, pd.DataFrame]:
+    """Stratified split on sentiment: each class is split in the given proportions."""
+    shares = (train, validation, test)
+    if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
+        raise ValueError(f"split percentages {shares} must be non-negative and add up to 1")
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SPLITS}
+    for _, group in df.groupby("sentiment", sort=True):
+        group = group.sample(frac=1.0, random_state=seed)
+        n = len(group)
+        n_train = int(round(n * train))
+        n_validation = int(round(n * validation))
+        n_validation = min(n_validation, n - n_train)
+        parts["train"].append(group.iloc[:n_train])
+        parts["validation"].append(group.iloc[n_train : n_train + n_validation])
+        parts["test"].append(group.iloc[n_train + n_validation :])
+    return {
+        name: pd.concat(frames).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        for name, frames in parts.items()
+    }
+
+
+def tokenize(texts: Sequence[str], tokenizer: Any, max_seq_length: int) -> list[list[int]]:
+    """RoBERTa input ids of each text, padded or truncated to exactly ``max_seq_length``."""
+    encoded = tokenizer(
+        list(texts),
+        padding="max_length",
+        truncation=True,
+        max_length=max_seq_length,
+        return_attention_mask=False,
+    )
+    return [list(map(int, ids)) for ids in encoded["input_ids"]]
+
+
+def feature_records(df: pd.DataFrame, split_type: str, event_time: str) -> list[list[dict[str, str]]]:
+    """The reviews feature group's records (Feature Store's PutRecord format) of a split."""
+    records = []
+    for row in df.itertuples(index=False):
+        values = {
+            "review_id": str(row.review_id),
+            "date": event_time,
+            "sentiment": str(int(row.sentiment)),
+            "label_id": str(int(row.label_id)),
+            "input_ids": json.dumps(list(row.input_ids)),
+            "review_body": str(row.review_body),
+            "product_category": str(row.product_category),
+            "split_type": split_type,
+        }
+        records.append([{"FeatureName": name, "ValueAsString": value} for name, value in values.items()])
+    return records
+
+
+def ingest(records: Iterable[list[dict[str, str]]], feature_group_name: str, client: Any) -> int:
+    """Puts every record into the feature group; returns how many were put."""
+    count = 0
+    for record in records:
+        client.put_record(FeatureGroupName=feature_group_name, Record=record)
+        count += 1
+    return count
+
+
+def write_jsonl(df: pd.DataFrame, path: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    columns = ["review_id", "input_ids", "label_id", "sentiment", "review_body", "product_category"]
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in df[columns].to_dict(orient="records"):
+            handle.write(json.dumps(record) + "\n")
+
+
+def str2bool(value: str) -> bool:
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"{value!r} is not a boolean")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--input-dir", default="/opt/ml/processing/input/data")
+    parser.add_argument("--tokenizer-dir", default="/opt/ml/processing/input/model")
+    parser.add_argument("--output-dir", default="/opt/ml/processing/output")
+    parser.add_argument("--train-split-percentage", type=float, default=0.90)
+    parser.add_argument("--validation-split-percentage", type=float, default=0.05)
+    parser.add_argument("--test-split-percentage", type=float, default=0.05)
+    parser.add_argument("--balance-dataset", type=str2bool, default=True)
+    parser.add_argument("--max-seq-length", type=int, default=128)
+    parser.add_argument("--min-reviews-per-category", type=int, default=11)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--feature-group-name", default="")
+    parser.add_argument("--event-time", default="", help="ISO-8601 UTC; defaults to now")
+    return parser.parse_args(argv)
+
+
+def run(
+    args: argparse.Namespace,
+    load_tokenizer: Callable[[str], Any] | None = None,
+    featurestore_client: Any | None = None,
+) -> dict[str, int]:
+    """The step: returns the number of records per split."""
+    paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
+    df = clean(load_reviews(paths), args.min_reviews_per_category)
+    if args.balance_dataset:
+        df = balance(df, args.seed)
+    if load_tokenizer is None:
+        from transformers import AutoTokenizer  # the container's transformers
+
+        load_tokenizer = AutoTokenizer.from_pretrained
+    tokenizer = load_tokenizer(args.tokenizer_dir)
+    df["input_ids"] = tokenize(df["review_body"].tolist(), tokenizer, args.max_seq_length)
+    parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, args.seed)
+    event_time = args.event_time or datetime.now(timezone.utc).strftime(EVENT_TIME_FORMAT)
+    counts = {}
+    for name, part in parts.items():
+        write_jsonl(part, os.path.join(args.output_dir, "sentiment", name, f"{name}.jsonl"))
+        counts[name] = len(part)
+    reviews_dir = os.path.join(args.output_dir, "reviews")
+    os.makedirs(reviews_dir, exist_ok=True)
+    df[["sentiment", "review_body", "product_category"]].astype({"sentiment": "int32"}).to_parquet(
+        os.path.join(reviews_dir, "reviews.parquet"), index=False
+    )
+    if args.feature_group_name:
+        if featurestore_client is None:
+            import boto3
+
+            featurestore_client = boto3.client("sagemaker-featurestore-runtime")
+        for name, part in parts.items():
+            ingest(feature_records(part, name, event_time), args.feature_group_name, featurestore_client)
+    print(json.dumps({"records": counts, "feature_group": args.feature_group_name or None}))
+    return counts
+
+
+if __name__ == "__main__":
+    run(parse_args(sys.argv[1:]))

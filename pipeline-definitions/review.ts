@@ -1,0 +1,72 @@
+/**
+ * The resolved rendering of every pipeline definition: deploy-time values replaced by
+ * deterministic, typed placeholders (an account, a region, ARNs and names of the right shape), so
+ * that reviewers, the API-shape check, the schema check and the local runner read the same JSON.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { BERT_PIPELINE_ID, bertSentimentPipeline } from './bert-sentiment';
+import { debuggerRuleImageUri, imageUri } from './lib/images';
+
+/** The placeholders, typed as the values they stand for. */
+export const PLACEHOLDERS = {
+  account: '111122223333',
+  region: 'us-east-1',
+  stagePrefix: 'pds-dev',
+  get lakeBucket() {
+    return `${this.stagePrefix}-lake-${this.account}`;
+  },
+  get roleArn() {
+    return `arn:aws:iam::${this.account}:role/${this.stagePrefix}-pipeline-role`;
+  },
+  get kmsKeyArn() {
+    return `arn:aws:kms:${this.region}:${this.account}:key/00000000-0000-4000-8000-000000000000`;
+  },
+  get codeUri() {
+    return `s3://cdk-hnb659fds-assets-${this.account}-${this.region}/pipelines/${BERT_PIPELINE_ID}/code/`;
+  },
+};
+
+export interface ReviewOptions {
+  /** Render with the managed quality services (Debugger) on. */
+  readonly managedQualityServices?: boolean;
+}
+
+/** Each pipeline's definition, rendered with placeholders, by pipeline id. */
+export function renderForReview(options: ReviewOptions = {}): Record<string, Record<string, unknown>> {
+  const ph = PLACEHOLDERS;
+  const bert = bertSentimentPipeline({
+    executionRoleArn: ph.roleArn,
+    lakeBucketName: ph.lakeBucket,
+    kmsKeyArn: ph.kmsKeyArn,
+    inputDataUri: `s3://${ph.lakeBucket}/raw/womens-clothing-reviews/`,
+    transformedReviewsUri: `s3://${ph.lakeBucket}/transformed/reviews/`,
+    pretrainedModelUri: `s3://${ph.lakeBucket}/models/roberta-base/`,
+    codeUri: ph.codeUri,
+    featureGroupName: `${ph.stagePrefix}-reviews`,
+    modelPackageGroupName: `${ph.stagePrefix}-bert-sentiment`,
+    trainingImageUri: imageUri('huggingFaceTraining', ph.region),
+    inferenceImageUri: imageUri('huggingFaceInference', ph.region),
+    codeVersion: '0000000000000000000000000000000000000000',
+    managedQualityServices: options.managedQualityServices,
+    debuggerRuleImageUri: debuggerRuleImageUri(ph.region),
+  });
+  return { [BERT_PIPELINE_ID]: bert.render() };
+}
+
+/** Writes each rendering as pretty JSON (`<id>.json`) into a folder; returns the files. */
+export function writeReviewRenderings(directory: string, options: ReviewOptions = {}): string[] {
+  fs.mkdirSync(directory, { recursive: true });
+  return Object.entries(renderForReview(options)).map(([id, definition]) => {
+    const file = path.join(directory, `${id}.json`);
+    fs.writeFileSync(file, `${JSON.stringify(definition, null, 2)}\n`);
+    return file;
+  });
+}
+
+if (require.main === module) {
+  const directory = process.argv[2] ?? path.join(__dirname, '..', 'build', 'pipeline-definitions');
+  for (const file of writeReviewRenderings(directory)) {
+    process.stdout.write(`${file}\n`);
+  }
+}

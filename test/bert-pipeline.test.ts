@@ -1,0 +1,173 @@
+import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
+import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/lib/instance-types';
+import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/lib/images';
+import { renderForReview } from '../pipeline-definitions/review';
+
+const rendered = renderForReview()['bert-sentiment'] as any;
+const steps = (definition: any): any[] =>
+  definition.Steps.flatMap((s: any) => [s, ...(s.Type === 'Condition' ? [...s.Arguments.IfSteps, ...s.Arguments.ElseSteps] : [])]);
+const step = (name: string, definition = rendered) => steps(definition).find((s) => s.Name === name);
+
+describe('the BERT pipeline definition', () => {
+  test('the graph: Processing -> Train -> EvaluateModel -> AccuracyCondition -> (CreateModel, Transform, RegisterModel) | Fail', () => {
+    expect(rendered.Steps.map((s: any) => [s.Name, s.Type])).toEqual([
+      ['Processing', 'Processing'],
+      ['Train', 'Training'],
+      ['EvaluateModel', 'Processing'],
+      ['AccuracyCondition', 'Condition'],
+    ]);
+    const condition = step('AccuracyCondition').Arguments;
+    expect(condition.IfSteps.map((s: any) => [s.Name, s.Type])).toEqual([
+      ['CreateModel', 'Model'],
+      ['Transform', 'Transform'],
+      ['RegisterModel', 'RegisterModel'],
+    ]);
+    expect(condition.ElseSteps.map((s: any) => [s.Name, s.Type])).toEqual([['AccuracyTooLow', 'Fail']]);
+    expect(condition.Conditions).toEqual([
+      {
+        Type: 'GreaterThanOrEqualTo',
+        LeftValue: { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.EvaluateModel.PropertyFiles.EvaluationReport' }, Path: 'metrics.accuracy.value' } },
+        RightValue: { Get: 'Parameters.MinAccuracyValue' },
+      },
+    ]);
+  });
+
+  test('the course parameters with their defaults', () => {
+    const defaults = Object.fromEntries(rendered.Parameters.map((p: any) => [p.Name, p.DefaultValue]));
+    expect(defaults).toMatchObject({
+      ProcessingInstanceType: 'ml.c5.2xlarge',
+      ProcessingInstanceCount: 1,
+      TrainSplitPercentage: 0.9,
+      ValidationSplitPercentage: 0.05,
+      TestSplitPercentage: 0.05,
+      BalanceDataset: true,
+      MaxSeqLength: 128,
+      Epochs: 3,
+      LearningRate: 0.00001,
+      TrainBatchSize: 64,
+      TrainStepsPerEpoch: 50,
+      ValidationBatchSize: 64,
+      ValidationStepsPerEpoch: 50,
+      Seed: 42,
+      FreezeBertLayer: false,
+      RunValidation: true,
+      TrainInstanceType: 'ml.c5.9xlarge',
+      TrainInstanceCount: 1,
+      TrainVolumeSizeInGB: 256,
+      MinAccuracyValue: 0.33,
+      ModelApprovalStatus: 'PendingManualApproval',
+      DeployInstanceType: 'ml.m5.large',
+      DeployInstanceCount: 1,
+      FeatureGroupName: 'pds-dev-reviews',
+    });
+    expect(Object.keys(defaults)).toEqual(expect.arrayContaining(['InputData', 'PretrainedModelUri']));
+  });
+
+  test('training: metric regexes, cache, isolation, encryption, code and model through channels', () => {
+    const train = step('Train');
+    expect(train.CacheConfig).toEqual({ Enabled: true, ExpireAfter: 'PT1H' });
+    expect(train.Arguments.AlgorithmSpecification.MetricDefinitions).toEqual([
+      { Name: 'validation:loss', Regex: 'val_loss: ([0-9.]+)' },
+      { Name: 'validation:accuracy', Regex: 'val_acc: ([0-9.]+)' },
+    ]);
+    expect(BERT_METRIC_DEFINITIONS.map((m) => m.Regex)).toEqual(['val_loss: ([0-9.]+)', 'val_acc: ([0-9.]+)']);
+    expect(train.Arguments).toMatchObject({ EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: true });
+    expect(train.Arguments.ResourceConfig.VolumeKmsKeyId).toMatch(/^arn:aws:kms:/);
+    expect(train.Arguments.OutputDataConfig.KmsKeyId).toMatch(/^arn:aws:kms:/);
+    expect(train.Arguments.InputDataConfig.map((c: any) => c.ChannelName)).toEqual(['train', 'validation', 'pretrained', 'code']);
+    expect(train.Arguments.HyperParameters.sagemaker_submit_directory).toBe('/opt/ml/input/data/code');
+  });
+
+  test('no Debugger rules or profiler unless the managed quality services are on', () => {
+    const train = step('Train').Arguments;
+    for (const key of ['DebugHookConfig', 'DebugRuleConfigurations', 'ProfilerConfig', 'ProfilerRuleConfigurations']) {
+      expect(train[key]).toBeUndefined();
+    }
+    const managed = step('Train', renderForReview({ managedQualityServices: true })['bert-sentiment']).Arguments;
+    expect(managed.DebugRuleConfigurations.map((r: any) => r.RuleParameters.rule_to_invoke)).toEqual([
+      'VanishingGradient',
+      'ExplodingTensor',
+      'PoorWeightInitialization',
+      'LossNotDecreasing',
+      'Overtraining',
+    ]);
+    expect(managed.ProfilerConfig.ProfilingIntervalInMilliseconds).toBe(500);
+    expect(managed.ProfilerRuleConfigurations[0].RuleParameters).toEqual({ rule_to_invoke: 'ProfilerReport' });
+  });
+
+  test('evaluation writes evaluation.json as a property file; registration is jsonlines with model metrics', () => {
+    expect(step('EvaluateModel').PropertyFiles).toEqual([{ PropertyFileName: 'EvaluationReport', OutputName: 'metrics', FilePath: 'evaluation.json' }]);
+    const register = step('RegisterModel').Arguments;
+    expect(register.ModelPackageGroupName).toBe('pds-dev-bert-sentiment');
+    expect(register.ModelApprovalStatus).toEqual({ Get: 'Parameters.ModelApprovalStatus' });
+    expect(register.InferenceSpecification.SupportedContentTypes).toEqual(['application/jsonlines']);
+    expect(register.InferenceSpecification.SupportedResponseMIMETypes).toEqual(['application/jsonlines']);
+    expect(register.ModelMetrics.ModelQuality.Statistics.S3Uri['Std:Join'].Values[1]).toBe('evaluation.json');
+    expect(Object.keys(register.CustomerMetadataProperties)).toEqual(['code_version', 'input_data', 'pipeline_execution']);
+  });
+
+  test('the Fail message shows the accuracy and the threshold', () => {
+    const values = step('AccuracyTooLow').Arguments.ErrorMessage['Std:Join'].Values;
+    expect(values).toContainEqual({ 'Std:JsonGet': expect.objectContaining({ Path: 'metrics.accuracy.value' }) });
+    expect(values).toContainEqual({ Get: 'Parameters.MinAccuracyValue' });
+  });
+
+  test('batch transform and hosting run the model with network isolation', () => {
+    expect(step('CreateModel').Arguments.EnableNetworkIsolation).toBe(true);
+    expect(step('CreateModel').Arguments.PrimaryContainer.Environment.SAGEMAKER_PROGRAM).toBe('inference.py');
+    expect(step('Transform').Arguments.TransformInput.ContentType).toBe('application/jsonlines');
+  });
+
+  test('managed services without a Debugger image in the region fail clearly', () => {
+    expect(() =>
+      bertSentimentPipeline({
+        executionRoleArn: 'r',
+        lakeBucketName: 'b',
+        kmsKeyArn: 'k',
+        inputDataUri: 's3://b/raw/',
+        transformedReviewsUri: 's3://b/t/',
+        pretrainedModelUri: 's3://b/m/',
+        codeUri: 's3://b/c/',
+        featureGroupName: 'f',
+        modelPackageGroupName: 'g',
+        trainingImageUri: 'i',
+        inferenceImageUri: 'i',
+        codeVersion: 'v',
+        managedQualityServices: true,
+      }),
+    ).toThrow('managedQualityServices needs debuggerRuleImageUri');
+  });
+});
+
+describe('instance types and images', () => {
+  test.each([
+    ['ml.m5d.large', true],
+    ['ml.c5d.2xlarge', true],
+    ['ml.g4dn.xlarge', true],
+    ['ml.p4d.24xlarge', true],
+    ['ml.g5.xlarge', true],
+    ['ml.c5.9xlarge', false],
+    ['ml.m5.large', false],
+    ['ml.p3.2xlarge', false],
+  ])('%s has local NVMe storage: %p', (type, expected) => {
+    expect(hasLocalNvmeStorage(type)).toBe(expected);
+  });
+
+  test('an NVMe instance type with a volume key is refused, naming the setting and the type', () => {
+    expect(() => checkInstanceTypes('TrainInstanceType', ['ml.c5.9xlarge', 'ml.g4dn.xlarge'], true)).toThrow(
+      "TrainInstanceType: 'ml.g4dn.xlarge' has local NVMe storage, for which SageMaker rejects a volume KMS key",
+    );
+    expect(() => checkInstanceTypes('TrainInstanceType', ['c5.large'], false)).toThrow("TrainInstanceType: 'c5.large' is not an instance type");
+    expect(() => checkInstanceTypes('TrainInstanceType', TRAIN_INSTANCE_TYPES, true)).not.toThrow();
+  });
+
+  test('image URIs by region', () => {
+    expect(dlcAccount('us-east-1')).toBe('763104351884');
+    expect(dlcAccount('af-south-1')).toBe('626614931356');
+    expect(imageUri('huggingFaceTraining', 'eu-west-1')).toBe(
+      '763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04',
+    );
+    expect(debuggerRuleImageUri('us-east-1')).toBe('503895931360.dkr.ecr.us-east-1.amazonaws.com/sagemaker-debugger-rules:latest');
+    expect(debuggerRuleImageUri('il-central-1')).toBeUndefined();
+  });
+});
