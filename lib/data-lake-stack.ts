@@ -4,7 +4,7 @@ import { resourceName } from './config';
 import { DataLakeStorage } from './constructs/data-lake-storage';
 import { LakeAthena } from './constructs/lake-athena';
 import { LakeCatalog } from './constructs/lake-catalog';
-import { LakeSampleData } from './constructs/lake-sample-data';
+import { LakeFolderUpload, SAMPLE_DATA_DIR } from './constructs/lake-folder-upload';
 import { LakePrefix } from './lake-layout';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
@@ -22,7 +22,7 @@ export class DataLakeStack extends StatefulStack {
   public readonly storage: DataLakeStorage;
   public readonly catalog: LakeCatalog;
   public readonly athena: LakeAthena;
-  public readonly sampleData?: LakeSampleData;
+  public readonly sampleData?: LakeFolderUpload;
 
   constructor(scope: Construct, id: string, props: DataLakeStackProps) {
     super(scope, id, 'Practical Data Science platform: data lake (S3, Glue catalog and crawler, Athena)', props);
@@ -61,7 +61,13 @@ export class DataLakeStack extends StatefulStack {
     });
 
     if (config.deploySampleData) {
-      this.sampleData = new LakeSampleData(this, 'SampleData', { storage: this.storage, removalPolicy });
+      this.sampleData = new LakeFolderUpload(this, 'SampleData', {
+        storage: this.storage,
+        sourceDir: SAMPLE_DATA_DIR,
+        destinationPrefix: LakePrefix.rawReviews,
+        description: 'Uploads the synthetic reviews sample to the raw prefix of the lake',
+        removalPolicy,
+      });
     }
 
     new CfnOutput(this, 'LakeBucketName', { value: this.storage.bucket.bucketName, description: 'The lake bucket' });

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RAW_REVIEW_COLUMNS } from '../lib/constructs/lake-catalog';
-import { SAMPLE_DATA_DIR } from '../lib/constructs/lake-sample-data';
+import { SAMPLE_DATA_DIR } from '../lib/constructs/lake-folder-upload';
 import { SAMPLE_REVIEWS_FILE } from '../lib/lake-layout';
 import { buildApp } from './helpers';
 

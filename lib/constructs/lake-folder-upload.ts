@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { LakePrefix } from '../lake-layout';
 import { acknowledgeWildcards } from '../nag';
 import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
@@ -12,14 +11,15 @@ import { ILakeStorage } from './data-lake-storage';
 /** The folder of the synthetic reviews sample (made by `data/generate_sample.py`). */
 export const SAMPLE_DATA_DIR = path.join(__dirname, '..', '..', 'data', 'sample', 'reviews');
 
-export interface LakeSampleDataProps {
-  /** The lake that receives the sample under {@link LakePrefix.rawReviews}. */
+export interface LakeFolderUploadProps {
+  /** The lake that receives the files. */
   readonly storage: ILakeStorage;
-  /**
-   * Folder whose files are uploaded.
-   * @default SAMPLE_DATA_DIR
-   */
-  readonly sourceDir?: string;
+  /** Folder whose files are uploaded (as they are: no archive). */
+  readonly sourceDir: string;
+  /** Lake prefix the files land under (ending with a slash). */
+  readonly destinationPrefix: string;
+  /** What the upload is, for the role's description. */
+  readonly description: string;
   /**
    * DESTROY deletes the deployment's log group with the stack.
    * @default RemovalPolicy.RETAIN
@@ -28,17 +28,17 @@ export interface LakeSampleDataProps {
 }
 
 /**
- * Uploads the synthetic reviews sample to the lake's raw prefix with a CDK bucket deployment.
+ * Uploads a folder of the project to a lake prefix with a CDK bucket deployment, at deploy time.
  * Its Lambda function runs with a role of its own (no AWS managed policies) and logs to a log
  * group encrypted with the lake key. Files uploaded by other means are kept (no pruning), and the
- * sample stays in the lake when the deployment is removed.
+ * files stay in the lake when the upload is removed.
  */
-export class LakeSampleData extends Construct {
+export class LakeFolderUpload extends Construct {
   public readonly deployment: s3deploy.BucketDeployment;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: LakeSampleDataProps) {
+  constructor(scope: Construct, id: string, props: LakeFolderUploadProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -47,7 +47,7 @@ export class LakeSampleData extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Uploads the synthetic reviews sample to the raw prefix of the lake',
+      description: props.description,
     });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -57,9 +57,9 @@ export class LakeSampleData extends Construct {
       }),
     );
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
-      sources: [s3deploy.Source.asset(props.sourceDir ?? SAMPLE_DATA_DIR)],
+      sources: [s3deploy.Source.asset(props.sourceDir)],
       destinationBucket: props.storage.bucket,
-      destinationKeyPrefix: LakePrefix.rawReviews,
+      destinationKeyPrefix: props.destinationPrefix,
       prune: false,
       retainOnDelete: true,
       role: this.role,
@@ -68,7 +68,7 @@ export class LakeSampleData extends Construct {
     });
 
     const bucketDeploymentReason =
-      'Granted by the CDK BucketDeployment construct, whose handler copies the sample from the CDK asset bucket into the lake; ' +
+      'Granted by the CDK BucketDeployment construct, whose handler copies the files from the CDK asset bucket into the lake; ' +
       'it runs only during deployments of this stack.';
     acknowledgeWildcards(this.role, [
       ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
@@ -81,11 +81,11 @@ export class LakeSampleData extends Construct {
       })),
       {
         resourceMatching: /^arn:(aws[a-z-]*|<AWS::Partition>):s3:::cdk-[a-z0-9]+-assets-[^/]+\/\*$/,
-        reason: `${bucketDeploymentReason} This is the CDK bootstrap asset bucket that holds the sample's zip.`,
+        reason: `${bucketDeploymentReason} This is the CDK bootstrap asset bucket that holds the files' zip.`,
       },
       {
         resource: props.storage.bucket.arnForObjects('*'),
-        reason: `${bucketDeploymentReason} It writes only under ${LakePrefix.rawReviews} (destinationKeyPrefix) and never prunes.`,
+        reason: `${bucketDeploymentReason} It writes only under ${props.destinationPrefix} (destinationKeyPrefix) and never prunes.`,
       },
     ]);
     // The handler function is a singleton of the stack; its runtime is the one aws-cdk-lib ships.
