@@ -63,6 +63,24 @@ export interface PlatformConfig {
   readonly onlineStoreTtlDays?: number;
   /** Table format of the feature groups' offline stores; fixed once a group exists. */
   readonly offlineStoreTableFormat: 'Glue' | 'Iceberg';
+  /**
+   * Engine of the quality gates: `open` runs the project's own checks on plain SageMaker jobs
+   * (any account); `managed` also uses Clarify, Debugger and Model Monitor (accounts that still
+   * have them).
+   */
+  readonly qualityEngine: 'open' | 'managed';
+  /** Version of the code recorded with every registered model (e.g. the git commit). */
+  readonly codeVersion?: string;
+  /** EventBridge schedule that starts the training pipeline; none starts it on demand only. */
+  readonly pipelineSchedule?: string;
+  /** Start the training pipeline when new raw reviews land in the lake. */
+  readonly pipelineStartOnNewData: boolean;
+  /** Address that receives a message when a pipeline execution fails. */
+  readonly pipelineNotificationEmail?: string;
+  /** Subnets for the pipeline jobs that are not network-isolated (with the security groups). */
+  readonly pipelineSubnetIds?: readonly string[];
+  /** Security groups for those jobs (with the subnets). */
+  readonly pipelineSecurityGroupIds?: readonly string[];
   /** Monthly cost budget in USD; with `budgetEmail`, adds the cost-guard stack. */
   readonly budgetMonthlyLimitUsd?: number;
   /** Address that receives the budget's alerts. */
@@ -112,6 +130,13 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER): Setting<number>['p
 function positiveNumber(raw: unknown): number | undefined {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+function listOf(pattern: RegExp): Setting<readonly string[]>['parse'] {
+  return (raw) => {
+    const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((x) => x.trim()) : undefined;
+    return items && items.length > 0 && items.every((x) => typeof x === 'string' && pattern.test(x)) ? (items as string[]) : undefined;
+  };
 }
 
 function matching(pattern: RegExp): Setting<string>['parse'] {
@@ -218,6 +243,48 @@ export const SETTINGS: Settings = {
     allowed: 'one of Glue, Iceberg',
     parse: oneOf(['Glue', 'Iceberg'] as const),
   },
+  qualityEngine: {
+    type: 'string',
+    doc: 'Engine of the quality gates: open (the project\'s own checks, any account) or managed (Clarify, Debugger, Model Monitor; accounts that still have them).',
+    allowed: 'one of open, managed',
+    parse: oneOf(['open', 'managed'] as const),
+  },
+  codeVersion: {
+    type: 'string',
+    doc: 'Version recorded with every registered model, e.g. -c codeVersion=$(git rev-parse HEAD); unset uses the hash of the step code.',
+    allowed: '1 to 128 letters, digits, dots, hyphens and underscores',
+    parse: matching(/^[A-Za-z0-9._-]{1,128}$/),
+  },
+  pipelineSchedule: {
+    type: 'string',
+    doc: 'EventBridge schedule that starts the training pipeline; unset starts it on demand only.',
+    allowed: 'an EventBridge schedule expression, e.g. rate(7 days) or cron(0 3 ? * MON *)',
+    parse: matching(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/),
+  },
+  pipelineStartOnNewData: {
+    type: 'boolean',
+    doc: 'Start the training pipeline when new raw reviews land in the lake.',
+    allowed: 'true or false',
+    parse: bool,
+  },
+  pipelineNotificationEmail: {
+    type: 'string',
+    doc: 'E-mail address told when a pipeline execution fails (the SNS topic exists either way).',
+    allowed: 'an e-mail address',
+    parse: matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+  },
+  pipelineSubnetIds: {
+    type: 'list',
+    doc: 'Subnets (comma-separated) for the pipeline jobs that are not network-isolated; with pipelineSecurityGroupIds.',
+    allowed: 'subnet IDs such as subnet-0abc1234, separated by commas',
+    parse: listOf(/^subnet-[0-9a-f]{8,17}$/),
+  },
+  pipelineSecurityGroupIds: {
+    type: 'list',
+    doc: 'Security groups (comma-separated) of those jobs; with pipelineSubnetIds.',
+    allowed: 'security group IDs such as sg-0abc1234, separated by commas',
+    parse: listOf(/^sg-[0-9a-f]{8,17}$/),
+  },
   budgetMonthlyLimitUsd: {
     type: 'number',
     doc: 'Monthly cost budget in USD; together with budgetEmail it adds the cost-guard stack.',
@@ -248,6 +315,8 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     accessLogsExpirationDays: 90,
     onlineStoreEnabled: false,
     offlineStoreTableFormat: 'Glue',
+    qualityEngine: 'open',
+    pipelineStartOnNewData: false,
   },
   prod: {
     namePrefix: 'pds-prod',
@@ -261,6 +330,8 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     accessLogsExpirationDays: 365,
     onlineStoreEnabled: true,
     offlineStoreTableFormat: 'Glue',
+    qualityEngine: 'open',
+    pipelineStartOnNewData: false,
   },
 };
 
@@ -307,6 +378,12 @@ function checkCombinations(config: PlatformConfig): void {
     throw new ConfigError(
       `Invalid context value 'destroyOnRemoval': true is not allowed with stage '${config.stage}'; ` +
         'expected false (only dev may delete its lake with the stack).',
+    );
+  }
+  if ((config.pipelineSubnetIds === undefined) !== (config.pipelineSecurityGroupIds === undefined)) {
+    const missing = config.pipelineSubnetIds === undefined ? 'pipelineSubnetIds' : 'pipelineSecurityGroupIds';
+    throw new ConfigError(
+      `Incomplete VPC settings: '${missing}' is not set; expected both pipelineSubnetIds and pipelineSecurityGroupIds, or neither.`,
     );
   }
   const budgetKeys = [config.budgetMonthlyLimitUsd, config.budgetEmail].filter((v) => v !== undefined);

@@ -33,6 +33,7 @@ export class DataLakeStack extends StatefulStack {
     this.storage = new DataLakeStorage(this, 'Storage', {
       keyAlias: resourceName(prefix, 'lake', 256),
       removalPolicy,
+      eventBridgeNotifications: config.pipelineStartOnNewData,
       retention: {
         athenaResultsExpirationDays: config.athenaResultsExpirationDays,
         dataCaptureExpirationDays: config.dataCaptureExpirationDays,

@@ -17,6 +17,8 @@ export const LakePrefix = {
   athenaResults: 'athena-results/',
   /** Offline store of the SageMaker Feature Store feature groups. */
   featureStore: 'feature-store/',
+  /** Pre-trained models the pipelines start from (e.g. `models/roberta-base/`). */
+  models: 'models/',
   /** Inputs, outputs and models of the SageMaker pipelines. */
   pipelineArtifacts: 'pipelines/',
   /** Requests and responses captured at the endpoint. */

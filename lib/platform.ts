@@ -1,6 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PlatformConfig } from './config';
+import { BertPipelineStack } from './bert-pipeline-stack';
 import { CostGuardStack } from './cost-guard-stack';
 import { DataLakeStack } from './data-lake-stack';
 import { MlRegistryStack } from './ml-registry-stack';
@@ -9,6 +10,7 @@ import { MlRegistryStack } from './ml-registry-stack';
 export interface Platform {
   readonly dataLake: DataLakeStack;
   readonly mlRegistry: MlRegistryStack;
+  readonly bertPipeline: BertPipelineStack;
   readonly costGuard?: CostGuardStack;
 }
 
@@ -22,6 +24,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
 
   const dataLake = new DataLakeStack(app, stackName('data-lake'), { env, config });
   const mlRegistry = new MlRegistryStack(app, stackName('ml-registry'), { env, config, lake: dataLake });
+  const bertPipeline = new BertPipelineStack(app, stackName('bert-pipeline'), { env, config, lake: dataLake, registry: mlRegistry });
 
   const costGuard =
     config.budgetMonthlyLimitUsd !== undefined && config.budgetEmail !== undefined
@@ -36,5 +39,5 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { dataLake, mlRegistry, costGuard };
+  return { dataLake, mlRegistry, bertPipeline, costGuard };
 }

@@ -101,6 +101,13 @@ describe('bad values fail with the key, the value and what is allowed', () => {
     ['onlineStoreEnabled', 'on', /true or false/],
     ['onlineStoreTtlDays', '0', /from 1 to 3650/],
     ['offlineStoreTableFormat', 'Delta', /one of Glue, Iceberg/],
+    ['qualityEngine', 'clarify', /one of open, managed/],
+    ['codeVersion', 'has space', /letters, digits/],
+    ['pipelineSchedule', 'every day', /EventBridge schedule expression/],
+    ['pipelineStartOnNewData', 'sometimes', /true or false/],
+    ['pipelineNotificationEmail', 'nobody', /e-mail address/],
+    ['pipelineSubnetIds', 'subnet-1,vpc-2', /subnet IDs/],
+    ['pipelineSecurityGroupIds', 'default', /security group IDs/],
     ['budgetMonthlyLimitUsd', '-1', /positive number/],
     ['budgetMonthlyLimitUsd', 'lots', /positive number/],
     ['budgetEmail', 'not-an-address', /e-mail address/],
@@ -108,6 +115,9 @@ describe('bad values fail with the key, the value and what is allowed', () => {
 
   test.each(cases)('%s = %p', (key, value, allowed) => {
     const context: Record<string, unknown> = { [key]: value };
+    if (key.startsWith('pipelineS') && key.endsWith('Ids')) {
+      Object.assign(context, { pipelineSubnetIds: 'subnet-0abc1234', pipelineSecurityGroupIds: 'sg-0abc1234', [key]: value });
+    }
     if (key.startsWith('budget')) {
       Object.assign(context, { budgetMonthlyLimitUsd: '10', budgetEmail: 'a@example.com', [key]: value });
     }
@@ -131,6 +141,20 @@ describe('bad values fail with the key, the value and what is allowed', () => {
   });
 
   test.each([
+    [{ pipelineSubnetIds: 'subnet-0abc1234' }, 'pipelineSecurityGroupIds'],
+    [{ pipelineSecurityGroupIds: 'sg-0abc1234' }, 'pipelineSubnetIds'],
+  ])('VPC settings need both keys (%p)', (context, missing) => {
+    expect(() => configFor(context)).toThrow(`'${missing}' is not set`);
+  });
+
+  test('lists parse from comma-separated text', () => {
+    expect(configFor({ pipelineSubnetIds: 'subnet-0abc1234, subnet-0def5678', pipelineSecurityGroupIds: 'sg-0abc1234' })).toMatchObject({
+      pipelineSubnetIds: ['subnet-0abc1234', 'subnet-0def5678'],
+      pipelineSecurityGroupIds: ['sg-0abc1234'],
+    });
+  });
+
+  test.each([
     [{ budgetMonthlyLimitUsd: '100' }, 'budgetEmail'],
     [{ budgetEmail: 'team@example.com' }, 'budgetMonthlyLimitUsd'],
   ])('a budget needs both settings (%p)', (context, missing) => {
@@ -142,7 +166,7 @@ describe('the registry', () => {
   test.each(Object.entries(SETTINGS))('%s is documented', (_key, setting) => {
     expect(setting.doc.length).toBeGreaterThan(10);
     expect(setting.allowed.length).toBeGreaterThan(3);
-    expect(['string', 'boolean', 'integer', 'number']).toContain(setting.type);
+    expect(['string', 'boolean', 'integer', 'number', 'list']).toContain(setting.type);
   });
 
   test.each(STAGES)('the defaults of %s pass their own validation', (stage) => {

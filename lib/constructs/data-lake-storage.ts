@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
+import { acknowledgeWildcards } from '../nag';
 import { dependOnlyOn } from '../template-hygiene';
 
 /** S3 moves objects to Standard-IA no earlier than this many days after creation. */
@@ -51,6 +52,11 @@ export interface DataLakeStorageProps {
   readonly removalPolicy?: RemovalPolicy;
   /** @default - the defaults of {@link LakeRetention} */
   readonly retention?: LakeRetention;
+  /**
+   * Send the lake bucket's events to EventBridge (e.g. to start a pipeline on new raw data).
+   * @default false
+   */
+  readonly eventBridgeNotifications?: boolean;
 }
 
 /**
@@ -169,6 +175,13 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
       ],
     });
 
+    if (props.eventBridgeNotifications) {
+      // Set on the resource itself: the L2 flag would add a notifications custom resource.
+      (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+        eventBridgeConfiguration: { eventBridgeEnabled: true },
+      };
+    }
+
     if (destroy) {
       // The auto-delete handler is a singleton of the stack that references its role already.
       const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
@@ -191,6 +204,7 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
   public grantReadPrefix(grantee: iam.IGrantable, prefix: string): iam.Grant {
     this.grantList(grantee, prefix);
     this.key.grant(grantee, 'kms:Decrypt');
+    this.acknowledgePrefix(grantee, prefix, 'reads');
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -205,6 +219,7 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
   public grantReadWritePrefix(grantee: iam.IGrantable, prefix: string): iam.Grant {
     this.grantList(grantee, prefix);
     this.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.acknowledgePrefix(grantee, prefix, 'reads and writes');
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [
@@ -217,6 +232,18 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
       ],
       resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
     });
+  }
+
+  /** A prefix grant is a wildcard by design: acknowledge exactly that resource on the grantee. */
+  private acknowledgePrefix(grantee: iam.IGrantable, prefix: string, access: string): void {
+    if (Construct.isConstruct(grantee)) {
+      acknowledgeWildcards(grantee, [
+        {
+          resource: this.bucket.arnForObjects(`${prefix}*`),
+          reason: `The grantee ${access} the objects under the lake prefix ${prefix}, and no others.`,
+        },
+      ]);
+    }
   }
 
   private grantList(grantee: iam.IGrantable, prefix: string): void {

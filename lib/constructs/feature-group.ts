@@ -152,7 +152,7 @@ export class FeatureGroup extends Construct {
     acknowledgeWildcards(this.offlineStoreRole, [
       {
         resource: storage.bucket.arnForObjects(`${LakePrefix.featureStore}*`),
-        reason: 'Feature Store writes the offline store under this prefix with names it chooses (account, region, group, time).',
+        reason: 'Feature Store sets the ACL of the offline-store objects it writes under this prefix (names it chooses).',
       },
     ]);
 

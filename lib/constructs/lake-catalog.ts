@@ -163,10 +163,6 @@ export class LakeCatalog extends Construct {
         resource: crawlerLogGroups,
         reason: 'Glue names the crawler log groups and streams itself, all under /aws-glue/crawlers.',
       },
-      {
-        resource: bucket.arnForObjects(`${LakePrefix.rawReviews}*`),
-        reason: 'The crawler reads every object under the raw reviews prefix, and nothing else of the lake.',
-      },
     ]);
 
     this.crawler = new glue.CfnCrawler(this, 'Crawler', {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../nag';
@@ -18,6 +19,11 @@ export interface LakeFolderUploadProps {
   readonly sourceDir: string;
   /** Lake prefix the files land under (ending with a slash). */
   readonly destinationPrefix: string;
+  /**
+   * Glob patterns of files to leave out.
+   * @default - none
+   */
+  readonly exclude?: string[];
   /** What the upload is, for the role's description. */
   readonly description: string;
   /**
@@ -57,8 +63,14 @@ export class LakeFolderUpload extends Construct {
       }),
     );
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
-      sources: [s3deploy.Source.asset(props.sourceDir)],
-      destinationBucket: props.storage.bucket,
+      sources: [s3deploy.Source.asset(props.sourceDir, { exclude: props.exclude })],
+      // By reference: the deployment tags a bucket it is given as a construct, which would change
+      // the lake's (stateful) template with every upload.
+      destinationBucket: s3.Bucket.fromBucketAttributes(this, 'Destination', {
+        bucketArn: props.storage.bucket.bucketArn,
+        bucketName: props.storage.bucket.bucketName,
+        encryptionKey: props.storage.key,
+      }),
       destinationKeyPrefix: props.destinationPrefix,
       prune: false,
       retainOnDelete: true,

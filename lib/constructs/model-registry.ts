@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../nag';
 
 /** Model package group names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. */
 export const MODEL_PACKAGE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -82,14 +83,16 @@ export class ModelRegistry extends Construct {
   /** Lets the grantee register model versions in a group (e.g. a pipeline's RegisterModel step). */
   public grantRegister(grantee: iam.IGrantable, name: string): iam.Grant {
     const group = this.group(name);
-    const stack = Stack.of(this);
+    const versions = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${name.toLowerCase()}/*` });
+    if (Construct.isConstruct(grantee)) {
+      acknowledgeWildcards(grantee, [
+        { resource: versions, reason: `Model versions of the group ${name}, numbered by the registry as they are created.` },
+      ]);
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:DescribeModelPackage'],
-      resourceArns: [
-        group.modelPackageGroupArn,
-        stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${name.toLowerCase()}/*` }),
-      ],
+      resourceArns: [group.modelPackageGroupArn, versions],
     });
   }
 }

@@ -1,0 +1,195 @@
+import * as path from 'path';
+import { Aws, CfnMapping, CfnOutput, Duration, FileSystem, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { BERT_PIPELINE_ID, bertSentimentPipeline } from '../pipeline-definitions/bert-sentiment';
+import { DEBUGGER_RULE_ACCOUNTS, dlcAccount, IMAGES, KNOWN_REGIONS } from '../pipeline-definitions/lib/images';
+import { PlatformConfig, resourceName } from './config';
+import { LakeFolderUpload } from './constructs/lake-folder-upload';
+import { PipelineRole } from './constructs/pipeline-role';
+import { DataLakeStack } from './data-lake-stack';
+import { LakePrefix } from './lake-layout';
+import { MlRegistryStack } from './ml-registry-stack';
+
+/** The step scripts of the BERT pipeline, shipped to the lake as they are. */
+export const BERT_CODE_DIR = path.join(__dirname, '..', 'pipeline-definitions', 'bert_sentiment', 'code');
+/** What never ships with step code. */
+export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache'];
+/** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
+export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
+
+export interface BertPipelineStackProps extends StackProps {
+  readonly config: PlatformConfig;
+  readonly lake: DataLakeStack;
+  readonly registry: MlRegistryStack;
+}
+
+/**
+ * The BERT review-sentiment pipeline (stateless): the SageMaker pipeline, its role, the step code
+ * in the lake, an optional schedule and start on new raw data, and a KMS-encrypted SNS topic that
+ * hears about failed executions.
+ */
+export class BertPipelineStack extends Stack {
+  public readonly pipeline: sagemaker.CfnPipeline;
+  public readonly pipelineName: string;
+  public readonly pipelineArn: string;
+  public readonly role: iam.Role;
+  public readonly failureTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: BertPipelineStackProps) {
+    super(scope, id, { description: 'Practical Data Science platform: BERT review-sentiment training pipeline', ...props });
+    const { config, lake, registry } = props;
+    const { storage } = lake;
+    this.pipelineName = resourceName(config.namePrefix, BERT_PIPELINE_ID, 256);
+    this.pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
+
+    const images = new CfnMapping(this, 'ImageRegistries', {
+      mapping: Object.fromEntries(
+        KNOWN_REGIONS.map((region) => [region, { dlc: dlcAccount(region), debugger: DEBUGGER_RULE_ACCOUNTS[region] ?? 'none' }]),
+      ),
+      lazy: true,
+    });
+    const dlc = images.findInMap(Aws.REGION, 'dlc');
+    const image = (name: keyof typeof IMAGES) => `${dlc}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${IMAGES[name].repository}:${IMAGES[name].tag}`;
+    const managed = config.qualityEngine === 'managed';
+
+    const codeHash = FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
+    const codePrefix = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/code/${codeHash}/`;
+    const code = new LakeFolderUpload(this, 'Code', {
+      storage,
+      sourceDir: BERT_CODE_DIR,
+      exclude: CODE_EXCLUDES,
+      destinationPrefix: codePrefix,
+      description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
+    });
+
+    const pipelineRole = new PipelineRole(this, 'Role', {
+      pipelineName: this.pipelineName,
+      jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
+      imageRepositories: [
+        { account: dlc, repository: IMAGES.huggingFaceTraining.repository },
+        { account: dlc, repository: IMAGES.huggingFaceInference.repository },
+        ...(managed ? [{ account: images.findInMap(Aws.REGION, 'debugger'), repository: 'sagemaker-debugger-rules' }] : []),
+      ],
+    });
+    this.role = pipelineRole.role;
+    storage.grantReadPrefix(this.role, LakePrefix.rawReviews);
+    storage.grantReadPrefix(this.role, LakePrefix.models);
+    storage.grantReadWritePrefix(this.role, LakePrefix.transformedReviews);
+    storage.grantReadWritePrefix(this.role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
+    registry.reviewsFeatureGroup.grantIngest(this.role);
+    registry.modelRegistry.grantRegister(this.role, registry.bertModelPackageGroup.modelPackageGroupName);
+
+    const definition = bertSentimentPipeline({
+      executionRoleArn: this.role.roleArn,
+      lakeBucketName: storage.bucket.bucketName,
+      kmsKeyArn: storage.key.keyArn,
+      inputDataUri: storage.s3Uri(LakePrefix.rawReviews),
+      transformedReviewsUri: storage.s3Uri(LakePrefix.transformedReviews),
+      pretrainedModelUri: storage.s3Uri(PRETRAINED_MODEL_PREFIX),
+      codeUri: storage.s3Uri(codePrefix),
+      featureGroupName: registry.reviewsFeatureGroup.featureGroupName,
+      modelPackageGroupName: registry.bertModelPackageGroup.modelPackageGroupName,
+      trainingImageUri: image('huggingFaceTraining'),
+      inferenceImageUri: image('huggingFaceInference'),
+      codeVersion: config.codeVersion ?? codeHash,
+      vpc:
+        config.pipelineSubnetIds && config.pipelineSecurityGroupIds
+          ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds }
+          : undefined,
+      managedQualityServices: managed,
+      debuggerRuleImageUri: managed
+        ? `${images.findInMap(Aws.REGION, 'debugger')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/sagemaker-debugger-rules:latest`
+        : undefined,
+    });
+
+    this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
+      pipelineName: this.pipelineName,
+      pipelineDisplayName: this.pipelineName,
+      pipelineDescription: 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
+      roleArn: this.role.roleArn,
+      pipelineDefinition: { PipelineDefinitionBody: this.toJsonString(definition.render()) },
+    });
+    this.pipeline.node.addDependency(this.role.node.findChild('DefaultPolicy'));
+    this.pipeline.node.addDependency(code);
+
+    const starter = new PipelineStart(this.pipelineArn);
+    if (config.pipelineSchedule) {
+      new events.Rule(this, 'Schedule', {
+        description: `Starts ${this.pipelineName} on schedule`,
+        schedule: events.Schedule.expression(config.pipelineSchedule),
+        targets: [starter],
+      });
+    }
+    if (config.pipelineStartOnNewData) {
+      new events.Rule(this, 'OnNewRawData', {
+        description: `Starts ${this.pipelineName} when raw reviews land in the lake`,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [storage.bucket.bucketName] }, object: { key: [{ prefix: LakePrefix.rawReviews }] } },
+        },
+        targets: [starter],
+      });
+    }
+
+    const topicKey = new kms.Key(this, 'NotificationKey', {
+      description: `Pipeline notifications of ${this.pipelineName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    topicKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.failureTopic = new sns.Topic(this, 'FailureTopic', {
+      displayName: `${this.pipelineName} failures`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    if (config.pipelineNotificationEmail) {
+      this.failureTopic.addSubscription(new subscriptions.EmailSubscription(config.pipelineNotificationEmail));
+    }
+    new events.Rule(this, 'OnFailure', {
+      description: `Tells ${this.failureTopic.topicName} when an execution of ${this.pipelineName} fails`,
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
+        detail: { currentPipelineExecutionStatus: ['Failed'], pipelineArn: [this.pipelineArn] },
+      },
+      targets: [new targets.SnsTopic(this.failureTopic)],
+    });
+
+    new CfnOutput(this, 'PipelineName', { value: this.pipelineName });
+    new CfnOutput(this, 'PretrainedModelUri', {
+      value: storage.s3Uri(PRETRAINED_MODEL_PREFIX),
+      description: 'Upload roberta-base (config, weights, tokenizer) here before the first run: the jobs have no internet access',
+    });
+    new CfnOutput(this, 'FailureTopicArn', { value: this.failureTopic.topicArn });
+  }
+}
+
+/** An EventBridge target that starts a SageMaker pipeline with its default parameters. */
+class PipelineStart implements events.IRuleTarget {
+  private role?: iam.Role;
+
+  constructor(private readonly pipelineArn: string) {}
+
+  public bind(rule: events.IRule): events.RuleTargetConfig {
+    if (!this.role) {
+      const stack = Stack.of(rule);
+      this.role = new iam.Role(stack, 'PipelineStartRole', {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        description: 'EventBridge starts the pipeline',
+      });
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [this.pipelineArn] }),
+      );
+    }
+    return { arn: this.pipelineArn, role: this.role };
+  }
+}

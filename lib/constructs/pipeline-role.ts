@@ -1,0 +1,105 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../nag';
+
+/** The SageMaker job kinds a pipeline's steps create. */
+export type PipelineJobKind = 'processing-job' | 'training-job' | 'transform-job' | 'model' | 'hyper-parameter-tuning-job' | 'automl-job';
+
+const JOB_ACTIONS: Record<PipelineJobKind, string[]> = {
+  'processing-job': ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob'],
+  'training-job': ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+  'transform-job': ['sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'],
+  model: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
+  'hyper-parameter-tuning-job': [
+    'sagemaker:CreateHyperParameterTuningJob',
+    'sagemaker:DescribeHyperParameterTuningJob',
+    'sagemaker:StopHyperParameterTuningJob',
+    'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
+  ],
+  'automl-job': ['sagemaker:CreateAutoMLJobV2', 'sagemaker:DescribeAutoMLJobV2', 'sagemaker:StopAutoMLJob'],
+};
+
+export interface PipelineRoleProps {
+  /** Pipeline name: the role may create only jobs of the kinds given, and pass only itself. */
+  readonly pipelineName: string;
+  /** The kinds of jobs the pipeline's steps create. */
+  readonly jobKinds: readonly PipelineJobKind[];
+  /**
+   * ECR repositories (as `<account>/<repository>`) the jobs pull images from.
+   */
+  readonly imageRepositories: readonly { readonly account: string; readonly repository: string }[];
+}
+
+/**
+ * The role of a SageMaker pipeline and of the jobs it starts: no AWS managed policies. It creates
+ * and watches the jobs of its step kinds (the pipeline names them, so their ARNs are wildcards),
+ * passes only itself and only to SageMaker, pulls the images it names, writes the jobs' logs and
+ * metrics. Data, keys, feature groups and model package groups are granted by their owners.
+ */
+export class PipelineRole extends Construct {
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PipelineRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, 'Resource', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker pipeline ${props.pipelineName} and the jobs it starts`,
+    });
+    const jobArns = props.jobKinds.map((kind) => stack.formatArn({ service: 'sagemaker', resource: kind, resourceName: '*' }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PipelineJobs',
+        actions: [...props.jobKinds.flatMap((kind) => JOB_ACTIONS[kind]), 'sagemaker:AddTags'],
+        resources: jobArns,
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassOnlyThisRoleToSageMaker',
+        actions: ['iam:PassRole'],
+        resources: [this.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    const repositories = props.imageRepositories.map(({ account, repository }) =>
+      stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: repository }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PullImages',
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: repositories,
+      }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    const jobLogs = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [jobLogs],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
+      }),
+    );
+    acknowledgeWildcards(this.role, [
+      ...jobArns.map((resource) => ({
+        resource,
+        reason: `SageMaker Pipelines names the jobs of ${props.pipelineName} per execution; the actions are limited to creating, describing and stopping them.`,
+      })),
+      {
+        resource: jobLogs,
+        reason: 'SageMaker names the job log groups and streams itself, all under /aws/sagemaker/.',
+      },
+      { resource: '*', reason: 'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData is limited to the SageMaker namespaces by condition.' },
+    ]);
+  }
+}
