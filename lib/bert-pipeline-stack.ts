@@ -103,6 +103,7 @@ export class BertPipelineStack extends Stack {
         config.pipelineSubnetIds && config.pipelineSecurityGroupIds
           ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds }
           : undefined,
+      spotTraining: config.spotTraining,
       managedQualityServices: managed,
       debuggerRuleImageUri: managed
         ? `${images.findInMap(Aws.REGION, 'debugger')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/sagemaker-debugger-rules:latest`

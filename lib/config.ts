@@ -71,6 +71,8 @@ export interface PlatformConfig {
   readonly qualityEngine: 'open' | 'managed';
   /** Version of the code recorded with every registered model (e.g. the git commit). */
   readonly codeVersion?: string;
+  /** Train on managed spot instances, resuming from checkpoints in the lake. */
+  readonly spotTraining: boolean;
   /** EventBridge schedule that starts the training pipeline; none starts it on demand only. */
   readonly pipelineSchedule?: string;
   /** Start the training pipeline when new raw reviews land in the lake. */
@@ -255,6 +257,12 @@ export const SETTINGS: Settings = {
     allowed: '1 to 128 letters, digits, dots, hyphens and underscores',
     parse: matching(/^[A-Za-z0-9._-]{1,128}$/),
   },
+  spotTraining: {
+    type: 'boolean',
+    doc: 'Train on managed spot instances (cheaper, may wait up to a day longer), resuming from checkpoints in the lake.',
+    allowed: 'true or false',
+    parse: bool,
+  },
   pipelineSchedule: {
     type: 'string',
     doc: 'EventBridge schedule that starts the training pipeline; unset starts it on demand only.',
@@ -316,6 +324,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: false,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    spotTraining: false,
     pipelineStartOnNewData: false,
   },
   prod: {
@@ -331,6 +340,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: true,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    spotTraining: false,
     pipelineStartOnNewData: false,
   },
 };

@@ -72,6 +72,8 @@ export interface BertPipelineProps {
   readonly codeVersion: string;
   /** Subnets and security groups for the jobs that are not network-isolated. */
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /** Train on managed spot instances (resuming from the checkpoints in the lake). */
+  readonly spotTraining?: boolean;
   /** Turn on Debugger rules and the profiler report (accounts that still have Debugger). */
   readonly managedQualityServices?: boolean;
   /** Debugger's rule evaluator image; required with `managedQualityServices`. */
@@ -213,7 +215,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       ],
       OutputDataConfig: { S3OutputPath: executionPrefix('training'), KmsKeyId: props.kmsKeyArn },
       ResourceConfig: { InstanceType: p.trainInstanceType.ref, InstanceCount: p.trainInstanceCount.ref, VolumeSizeInGB: p.trainVolumeSize.ref, VolumeKmsKeyId: props.kmsKeyArn },
-      StoppingCondition: { MaxRuntimeInSeconds: 86400 },
+      StoppingCondition: props.spotTraining ? { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 } : { MaxRuntimeInSeconds: 86400 },
+      ...(props.spotTraining ? { EnableManagedSpotTraining: true } : {}),
       EnableNetworkIsolation: true,
       EnableInterContainerTrafficEncryption: true,
       CheckpointConfig: { S3Uri: `s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}/checkpoints/` },

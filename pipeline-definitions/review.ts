@@ -54,14 +54,23 @@ export function renderForReview(options: ReviewOptions = {}): Record<string, Rec
   return { [BERT_PIPELINE_ID]: bert.render() };
 }
 
-/** Writes each rendering as pretty JSON (`<id>.json`) into a folder; returns the files. */
-export function writeReviewRenderings(directory: string, options: ReviewOptions = {}): string[] {
+/**
+ * Writes each rendering as pretty JSON into a folder: `<id>.json` with the open quality engine
+ * (the default) and `<id>.managed.json` with the managed services on. Returns the files.
+ */
+export function writeReviewRenderings(directory: string): string[] {
   fs.mkdirSync(directory, { recursive: true });
-  return Object.entries(renderForReview(options)).map(([id, definition]) => {
-    const file = path.join(directory, `${id}.json`);
-    fs.writeFileSync(file, `${JSON.stringify(definition, null, 2)}\n`);
-    return file;
-  });
+  const variants: [string, ReviewOptions][] = [
+    ['', {}],
+    ['.managed', { managedQualityServices: true }],
+  ];
+  return variants.flatMap(([suffix, options]) =>
+    Object.entries(renderForReview(options)).map(([id, definition]) => {
+      const file = path.join(directory, `${id}${suffix}.json`);
+      fs.writeFileSync(file, `${JSON.stringify(definition, null, 2)}\n`);
+      return file;
+    }),
+  );
 }
 
 if (require.main === module) {

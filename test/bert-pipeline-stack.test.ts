@@ -114,6 +114,13 @@ describe('BertPipelineStack options', () => {
     expect(definitionText).toContain('"Subnets":["subnet-0abc1234","subnet-0def5678"]');
   });
 
+  test('spot training waits for capacity and resumes from checkpoints', () => {
+    const { definitionText } = pipelineStack({ spotTraining: 'true' });
+    expect(definitionText).toContain('"EnableManagedSpotTraining":true');
+    expect(definitionText).toContain('"MaxWaitTimeInSeconds":172800');
+    expect(definitionText).toContain('"CheckpointConfig"');
+  });
+
   test('the code version from context is recorded with registered models', () => {
     const { definitionText } = pipelineStack({ codeVersion: 'abc123' });
     expect(definitionText).toContain('"code_version":"abc123"');

@@ -16,6 +16,7 @@ import pytest
 
 from api_shapes import check_definition, check_request
 from conftest import RENDERED_DIR
+from schema_check import OVERLAY, check_structure
 
 RENDERED = sorted(RENDERED_DIR.glob("*.json"))
 
@@ -69,11 +70,48 @@ def test_bert_pipeline_shape():
     assert parameters["ModelApprovalStatus"]["DefaultValue"] == "PendingManualApproval"
 
 
-def test_the_course_definition_passes_the_api_shape_check():
-    """The SDK-generated course definition is the conformance vector (contributor check)."""
+def reference_dir() -> Path:
+    """The shared reference folder, when the contributor checks are on."""
     reference = os.environ.get("PIPELINE_REFERENCE_DIR")
     if not reference:
         pytest.skip("PIPELINE_REFERENCE_DIR is not set (a contributor check that .ci/run turns on)")
-    path = Path(reference) / "course-bert-pipeline.sdk-definition.json"
-    assert path.exists(), f"PIPELINE_REFERENCE_DIR is set but {path} is missing"
-    assert check_definition(load(path)) == []
+    directory = Path(reference)
+    for name in ("pipeline-definition.schema.json", "course-bert-pipeline.sdk-definition.json"):
+        assert (directory / name).exists(), f"PIPELINE_REFERENCE_DIR is set but {directory / name} is missing"
+    return directory
+
+
+@pytest.mark.parametrize("path", RENDERED, ids=lambda p: p.stem)
+def test_every_definition_matches_the_official_schema(path):
+    assert check_structure(load(path), reference_dir() / "pipeline-definition.schema.json") == []
+
+
+def test_the_course_definition_matches_the_official_schema():
+    directory = reference_dir()
+    definition = load(directory / "course-bert-pipeline.sdk-definition.json")
+    assert check_structure(definition, directory / "pipeline-definition.schema.json") == []
+
+
+def test_the_schema_check_finds_structural_mistakes():
+    directory = reference_dir()
+    definition = load(RENDERED_DIR / "bert-sentiment.json")
+    broken = copy.deepcopy(definition)
+    broken["Parameters"][0]["Type"] = "Text"
+    broken["Steps"][3]["Arguments"]["Conditions"][0]["Type"] = "Bigger"
+    broken["Steps"][3]["Arguments"]["ElseSteps"][0]["Arguments"]["ErrorMessage"] = {"Std:Join": {"Values": "not a list"}}
+    broken["Extra"] = True
+    problems = check_structure(broken, directory / "pipeline-definition.schema.json")
+    text = "\n".join(problems)
+    assert "definition: Additional properties are not allowed ('Extra' was unexpected)" in text
+    assert "definition['Parameters'][0]" in text
+    assert "step AccuracyCondition['Arguments']['Conditions'][0]" in text
+    assert "step AccuracyTooLow['Arguments']['ErrorMessage']" in text
+
+
+def test_every_overlay_entry_says_why():
+    assert all(len(reason) > 20 for reason, _patch in OVERLAY)
+
+
+def test_the_course_definition_passes_the_api_shape_check():
+    """The SDK-generated course definition is the conformance vector (contributor check)."""
+    assert check_definition(load(reference_dir() / "course-bert-pipeline.sdk-definition.json")) == []
