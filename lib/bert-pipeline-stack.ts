@@ -1,9 +1,11 @@
+import * as crypto from 'crypto';
 import * as path from 'path';
 import { Aws, CfnMapping, CfnOutput, Duration, FileSystem, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -21,6 +23,11 @@ import { MlRegistryStack } from './ml-registry-stack';
 export const BERT_CODE_DIR = path.join(__dirname, '..', 'pipeline-definitions', 'bert_sentiment', 'code');
 /** What never ships with step code. */
 export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache'];
+/**
+ * Definitions longer than this (in characters of JSON) go to S3 under `pipelineDefinitionStorage=auto`,
+ * keeping each template far below CloudFormation's 1 MB limit.
+ */
+export const INLINE_DEFINITION_LIMIT = 100_000;
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
 
@@ -41,6 +48,8 @@ export class BertPipelineStack extends Stack {
   public readonly pipelineArn: string;
   public readonly role: iam.Role;
   public readonly failureTopic: sns.Topic;
+  /** Where CloudFormation reads the definition from. */
+  public readonly definitionStorage: 'inline' | 's3';
 
   constructor(scope: Construct, id: string, props: BertPipelineStackProps) {
     super(scope, id, { description: 'Practical Data Science platform: BERT review-sentiment training pipeline', ...props });
@@ -61,14 +70,6 @@ export class BertPipelineStack extends Stack {
 
     const codeHash = FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
     const codePrefix = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/code/${codeHash}/`;
-    const code = new LakeFolderUpload(this, 'Code', {
-      storage,
-      sourceDir: BERT_CODE_DIR,
-      exclude: CODE_EXCLUDES,
-      destinationPrefix: codePrefix,
-      description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
-    });
-
     const pipelineRole = new PipelineRole(this, 'Role', {
       pipelineName: this.pipelineName,
       jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
@@ -110,15 +111,42 @@ export class BertPipelineStack extends Stack {
         : undefined,
     });
 
+    const rendered = definition.render();
+    const resolved = JSON.stringify(this.resolve(rendered));
+    this.definitionStorage =
+      config.pipelineDefinitionStorage === 'auto'
+        ? resolved.length > INLINE_DEFINITION_LIMIT
+          ? 's3'
+          : 'inline'
+        : config.pipelineDefinitionStorage;
+    // One upload for the release: the step code and, when stored in S3, the definition (with
+    // deploy-time values resolved at deploy time, under a name that changes with it).
+    const sources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
+    let pipelineDefinition: Record<string, unknown>;
+    if (this.definitionStorage === 's3') {
+      const digest = crypto.createHash('sha256').update(resolved).digest('hex').slice(0, 32);
+      const key = `definitions/${digest}.json`;
+      sources.push(s3deploy.Source.jsonData(key, rendered));
+      pipelineDefinition = { PipelineDefinitionS3Location: { Bucket: storage.bucket.bucketName, Key: `${codePrefix}${key}` } };
+    } else {
+      pipelineDefinition = { PipelineDefinitionBody: this.toJsonString(rendered) };
+    }
+    const release = new LakeFolderUpload(this, 'Code', {
+      storage,
+      sources,
+      destinationPrefix: codePrefix,
+      description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
+    });
+
     this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
       pipelineName: this.pipelineName,
       pipelineDisplayName: this.pipelineName,
       pipelineDescription: 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
       roleArn: this.role.roleArn,
-      pipelineDefinition: { PipelineDefinitionBody: this.toJsonString(definition.render()) },
+      pipelineDefinition,
     });
     this.pipeline.node.addDependency(this.role.node.findChild('DefaultPolicy'));
-    this.pipeline.node.addDependency(code);
+    this.pipeline.node.addDependency(release);
 
     const starter = new PipelineStart(this.pipelineArn);
     if (config.pipelineSchedule) {

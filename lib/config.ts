@@ -71,6 +71,12 @@ export interface PlatformConfig {
   readonly qualityEngine: 'open' | 'managed';
   /** Version of the code recorded with every registered model (e.g. the git commit). */
   readonly codeVersion?: string;
+  /**
+   * Where CloudFormation reads pipeline definitions from: `inline` in the template, `s3` (a file in
+   * the lake, for definitions that would make the template too large), or `auto` (s3 above
+   * {@link INLINE_DEFINITION_LIMIT} characters).
+   */
+  readonly pipelineDefinitionStorage: 'auto' | 'inline' | 's3';
   /** Train on managed spot instances, resuming from checkpoints in the lake. */
   readonly spotTraining: boolean;
   /** EventBridge schedule that starts the training pipeline; none starts it on demand only. */
@@ -257,6 +263,12 @@ export const SETTINGS: Settings = {
     allowed: '1 to 128 letters, digits, dots, hyphens and underscores',
     parse: matching(/^[A-Za-z0-9._-]{1,128}$/),
   },
+  pipelineDefinitionStorage: {
+    type: 'string',
+    doc: 'Where CloudFormation reads pipeline definitions: inline in the template, s3 (a file in the lake), or auto (s3 for large ones).',
+    allowed: 'one of auto, inline, s3',
+    parse: oneOf(['auto', 'inline', 's3'] as const),
+  },
   spotTraining: {
     type: 'boolean',
     doc: 'Train on managed spot instances (cheaper, may wait up to a day longer), resuming from checkpoints in the lake.',
@@ -324,6 +336,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: false,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    pipelineDefinitionStorage: 'auto',
     spotTraining: false,
     pipelineStartOnNewData: false,
   },
@@ -340,6 +353,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: true,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    pipelineDefinitionStorage: 'auto',
     spotTraining: false,
     pipelineStartOnNewData: false,
   },

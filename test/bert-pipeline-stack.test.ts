@@ -8,7 +8,7 @@ function pipelineStack(context: Record<string, unknown> = {}) {
   const [pipeline] = Object.values(template.findResources('AWS::SageMaker::Pipeline'));
   // The definition body is JSON with deploy-time values spliced in: flatten the join to read it.
   const body = pipeline.Properties.PipelineDefinition.PipelineDefinitionBody;
-  const text = (body['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '"TOKEN"')).join('');
+  const text = body ? (body['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '"TOKEN"')).join('') : '';
   return { stack, template, pipeline, definitionText: text, platform };
 }
 
@@ -119,6 +119,20 @@ describe('BertPipelineStack options', () => {
     expect(definitionText).toContain('"EnableManagedSpotTraining":true');
     expect(definitionText).toContain('"MaxWaitTimeInSeconds":172800');
     expect(definitionText).toContain('"CheckpointConfig"');
+  });
+
+  test('the definition goes inline by default and to the lake when asked (or when large)', () => {
+    const inline = pipelineStack();
+    expect(inline.stack.definitionStorage).toBe('inline');
+    const { pipeline, template, stack } = pipelineStack({ pipelineDefinitionStorage: 's3' });
+    expect(stack.definitionStorage).toBe('s3');
+    const location = pipeline.Properties.PipelineDefinition.PipelineDefinitionS3Location;
+    expect(location.Key).toMatch(/^pipelines\/bert-sentiment\/code\/[0-9a-f]{64}\/definitions\/[0-9a-f]{32}\.json$/);
+    expect(JSON.stringify(location.Bucket)).toContain('pds-dev-data-lake');
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
+    // The definition file carries deploy-time values, resolved by the deployment.
+    expect(JSON.stringify(deployment.Properties.SourceMarkers)).toContain('pds-dev-data-lake');
   });
 
   test('the code version from context is recorded with registered models', () => {

@@ -149,3 +149,19 @@ describe('DataLakeStack options', () => {
     expect(header.split(',')).toEqual([...RAW_REVIEW_COLUMNS]);
   });
 });
+
+describe('LakeFolderUpload', () => {
+  test('one per stack, since the bucket deployment handler is shared', () => {
+    const { LakeFolderUpload } = require('../lib/constructs/lake-folder-upload') as typeof import('../lib/constructs/lake-folder-upload');
+    const { DataLakeStorage } = require('../lib/constructs/data-lake-storage') as typeof import('../lib/constructs/data-lake-storage');
+    const { testStack } = require('./helpers') as typeof import('./helpers');
+    const stack = testStack();
+    const storage = new DataLakeStorage(stack, 'Lake');
+    const props = { storage, sourceDir: SAMPLE_DATA_DIR, destinationPrefix: 'raw/', description: 'test' };
+    new LakeFolderUpload(stack, 'First', props);
+    expect(() => new LakeFolderUpload(stack, 'Second', props)).toThrow('LakeFolderUpload: stack TestStack has one already');
+    expect(() => new LakeFolderUpload(testStack(), 'Neither', { storage, destinationPrefix: 'raw/', description: 'x' })).toThrow(
+      'LakeFolderUpload: give exactly one of sourceDir and sources.',
+    );
+  });
+});

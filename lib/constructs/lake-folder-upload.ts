@@ -9,14 +9,19 @@ import { acknowledgeWildcards } from '../nag';
 import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
 
+/** Stacks that have an upload: one per stack, since the deployment handler is shared. */
+const UPLOAD_STACKS = new WeakSet<Stack>();
+
 /** The folder of the synthetic reviews sample (made by `data/generate_sample.py`). */
 export const SAMPLE_DATA_DIR = path.join(__dirname, '..', '..', 'data', 'sample', 'reviews');
 
 export interface LakeFolderUploadProps {
   /** The lake that receives the files. */
   readonly storage: ILakeStorage;
-  /** Folder whose files are uploaded (as they are: no archive). */
-  readonly sourceDir: string;
+  /** Folder whose files are uploaded (as they are: no archive). Give this or `sources`. */
+  readonly sourceDir?: string;
+  /** What to upload instead of a folder (e.g. `Source.jsonData` with deploy-time values). */
+  readonly sources?: s3deploy.ISource[];
   /** Lake prefix the files land under (ending with a slash). */
   readonly destinationPrefix: string;
   /**
@@ -46,6 +51,16 @@ export class LakeFolderUpload extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeFolderUploadProps) {
     super(scope, id);
+    if ((props.sourceDir === undefined) === (props.sources === undefined)) {
+      throw new Error('LakeFolderUpload: give exactly one of sourceDir and sources.');
+    }
+    const stack = Stack.of(this);
+    if (UPLOAD_STACKS.has(stack)) {
+      throw new Error(
+        `LakeFolderUpload: stack ${stack.stackName} has one already; CDK bucket deployments share one handler per stack, so give that one more sources.`,
+      );
+    }
+    UPLOAD_STACKS.add(stack);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.storage.key,
@@ -63,7 +78,7 @@ export class LakeFolderUpload extends Construct {
       }),
     );
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
-      sources: [s3deploy.Source.asset(props.sourceDir, { exclude: props.exclude })],
+      sources: props.sources ?? [s3deploy.Source.asset(props.sourceDir!, { exclude: props.exclude })],
       // By reference: the deployment tags a bucket it is given as a construct, which would change
       // the lake's (stateful) template with every upload.
       destinationBucket: s3.Bucket.fromBucketAttributes(this, 'Destination', {
@@ -101,7 +116,6 @@ export class LakeFolderUpload extends Construct {
       },
     ]);
     // The handler function is a singleton of the stack; its runtime is the one aws-cdk-lib ships.
-    const stack = Stack.of(this);
     const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
     for (const child of stack.node.children) {
       if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
