@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { reviewsFeatureGroupSchema } from '../lib/feature-store/reviews-features';
 import { BERT_PIPELINE_ID, bertSentimentPipeline } from './bert-sentiment';
 import { debuggerRuleImageUri, imageUri } from './lib/images';
 
@@ -54,9 +55,33 @@ export function renderForReview(options: ReviewOptions = {}): Record<string, Rec
   return { [BERT_PIPELINE_ID]: bert.render() };
 }
 
+/** How the local runner lays out a pipeline's inputs: what it puts at which S3 URI, and the feature groups. */
+export function localRunSettings(): Record<string, unknown> {
+  const ph = PLACEHOLDERS;
+  const reviews = reviewsFeatureGroupSchema(`${ph.stagePrefix}-reviews`);
+  return {
+    [BERT_PIPELINE_ID]: {
+      seeds: [
+        { uri: `s3://${ph.lakeBucket}/raw/womens-clothing-reviews/`, path: 'data/sample/reviews', textColumn: 'Review Text' },
+        { uri: ph.codeUri, path: 'pipeline-definitions/bert_sentiment/code' },
+        { uri: `s3://${ph.lakeBucket}/models/roberta-base/`, tinyModel: true },
+      ],
+      featureGroups: {
+        [reviews.featureGroupName]: {
+          featureGroupName: reviews.featureGroupName,
+          recordIdentifier: reviews.recordIdentifier,
+          eventTime: reviews.eventTime,
+          features: reviews.features.map((f) => ({ name: f.name, type: f.type })),
+        },
+      },
+    },
+  };
+}
+
 /**
  * Writes each rendering as pretty JSON into a folder: `<id>.json` with the open quality engine
- * (the default) and `<id>.managed.json` with the managed services on. Returns the files.
+ * (the default), `<id>.managed.json` with the managed services on, and `<id>.local.json`, the
+ * local runner's settings. Returns the files.
  */
 export function writeReviewRenderings(directory: string): string[] {
   fs.mkdirSync(directory, { recursive: true });
@@ -64,13 +89,17 @@ export function writeReviewRenderings(directory: string): string[] {
     ['', {}],
     ['.managed', { managedQualityServices: true }],
   ];
-  return variants.flatMap(([suffix, options]) =>
-    Object.entries(renderForReview(options)).map(([id, definition]) => {
-      const file = path.join(directory, `${id}${suffix}.json`);
-      fs.writeFileSync(file, `${JSON.stringify(definition, null, 2)}\n`);
-      return file;
-    }),
-  );
+  const write = (name: string, content: unknown): string => {
+    const file = path.join(directory, name);
+    fs.writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+    return file;
+  };
+  return [
+    ...variants.flatMap(([suffix, options]) =>
+      Object.entries(renderForReview(options)).map(([id, definition]) => write(`${id}${suffix}.json`, definition)),
+    ),
+    ...Object.entries(localRunSettings()).map(([id, settings]) => write(`${id}.local.json`, settings)),
+  ];
 }
 
 if (require.main === module) {

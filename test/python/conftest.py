@@ -22,6 +22,7 @@ CODE_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
 SAMPLE = ROOT / "data" / "sample" / "reviews" / "womens_clothing_ecommerce_reviews.csv"
 RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))
 sys.path.insert(0, str(CODE_DIR))
+sys.path.insert(0, str(ROOT / "pipeline-definitions"))
 
 TINY_MAX_SEQ_LENGTH = 32
 
@@ -40,35 +41,9 @@ def sample_texts() -> list[str]:
 @pytest.fixture(scope="session")
 def tiny_pretrained(tmp_path_factory, sample_texts) -> Path:
     """A folder laid out like a pre-trained RoBERTa (config, weights, tokenizer), made offline."""
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import RobertaConfig, RobertaForSequenceClassification, RobertaTokenizerFast
+    from local_runner.tiny_model import build_tiny_roberta
 
-    directory = tmp_path_factory.mktemp("pretrained")
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(sample_texts, vocab_size=400, min_frequency=2, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
-    bpe.save_model(str(directory))
-    tokenizer = RobertaTokenizerFast(
-        vocab_file=str(directory / "vocab.json"), merges_file=str(directory / "merges.txt"), model_max_length=TINY_MAX_SEQ_LENGTH
-    )
-    tokenizer.save_pretrained(directory)
-    config = RobertaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=37,
-        max_position_embeddings=TINY_MAX_SEQ_LENGTH + 2,
-        type_vocab_size=1,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        num_labels=3,
-    )
-    import torch
-
-    torch.manual_seed(0)
-    RobertaForSequenceClassification(config).save_pretrained(directory)
-    return directory
+    return build_tiny_roberta(tmp_path_factory.mktemp("pretrained"), sample_texts, max_positions=TINY_MAX_SEQ_LENGTH)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Runs rendered SageMaker pipeline definitions on this machine (see runner.py)."""

@@ -1,0 +1,184 @@
+"""Tests of the local pipeline runner on the rendered BERT pipeline and the shipped sample."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import RENDERED_DIR
+from local_runner import runner as local
+from local_runner.featurestore_standin import FeatureStoreStandIn, check_record
+
+DEFINITION = RENDERED_DIR / "bert-sentiment.json"
+SETTINGS = RENDERED_DIR / "bert-sentiment.local.json"
+# Quick settings: the sample is small, the model tiny; the wiring is what is under test.
+QUICK = {"Epochs": "1", "TrainStepsPerEpoch": "4", "ValidationStepsPerEpoch": "2", "MaxSeqLength": "32"}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def run(work: Path, definition: dict | None = None, **parameters: str) -> dict:
+    settings = load(SETTINGS)
+    lines: list[str] = []
+    result = local.LocalRun(
+        definition or load(DEFINITION),
+        work,
+        seeds=settings["seeds"],
+        feature_groups=settings["featureGroups"],
+        parameters={**QUICK, **parameters},
+        pipeline="bert-sentiment",
+        log=lines.append,
+    ).run()
+    result["log"] = lines
+    return result
+
+
+@pytest.fixture(scope="module")
+def succeeded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("run")
+    return work, run(work)
+
+
+def step(report: dict, name: str) -> dict:
+    return next(s for s in report["steps"] if s["name"] == name)
+
+
+def test_a_run_goes_through_every_step_and_registers_the_model(succeeded):
+    work, report = succeeded
+    assert report["status"] == "Succeeded", report["message"]
+    assert [(s["name"], s["type"], s["status"]) for s in report["steps"]] == [
+        ("Processing", "Processing", "Succeeded"),
+        ("Train", "Training", "Succeeded"),
+        ("EvaluateModel", "Processing", "Succeeded"),
+        ("AccuracyCondition", "Condition", "Succeeded"),
+        ("CreateModel", "Model", "Succeeded"),
+        ("Transform", "Transform", "Succeeded"),
+        ("RegisterModel", "RegisterModel", "Succeeded"),
+        ("AccuracyTooLow", "Fail", "Skipped"),
+    ]
+    for entry in report["steps"][:7]:
+        assert entry["startedAt"] <= entry["endedAt"]
+    packages = list((work / "registry" / "model-packages" / "pds-dev-bert-sentiment").glob("*.json"))
+    assert len(packages) == 1
+    package = json.loads(packages[0].read_text())
+    assert package["ModelApprovalStatus"] == "PendingManualApproval"
+    assert package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluation/evaluation.json")
+
+
+def test_training_metrics_come_from_the_definition_regexes(succeeded):
+    _, report = succeeded
+    metrics = step(report, "Train")["metrics"]
+    assert set(metrics) == {"validation:loss", "validation:accuracy"}
+    assert 0.0 <= metrics["validation:accuracy"] <= 1.0
+
+
+def test_features_reach_the_feature_store_stand_in_and_match_the_schema(succeeded):
+    work, report = succeeded
+    ingested = step(report, "Processing")["outputs"]["featureStoreRecords"]["pds-dev-reviews"]
+    lines = (work / "feature-store" / "pds-dev-reviews.jsonl").read_text().splitlines()
+    assert len(lines) == ingested > 100
+    names = {item["FeatureName"] for item in json.loads(lines[0])["record"]}
+    assert names == {"review_id", "date", "sentiment", "label_id", "input_ids", "review_body", "product_category", "split_type"}
+
+
+def test_transform_predicts_every_test_record_with_a_confidence(succeeded):
+    work, report = succeeded
+    output = local.LocalRun(load(DEFINITION), work).s3_path(step(report, "Transform")["outputs"]["predictions"])
+    records = [json.loads(line) for path in output.rglob("*.out") for line in path.read_text().splitlines()]
+    assert records
+    for record in records:
+        assert record["SageMakerOutput"]["predicted_label"] in (-1, 0, 1)
+        assert 0.0 <= record["SageMakerOutput"]["confidence"] <= 1.0
+        assert "review_body" in record  # JoinSource Input keeps the input
+
+
+def test_a_threshold_above_one_ends_at_the_fail_step(tmp_path):
+    report = run(tmp_path, MinAccuracyValue="1.01")
+    assert report["status"] == "Failed"
+    fail = step(report, "AccuracyTooLow")
+    assert fail["status"] == "Failed"
+    assert "is below MinAccuracyValue 1.01" in fail["message"]
+    assert step(report, "RegisterModel")["status"] == "Skipped"
+    assert not (tmp_path / "registry" / "model-packages").exists()
+
+
+def test_a_broken_wiring_names_the_step_and_the_reference(tmp_path):
+    definition = copy.deepcopy(load(DEFINITION))
+    train = next(s for s in definition["Steps"] if s["Name"] == "Train")
+    channel = train["Arguments"]["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+    channel["S3Uri"] = {"Get": "Steps.Processing.ProcessingOutputConfig.Outputs['sentiment-trian'].S3Output.S3Uri"}
+    report = run(tmp_path, definition)
+    assert report["status"] == "Failed"
+    assert report["message"].startswith(
+        "step Train reads Steps.Processing.ProcessingOutputConfig.Outputs['sentiment-trian'].S3Output.S3Uri, which step Processing does not have"
+    )
+    assert step(report, "Processing")["status"] == "Succeeded"
+    assert step(report, "Train")["status"] == "Failed"
+    assert step(report, "RegisterModel")["status"] == "Skipped"
+
+
+def test_parameters_are_type_checked_but_not_range_checked():
+    definition = load(DEFINITION)
+    with pytest.raises(local.WiringError, match=r"parameter Epochs \(Integer\): 'three' is not allowed; expected an integer"):
+        local.LocalRun(definition, Path("/tmp/unused"), parameters={"Epochs": "three"})
+    with pytest.raises(local.WiringError, match="parameter Nope is not declared"):
+        local.LocalRun(definition, Path("/tmp/unused"), parameters={"Nope": "1"})
+    with pytest.raises(local.WiringError, match="is not one of"):
+        local.LocalRun(definition, Path("/tmp/unused"), parameters={"TrainInstanceType": "ml.t2.nano"})
+    runner = local.LocalRun(definition, Path("/tmp/unused"), parameters={"MinAccuracyValue": "1.5", "BalanceDataset": "false"})
+    assert runner.parameters["MinAccuracyValue"] == 1.5
+    assert runner.parameters["BalanceDataset"] is False
+
+
+def test_values_resolve_like_the_service(tmp_path):
+    runner = local.LocalRun(load(DEFINITION), tmp_path, parameters={"Epochs": "2"})
+    assert runner.resolve({"Std:Join": {"On": "-", "Values": ["a", {"Get": "Parameters.Epochs"}, {"Get": "Parameters.BalanceDataset"}]}}, "S") == "a-2-true"
+    assert runner.resolve({"Get": "Execution.PipelineExecutionId"}, "S").startswith("local-")
+    with pytest.raises(local.WiringError, match="step S reads Steps.Train.ModelArtifacts.S3ModelArtifacts, but step Train has not run"):
+        runner.resolve({"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "S")
+    report = tmp_path / "e.json"
+    report.write_text(json.dumps({"metrics": {"accuracy": {"value": 0.75}}}))
+    runner.property_files["EvaluateModel"] = {"EvaluationReport": report}
+    json_get = {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.EvaluateModel.PropertyFiles.EvaluationReport"}, "Path": "metrics.accuracy.value"}}
+    assert runner.resolve(json_get, "S") == 0.75
+    assert runner.condition({"Type": "GreaterThanOrEqualTo", "LeftValue": json_get, "RightValue": 0.75}, "S") is True
+    assert runner.condition({"Type": "Not", "Expression": {"Type": "Equals", "LeftValue": 1, "RightValue": 1}}, "S") is False
+
+
+SCHEMA = {
+    "featureGroupName": "g",
+    "recordIdentifier": "id",
+    "eventTime": "date",
+    "features": [{"name": "id", "type": "String"}, {"name": "date", "type": "String"}, {"name": "n", "type": "Integral"}],
+}
+
+
+def test_the_feature_store_stand_in_checks_records_against_the_schema(tmp_path):
+    good = [{"FeatureName": "id", "ValueAsString": "1"}, {"FeatureName": "date", "ValueAsString": "2026-01-01T00:00:00Z"}]
+    assert check_record(SCHEMA, good) == []
+    assert check_record(SCHEMA, good + [{"FeatureName": "n", "ValueAsString": "x"}]) == ["feature 'n' is Integral but got 'x'"]
+    assert check_record(SCHEMA, good[:1]) == ["the eventTime 'date' is missing"]
+    assert check_record(SCHEMA, [good[0], {"FeatureName": "date", "ValueAsString": "yesterday"}]) == [
+        "event time 'yesterday' is not ISO-8601 (yyyy-MM-ddTHH:mm:ssZ)"
+    ]
+    with FeatureStoreStandIn({"g": SCHEMA}, tmp_path) as standin:
+        client = boto3.client(
+            "sagemaker-featurestore-runtime", region_name="us-east-1", endpoint_url=standin.endpoint, aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        client.put_record(FeatureGroupName="g", Record=good)
+        with pytest.raises(ClientError, match="ValidationError"):
+            client.put_record(FeatureGroupName="g", Record=[{"FeatureName": "other", "ValueAsString": "1"}])
+        assert standin.accepted == {"g": 1}
+
+
+def test_the_command_line_says_what_pipelines_exist(tmp_path, capsys):
+    assert local.main(["nope", "--definitions", str(RENDERED_DIR)]) == 2
+    assert "no pipeline 'nope'; expected one of bert-sentiment" in capsys.readouterr().err
+    assert local.main(["bert-sentiment", "--definitions", str(RENDERED_DIR), "--param", "Epochs"]) == 2
