@@ -1,0 +1,209 @@
+"""The open engine of the quality gates: one Processing script, one subcommand per gate.
+
+    python3 quality_gate.py data-bias       --data-dir D --output-dir O [--thresholds JSON] [--skip true]
+    python3 quality_gate.py data-quality    --data-dir D --output-dir O [--baseline-dir B] [--register-new-baseline true]
+    python3 quality_gate.py training-health --model-dir M --output-dir O
+    python3 quality_gate.py model-quality   --predictions-dir P --output-dir O [--thresholds JSON] [--baseline-dir B] [--tolerance T]
+    python3 quality_gate.py model-bias      --predictions-dir P --output-dir O [--thresholds JSON]
+
+Each writes its report in the managed service's format (Clarify's ``analysis.json``, Model
+Monitor's ``statistics.json`` / ``constraints.json`` / ``constraint_violations.json``) and exits
+non-zero when the gate fails, with a message that names the gate, the metric, its value and the
+threshold. ``--skip true`` writes the reports and passes (the SDK's ``skip_check``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bias_metrics  # noqa: E402
+import data_quality  # noqa: E402
+from evaluate import classification_metrics  # noqa: E402
+
+GATE_NAMES = {
+    "data-bias": "CheckDataBias",
+    "data-quality": "CheckDataQuality",
+    "training-health": "CheckTrainingHealth",
+    "model-quality": "CheckModelQuality",
+    "model-bias": "CheckModelBias",
+}
+DATA_QUALITY_COLUMNS = ["sentiment", "label_id", "product_category", "review_words"]
+
+
+class GateFailed(Exception):
+    pass
+
+
+def read_jsonl(directory: Path, suffixes: tuple[str, ...] = (".jsonl", ".out")) -> list[dict]:
+    records = []
+    for path in sorted(p for p in Path(directory).rglob("*") if p.is_file() and p.name.endswith(suffixes)):
+        records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return records
+
+
+def write_json(directory: Path, name: str, content: dict) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(json.dumps(content, indent=2, allow_nan=True), encoding="utf-8")
+
+
+def data_bias(args) -> list[str]:
+    records = read_jsonl(args.data_dir)
+    labels = [r[args.label] for r in records]
+    facets = [str(r[args.facet]) for r in records]
+    report = bias_metrics.pre_training_report(labels, facets, args.positive_label, args.label, args.facet)
+    write_json(args.output_dir, "analysis.json", report)
+    return bias_metrics.violations(report, args.thresholds, bias_metrics.group_sizes(facets), args.min_group_size)
+
+
+def data_quality_rows(records: list[dict]) -> list[dict]:
+    return [
+        {
+            "sentiment": r.get("sentiment"),
+            "label_id": r.get("label_id"),
+            "product_category": r.get("product_category"),
+            "review_words": len(str(r.get("review_body", "")).split()) if r.get("review_body") else None,
+        }
+        for r in records
+    ]
+
+
+def data_quality_gate(args) -> list[str]:
+    stats = data_quality.statistics(data_quality_rows(read_jsonl(args.data_dir)), DATA_QUALITY_COLUMNS)
+    write_json(args.output_dir, "statistics.json", stats)
+    write_json(args.output_dir, "constraints.json", data_quality.suggest_constraints(stats, args.distribution_threshold))
+    violations = []
+    baseline_dir = args.baseline_dir
+    if baseline_dir and (Path(baseline_dir) / "constraints.json").exists() and not args.register_new_baseline:
+        constraints = json.loads((Path(baseline_dir) / "constraints.json").read_text())
+        statistics_path = Path(baseline_dir) / "statistics.json"
+        baseline = json.loads(statistics_path.read_text()) if statistics_path.exists() else None
+        violations = data_quality.check(stats, constraints, baseline)
+    write_json(args.output_dir, "constraint_violations.json", {"violations": violations})
+    return [f"{v['feature_name']}: {v['constraint_check_type']}: {v['description']}" for v in violations]
+
+
+def training_health(args) -> list[str]:
+    archive = Path(args.model_dir) / "model.tar.gz"
+    with tempfile.TemporaryDirectory() as work:
+        if archive.exists():
+            with tarfile.open(archive) as tar:
+                member = tar.getmember("training_health.json")
+                tar.extractall(work, members=[member], filter="data")
+            path = Path(work) / "training_health.json"
+        else:
+            path = Path(args.model_dir) / "training_health.json"
+        if not path.exists():
+            return ["training_health.json: the training step wrote no training-health report"]
+        report = json.loads(path.read_text())
+    write_json(args.output_dir, "training_health.json", report)
+    return [f"{name}: {check['detail']}" for name, check in report["checks"].items() if not check["passed"]]
+
+
+def predictions(args) -> tuple[list[int], list[int], list[str]]:
+    records = read_jsonl(args.predictions_dir)
+    if not records:
+        raise GateFailed(f"{args.gate}: no predictions in {args.predictions_dir}")
+    actual = [int(r["sentiment"]) for r in records]
+    predicted = [int(r["SageMakerOutput"]["predicted_label"]) for r in records]
+    facets = [str(r.get("product_category")) for r in records]
+    return actual, predicted, facets
+
+
+def model_quality(args) -> list[str]:
+    actual, predicted, _ = predictions(args)
+    report = classification_metrics(actual, predicted)
+    write_json(args.output_dir, "statistics.json", report)
+    metrics = report["multiclass_classification_metrics"]
+    found = []
+    for name, limit in args.thresholds.items():
+        value = metrics.get(name, {}).get("value")
+        if value is None:
+            found.append(f"{name}: not a multiclass metric (expected one of {', '.join(k for k in metrics if k not in ('confusion_matrix', 'per_class'))})")
+        elif value < limit:
+            found.append(f"{name} {value:.4f} is below {limit}")
+    baseline_path = Path(args.baseline_dir) / "statistics.json" if args.baseline_dir else None
+    if baseline_path and baseline_path.exists() and not args.register_new_baseline:
+        before = json.loads(baseline_path.read_text())["multiclass_classification_metrics"]
+        for name in ("accuracy", "weighted_f1"):
+            old, new = before[name]["value"], metrics[name]["value"]
+            if new < old - args.tolerance:
+                found.append(f"{name} {new:.4f} regressed from the approved model's {old:.4f} by more than {args.tolerance}")
+    write_json(args.output_dir, "constraints.json", {"version": 0.0, "multiclass_classification_constraints": {name: {"threshold": limit, "comparison_operator": "LessThanThreshold"} for name, limit in args.thresholds.items()}})
+    return found
+
+
+def model_bias(args) -> list[str]:
+    actual, predicted, facets = predictions(args)
+    report = bias_metrics.post_training_report(actual, predicted, facets, args.positive_label, "sentiment", "product_category")
+    write_json(args.output_dir, "analysis.json", report)
+    return bias_metrics.violations(report, args.thresholds, bias_metrics.group_sizes(facets), args.min_group_size)
+
+
+GATES = {
+    "data-bias": data_bias,
+    "data-quality": data_quality_gate,
+    "training-health": training_health,
+    "model-quality": model_quality,
+    "model-bias": model_bias,
+}
+
+
+def str2bool(value: str) -> bool:
+    if str(value).lower() in ("true", "1", "yes"):
+        return True
+    if str(value).lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"{value!r} is not a boolean")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("gate", choices=sorted(GATES))
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--model-dir", type=Path)
+    parser.add_argument("--predictions-dir", type=Path)
+    parser.add_argument("--baseline-dir", type=Path)
+    parser.add_argument("--output-dir", type=Path, required=True)
+    parser.add_argument("--thresholds", type=json.loads, default={})
+    parser.add_argument("--label", default="sentiment")
+    parser.add_argument("--positive-label", default="1")
+    parser.add_argument("--facet", default="product_category")
+    parser.add_argument("--min-group-size", type=int, default=10)
+    parser.add_argument("--distribution-threshold", type=float, default=data_quality.DEFAULT_DISTRIBUTION_THRESHOLD)
+    parser.add_argument("--tolerance", type=float, default=0.05)
+    parser.add_argument("--skip", type=str2bool, default=False)
+    parser.add_argument("--register-new-baseline", type=str2bool, default=False)
+    args = parser.parse_args(argv)
+    args.gate_name = GATE_NAMES[args.gate]
+    return args
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs a gate; returns the exit code (1 when it fails and is not skipped)."""
+    try:
+        found = GATES[args.gate](args)
+    except GateFailed as error:
+        found = [str(error)]
+    outcome = {"gate": args.gate_name, "passed": not found, "skipped": args.skip, "violations": found}
+    write_json(args.output_dir, "gate.json", outcome)
+    if not found:
+        print(f"{args.gate_name}: passed")
+        return 0
+    message = f"{args.gate_name} failed: " + "; ".join(found)
+    if args.skip:
+        print(f"{args.gate_name}: skipped (would have failed: {'; '.join(found)})")
+        return 0
+    print(message, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(run(parse_args(sys.argv[1:])))

@@ -1,0 +1,88 @@
+"""Bias metrics against hand-computed cases."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import bias_metrics as bias
+
+
+def test_pre_training_metrics_by_hand():
+    # Group a: 6 records, 4 positive (q_a = 2/3); group d: 2 records, 1 positive (q_d = 1/2).
+    a = [True, True, True, True, False, False]
+    d = [True, False]
+    m = bias.pre_training_metrics(a, d)
+    assert m["CI"] == pytest.approx((6 - 2) / 8)
+    assert m["DPL"] == pytest.approx(2 / 3 - 1 / 2)
+    p_a, p_d = (2 / 3, 1 / 3), (1 / 2, 1 / 2)
+    kl = p_a[0] * math.log(p_a[0] / p_d[0]) + p_a[1] * math.log(p_a[1] / p_d[1])
+    assert m["KL"] == pytest.approx(kl)
+    mid = ((2 / 3 + 1 / 2) / 2, (1 / 3 + 1 / 2) / 2)
+    js = 0.5 * (sum(p * math.log(p / q) for p, q in zip(p_a, mid)) + sum(p * math.log(p / q) for p, q in zip(p_d, mid)))
+    assert m["JS"] == pytest.approx(js)
+    assert m["LP"] == pytest.approx(math.sqrt(2) * (1 / 6))
+    assert m["TVD"] == pytest.approx(1 / 6)
+    assert m["KS"] == pytest.approx(1 / 6)
+
+
+def test_identical_groups_have_no_bias():
+    m = bias.pre_training_metrics([True, False] * 5, [True, False] * 5)
+    assert m == {"CI": 0.0, "DPL": 0.0, "KL": 0.0, "JS": 0.0, "LP": 0.0, "TVD": 0.0, "KS": 0.0}
+
+
+def test_an_empty_facet_leaves_the_metrics_undefined():
+    m = bias.pre_training_metrics([True, False], [])
+    assert m["CI"] == 1.0
+    assert all(m[name] is None for name in ("DPL", "KL", "JS", "LP", "TVD", "KS"))
+    assert all(v is None for v in bias.pre_training_metrics([], []).values())
+
+
+def test_one_class_only_makes_kl_unbounded():
+    m = bias.pre_training_metrics([True, False], [True, True])
+    assert m["KL"] == math.inf
+    assert m["JS"] == pytest.approx(0.5 * (0.5 * math.log(0.5 / 0.75) + 0.5 * math.log(0.5 / 0.25)) + 0.5 * (1.0 * math.log(1.0 / 0.75)))
+    assert m["DPL"] == pytest.approx(-0.5)
+
+
+def test_post_training_metrics_by_hand():
+    labels_a, predicted_a = [True, True, False, False], [True, False, False, False]
+    labels_d, predicted_d = [True, False], [True, True]
+    m = bias.post_training_metrics(labels_a, predicted_a, labels_d, predicted_d)
+    assert m["DPPL"] == pytest.approx(1 / 4 - 2 / 2)
+    assert m["DI"] == pytest.approx((2 / 2) / (1 / 4))
+    assert m["AD"] == pytest.approx(3 / 4 - 1 / 2)
+    assert m["RD"] == pytest.approx(1 / 2 - 1 / 1)
+
+
+def test_post_training_metrics_with_no_positive_predictions_in_a():
+    m = bias.post_training_metrics([True], [False], [True], [True])
+    assert m["DI"] is None
+    assert m["DPPL"] == -1.0
+
+
+def test_the_report_has_clarifys_shape_and_the_gate_reads_it():
+    labels = [1, 1, 0, -1, 1, 1, 1, -1]
+    facets = ["Dresses", "Dresses", "Dresses", "Dresses", "Knits", "Knits", "Knits", "Knits"]
+    report = bias.pre_training_report(labels, facets, 1, "sentiment", "product_category")
+    section = report["pre_training_bias_metrics"]
+    assert section["label"] == "sentiment" and section["label_value_or_threshold"] == "1"
+    entries = section["facets"]["product_category"]
+    assert [e["value_or_threshold"] for e in entries] == ["Dresses", "Knits"]
+    assert [m["name"] for m in entries[0]["metrics"]] == ["CI", "DPL", "KL", "JS", "LP", "TVD", "KS"]
+    dresses = {m["name"]: m["value"] for m in entries[0]["metrics"]}
+    assert dresses["DPL"] == pytest.approx(3 / 4 - 2 / 4)
+    found = bias.violations(report, {"DPL": 0.2, "CI": 0.5})
+    assert found == ["product_category=Dresses: DPL 0.2500 exceeds 0.2", "product_category=Knits: DPL -0.2500 exceeds 0.2"]
+    assert bias.violations(report, {"DPL": 0.2}, counts={"Dresses": 4, "Knits": 4}, min_group_size=5) == []
+
+
+def test_post_training_report():
+    report = bias.post_training_report([1, 0, 1, 0], [1, 1, 0, 0], ["a", "a", "b", "b"], 1, "sentiment", "product_category")
+    entry = report["post_training_bias_metrics"]["facets"]["product_category"][0]
+    values = {m["name"]: m["value"] for m in entry["metrics"]}
+    # d = "a": predicted positive 2/2; a = "b": 0/2.
+    assert values["DPPL"] == pytest.approx(0 - 1)
+    assert values["DI"] is None
+    assert values["AD"] == pytest.approx(1 / 2 - 1 / 2)
