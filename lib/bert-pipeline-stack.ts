@@ -15,9 +15,10 @@ import { DEBUGGER_RULE_ACCOUNTS, dlcAccount, IMAGES, KNOWN_REGIONS } from '../pi
 import { PlatformConfig, resourceName } from './config';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { PipelineRole } from './constructs/pipeline-role';
-import { DataLakeStack } from './data-lake-stack';
+import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { MlRegistryStack } from './ml-registry-stack';
+import { acknowledgeWildcards } from './nag';
 
 /** The step scripts of the BERT pipeline, shipped to the lake as they are. */
 export const BERT_CODE_DIR = path.join(__dirname, '..', 'pipeline-definitions', 'bert_sentiment', 'code');
@@ -85,7 +86,47 @@ export class BertPipelineStack extends Stack {
     storage.grantReadWritePrefix(this.role, LakePrefix.transformedReviews);
     storage.grantReadWritePrefix(this.role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
     registry.reviewsFeatureGroup.grantIngest(this.role);
+    // Jobs with VolumeKmsKeyId and KmsKeyId: SageMaker creates grants on the key as this role.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobVolumeAndOutputEncryption',
+        actions: ['kms:CreateGrant'],
+        resources: [storage.key.keyArn],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'DescribeLakeKey', actions: ['kms:DescribeKey', 'kms:Encrypt'], resources: [storage.key.keyArn] }),
+    );
+    if (config.pipelineSubnetIds) {
+      // Jobs in a VPC: SageMaker creates and removes their network interfaces as this role.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'JobNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:CreateNetworkInterfacePermission',
+            'ec2:DeleteNetworkInterface',
+            'ec2:DeleteNetworkInterfacePermission',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeVpcs',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeDhcpOptions',
+          ],
+          resources: ['*'],
+        }),
+      );
+      acknowledgeWildcards(this.role, [
+        {
+          resource: '*',
+          reason: 'SageMaker manages the network interfaces of jobs in the configured subnets; EC2 describe calls and interface creation take no narrower resource here.',
+        },
+      ]);
+    }
     registry.modelRegistry.grantRegister(this.role, registry.bertModelPackageGroup.modelPackageGroupName);
+    // The data- and model-quality gates look up the latest approved model's baselines.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindApprovedModel', actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
 
     const definition = bertSentimentPipeline({
       executionRoleArn: this.role.roleArn,
@@ -136,6 +177,7 @@ export class BertPipelineStack extends Stack {
       sources,
       destinationPrefix: codePrefix,
       description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
+      logGroupName: logGroupName(config.namePrefix, `pipelines/${BERT_PIPELINE_ID}/release-upload`),
     });
 
     this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {

@@ -11,6 +11,14 @@ import { StatefulStack, StatefulStackProps } from './stateful-stack';
 export type DataLakeStackProps = StatefulStackProps;
 
 /**
+ * Name of one of the platform's log groups: under `/<prefix>/`, where the lake key's policy lets
+ * CloudWatch Logs encrypt them.
+ */
+export function logGroupName(prefix: string, path: string): string {
+  return `/${prefix}/${path}`;
+}
+
+/**
  * The data lake (stateful): the lake key and buckets, the Glue catalog with its crawler and the
  * `reviews` table, the Athena workgroup with the course's queries, and the sample dataset.
  *
@@ -42,8 +50,10 @@ export class DataLakeStack extends StatefulStack {
         accessLogsExpirationDays: config.accessLogsExpirationDays,
       },
     });
-    // Glue writes the crawler's logs to /aws-glue/... log groups encrypted with the lake key.
+    // Glue writes the crawler's logs to /aws-glue/... log groups encrypted with the lake key, and
+    // the platform's own log groups are named /<prefix>/... (see logGroupName).
     this.storage.allowLogGroupEncryption('/aws-glue/*');
+    this.storage.allowLogGroupEncryption(`/${prefix}/*`);
 
     this.catalog = new LakeCatalog(this, 'Catalog', {
       storage: this.storage,
@@ -67,7 +77,7 @@ export class DataLakeStack extends StatefulStack {
         sourceDir: SAMPLE_DATA_DIR,
         destinationPrefix: LakePrefix.rawReviews,
         description: 'Uploads the synthetic reviews sample to the raw prefix of the lake',
-        removalPolicy,
+        logGroupName: logGroupName(prefix, 'lake/sample-data-upload'),
       });
     }
 

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { resourceName } from './config';
 import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
-import { DataLakeStack } from './data-lake-stack';
+import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
@@ -50,6 +50,7 @@ export class MlRegistryStack extends StatefulStack {
       onlineStore: config.onlineStoreEnabled
         ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
         : undefined,
+      describeFeaturesLogGroupName: logGroupName(prefix, 'feature-store/reviews/describe-features'),
       removalPolicy,
     });
 

@@ -72,6 +72,8 @@ export interface BertPipelineProps {
   readonly codeVersion: string;
   /** Subnets and security groups for the jobs that are not network-isolated. */
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /** Thresholds of the quality gates (see {@link QualityThresholds}). */
+  readonly quality?: QualityThresholds;
   /** Train on managed spot instances (resuming from the checkpoints in the lake). */
   readonly spotTraining?: boolean;
   /** Turn on Debugger rules and the profiler report (accounts that still have Debugger). */
@@ -81,6 +83,35 @@ export interface BertPipelineProps {
 }
 
 const PROCESSING_ROOT = '/opt/ml/processing';
+
+/** Thresholds of the quality gates; each bias threshold bounds the metric's absolute value. */
+export interface QualityThresholds {
+  /** Pre-training bias (CheckDataBias), by Clarify metric name. */
+  readonly dataBias: Readonly<Record<string, number>>;
+  /** Post-training bias (CheckModelBias), by metric name. */
+  readonly modelBias: Readonly<Record<string, number>>;
+  /** Minimum multiclass metrics (CheckModelQuality), e.g. accuracy, weighted_f1. */
+  readonly modelQuality: Readonly<Record<string, number>>;
+  /** How far accuracy and weighted F1 may fall below the last approved model's. */
+  readonly modelQualityTolerance: number;
+  /** Facet values with fewer records are reported, not gated. */
+  readonly biasMinGroupSize: number;
+  /** Largest distribution distance (L-infinity over categories) CheckDataQuality accepts. */
+  readonly dataQualityDistributionThreshold: number;
+}
+
+/** The defaults: loose enough for the course's imbalanced categories, tight enough to stop a skewed split. */
+export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
+  dataBias: { DPL: 0.5, KL: 1.0, JS: 0.5, LP: 0.7, TVD: 0.5, KS: 0.5 },
+  modelBias: { DPPL: 0.5, AD: 0.5, RD: 0.5 },
+  modelQuality: { accuracy: 0.33 },
+  modelQualityTolerance: 0.05,
+  biasMinGroupSize: 30,
+  dataQualityDistributionThreshold: 0.2,
+};
+
+/** The gates, by step name. */
+export const QUALITY_GATES = ['CheckDataBias', 'CheckDataQuality', 'CheckTrainingHealth', 'CheckModelQuality', 'CheckModelBias'] as const;
 
 /** The BERT pipeline's definition. */
 export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinition {
@@ -93,7 +124,6 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     pretrainedModel: new ParameterString('PretrainedModelUri', props.pretrainedModelUri),
     featureGroupName: new ParameterString('FeatureGroupName', props.featureGroupName),
     processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.c5.2xlarge', PROCESSING_INSTANCE_TYPES),
-    processingInstanceCount: new ParameterInteger('ProcessingInstanceCount', 1),
     trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
     validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
     testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
@@ -115,7 +145,15 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
     deployInstanceType: new ParameterString('DeployInstanceType', 'ml.m5.large', DEPLOY_INSTANCE_TYPES),
     deployInstanceCount: new ParameterInteger('DeployInstanceCount', 1),
+    skipDataBias: new ParameterBoolean('SkipCheckDataBias', false),
+    skipDataQuality: new ParameterBoolean('SkipCheckDataQuality', false),
+    skipTrainingHealth: new ParameterBoolean('SkipCheckTrainingHealth', false),
+    skipModelQuality: new ParameterBoolean('SkipCheckModelQuality', false),
+    skipModelBias: new ParameterBoolean('SkipCheckModelBias', false),
+    newBaselineDataQuality: new ParameterBoolean('RegisterNewBaselineCheckDataQuality', false),
+    newBaselineModelQuality: new ParameterBoolean('RegisterNewBaselineCheckModelQuality', false),
   };
+  const quality = props.quality ?? DEFAULT_QUALITY_THRESHOLDS;
   const text = (parameter: Parameter): Join => new Join('', [parameter.ref]);
   const executionPrefix = (...parts: string[]): Join =>
     new Join('/', [`s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
@@ -124,10 +162,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     EnableNetworkIsolation: isolated,
     ...(props.vpc && !isolated ? { VpcConfig: { Subnets: [...props.vpc.subnetIds], SecurityGroupIds: [...props.vpc.securityGroupIds] } } : {}),
   });
-  const s3Input = (name: string, uri: Value, localPath: string, distribution = 'FullyReplicated') => ({
+  const s3Input = (name: string, uri: Value, localPath: string) => ({
     InputName: name,
     AppManaged: false,
-    S3Input: { S3Uri: uri, LocalPath: localPath, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: distribution, S3CompressionType: 'None' },
+    S3Input: { S3Uri: uri, LocalPath: localPath, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated', S3CompressionType: 'None' },
   });
   const s3Output = (name: string, uri: Value, localPath: string) => ({
     OutputName: name,
@@ -138,7 +176,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   const scriptJob = (script: string, args: Value[], inputs: Value[], outputs: Value[], isolated: boolean): Record<string, Value> => ({
     RoleArn: props.executionRoleArn,
     ProcessingResources: {
-      ClusterConfig: { InstanceType: p.processingInstanceType.ref, InstanceCount: p.processingInstanceCount.ref, VolumeSizeInGB: 30, VolumeKmsKeyId: props.kmsKeyArn },
+      // One instance: the step scripts split, balance and score the whole dataset at once.
+      ClusterConfig: { InstanceType: p.processingInstanceType.ref, InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: props.kmsKeyArn },
     },
     AppSpecification: {
       ImageUri: props.trainingImageUri,
@@ -169,7 +208,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         '--feature-group-name', p.featureGroupName.ref,
       ],
       [
-        s3Input('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`, 'ShardedByS3Key'),
+        s3Input('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`),
         s3Input('pretrained-model', p.pretrainedModel.ref, `${PROCESSING_ROOT}/input/model`),
       ],
       [
@@ -182,10 +221,47 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     ),
   });
 
+  /** A gate: quality_gate.py on plain Processing, network-isolated, reports in the managed services' formats. */
+  // The gates that compare with the latest approved model read the registry and S3: not isolated.
+  const gateStep = (name: string, gate: string, args: Value[], inputs: Value[], skip: Parameter, isolated = true): ProcessingStep =>
+    new ProcessingStep(name, {
+      description: `Quality gate (open engine): ${gate}`,
+      request: scriptJob(
+        'quality_gate.py',
+        [gate, '--output-dir', `${PROCESSING_ROOT}/output/report`, '--skip', text(skip), ...args],
+        inputs,
+        [s3Output('report', executionPrefix('quality', name), `${PROCESSING_ROOT}/output/report`)],
+        isolated,
+      ),
+    });
+  const input = (name: string, uri: Value) => s3Input(name, uri, `${PROCESSING_ROOT}/input/${name}`);
+  const lookup = ['--baseline-from-model-package-group', props.modelPackageGroupName];
+  const checkDataBias = gateStep(
+    'CheckDataBias',
+    'data-bias',
+    ['--data-dir', `${PROCESSING_ROOT}/input/data`, '--thresholds', JSON.stringify(quality.dataBias), '--min-group-size', String(quality.biasMinGroupSize)],
+    [input('data', prepare.outputUri('sentiment-train'))],
+    p.skipDataBias,
+  );
+  const checkDataQuality = gateStep(
+    'CheckDataQuality',
+    'data-quality',
+    [
+      '--data-dir', `${PROCESSING_ROOT}/input/data`,
+      '--distribution-threshold', String(quality.dataQualityDistributionThreshold),
+      '--register-new-baseline', text(p.newBaselineDataQuality),
+      ...lookup,
+    ],
+    [input('data', prepare.outputUri('sentiment-train'))],
+    p.skipDataQuality,
+    false,
+  );
+
   const debugger_ = props.managedQualityServices ? debuggerSettings(props, executionPrefix) : {};
   const train = new TrainingStep('Train', {
     description: 'Fine-tunes RoBERTa for 3-class review sentiment; writes the training-health report with the model',
     cacheExpireAfter: 'PT1H',
+    dependsOn: [checkDataBias, checkDataQuality],
     request: {
       RoleArn: props.executionRoleArn,
       AlgorithmSpecification: {
@@ -219,15 +295,25 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       ...(props.spotTraining ? { EnableManagedSpotTraining: true } : {}),
       EnableNetworkIsolation: true,
       EnableInterContainerTrafficEncryption: true,
-      CheckpointConfig: { S3Uri: `s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}/checkpoints/` },
+      // Per execution, so a (spot) restart resumes its own run and never another's.
+      CheckpointConfig: { S3Uri: executionPrefix('checkpoints') },
       ...debugger_,
     },
   });
+
+  const checkTrainingHealth = gateStep(
+    'CheckTrainingHealth',
+    'training-health',
+    ['--model-dir', `${PROCESSING_ROOT}/input/model`],
+    [input('model', train.modelArtifacts())],
+    p.skipTrainingHealth,
+  );
 
   const evaluationReport = new PropertyFile('EvaluationReport', 'metrics', 'evaluation.json');
   const evaluate = new ProcessingStep('EvaluateModel', {
     description: 'Scores the model on the test split: accuracy, per-class precision/recall/F1, confusion matrix',
     propertyFiles: [evaluationReport],
+    dependsOn: [checkTrainingHealth],
     request: scriptJob(
       'evaluate.py',
       ['--model-dir', `${PROCESSING_ROOT}/input/model`, '--test-dir', `${PROCESSING_ROOT}/input/data`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
@@ -270,9 +356,37 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       MaxPayloadInMB: 6,
     },
   });
+  const checkModelQuality = gateStep(
+    'CheckModelQuality',
+    'model-quality',
+    [
+      '--predictions-dir', `${PROCESSING_ROOT}/input/predictions`,
+      '--thresholds', JSON.stringify(quality.modelQuality),
+      '--tolerance', String(quality.modelQualityTolerance),
+      '--register-new-baseline', text(p.newBaselineModelQuality),
+      ...lookup,
+    ],
+    [input('predictions', transform.outputPath())],
+    p.skipModelQuality,
+    false,
+  );
+  const checkModelBias = gateStep(
+    'CheckModelBias',
+    'model-bias',
+    [
+      '--predictions-dir', `${PROCESSING_ROOT}/input/predictions`,
+      '--thresholds', JSON.stringify(quality.modelBias),
+      '--min-group-size', String(quality.biasMinGroupSize),
+    ],
+    [input('predictions', transform.outputPath())],
+    p.skipModelBias,
+  );
+  const report = (gate: ProcessingStep, file: string) => new Join('/', [gate.outputUri('report'), file]);
+  const json = (gate: ProcessingStep, file: string) => ({ ContentType: 'application/json', S3Uri: report(gate, file) });
+
   const register = new RegisterModelStep('RegisterModel', {
-    description: 'Registers the model version with its evaluation, pending approval by default',
-    dependsOn: [transform],
+    description: 'Registers the model version with its evaluation and gate reports, pending approval by default',
+    dependsOn: [transform, checkModelQuality, checkModelBias],
     request: {
       ModelPackageGroupName: props.modelPackageGroupName,
       ModelPackageDescription: 'RoBERTa review-sentiment classifier (-1, 0, 1) trained by the BERT pipeline',
@@ -285,7 +399,16 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         SupportedTransformInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
       },
       ModelMetrics: {
-        ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: new Join('/', [evaluate.outputUri('metrics'), 'evaluation.json']) } },
+        ModelQuality: {
+          Statistics: { ContentType: 'application/json', S3Uri: new Join('/', [evaluate.outputUri('metrics'), 'evaluation.json']) },
+          Constraints: json(checkModelQuality, 'constraints.json'),
+        },
+        ModelDataQuality: { Statistics: json(checkDataQuality, 'statistics.json'), Constraints: json(checkDataQuality, 'constraints.json') },
+        Bias: { PreTrainingReport: json(checkDataBias, 'analysis.json'), PostTrainingReport: json(checkModelBias, 'analysis.json') },
+      },
+      DriftCheckBaselines: {
+        ModelDataQuality: { Statistics: json(checkDataQuality, 'statistics.json'), Constraints: json(checkDataQuality, 'constraints.json') },
+        ModelQuality: { Statistics: json(checkModelQuality, 'statistics.json'), Constraints: json(checkModelQuality, 'constraints.json') },
       },
       CustomerMetadataProperties: {
         code_version: props.codeVersion,
@@ -302,13 +425,13 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   const gate = new ConditionStep('AccuracyCondition', {
     description: 'Registers the model only if its test accuracy reaches MinAccuracyValue',
     conditions: [Condition.greaterThanOrEqualTo(accuracy, p.minAccuracy.ref)],
-    ifSteps: [model, transform, register],
+    ifSteps: [model, transform, checkModelQuality, checkModelBias, register],
     elseSteps: [fail],
   });
 
   return new PipelineDefinition({
     parameters: Object.values(p),
-    steps: [prepare, train, evaluate, gate],
+    steps: [prepare, checkDataBias, checkDataQuality, train, checkTrainingHealth, evaluate, gate],
     metadata: { pipeline: BERT_PIPELINE_ID, codeVersion: props.codeVersion },
   });
 }

@@ -61,6 +61,8 @@ export function localRunSettings(): Record<string, unknown> {
   const reviews = reviewsFeatureGroupSchema(`${ph.stagePrefix}-reviews`);
   return {
     [BERT_PIPELINE_ID]: {
+      // The tiny stand-in for roberta-base learns only at a larger rate; --param still overrides.
+      parameters: { LearningRate: '0.005' },
       seeds: [
         { uri: `s3://${ph.lakeBucket}/raw/womens-clothing-reviews/`, path: 'data/sample/reviews', textColumn: 'Review Text' },
         { uri: ph.codeUri, path: 'pipeline-definitions/bert_sentiment/code' },

@@ -60,6 +60,17 @@ describe('BertPipelineStack', () => {
     expect(actions.filter((a: string) => a.endsWith('*') || a === '*')).toEqual([]);
   });
 
+  test('the role may let SageMaker use the lake key for job volumes and outputs', () => {
+    const statements: any[] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Role') }] } })).flatMap(
+      (p: any) => p.Properties.PolicyDocument.Statement,
+    );
+    expect(statements.find((s) => s.Sid === 'JobVolumeAndOutputEncryption')).toMatchObject({
+      Action: 'kms:CreateGrant',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    });
+    expect(statements.find((s) => s.Sid === 'JobNetworkInterfaces')).toBeUndefined();
+  });
+
   test('no schedule and no start on new data by default; failures go to an encrypted topic', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule'));
     expect(rules).toHaveLength(1);
@@ -108,9 +119,12 @@ describe('BertPipelineStack options', () => {
     expect(definitionText).toContain('"rule_to_invoke":"ProfilerReport"');
   });
 
-  test('VPC settings go to the jobs that are not network-isolated', () => {
-    const { definitionText } = pipelineStack({ pipelineSubnetIds: 'subnet-0abc1234,subnet-0def5678', pipelineSecurityGroupIds: 'sg-0abc1234' });
-    expect(definitionText.match(/"VpcConfig"/g)).toHaveLength(1);
+  test('VPC settings go to the jobs that are not network-isolated, and the role may manage their interfaces', () => {
+    const { definitionText, template } = pipelineStack({ pipelineSubnetIds: 'subnet-0abc1234,subnet-0def5678', pipelineSecurityGroupIds: 'sg-0abc1234' });
+    expect(definitionText.match(/"VpcConfig"/g)).toHaveLength(3);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'JobNetworkInterfaces', Action: Match.arrayWith(['ec2:CreateNetworkInterface']) })]) },
+    });
     expect(definitionText).toContain('"Subnets":["subnet-0abc1234","subnet-0def5678"]');
   });
 

@@ -9,19 +9,27 @@ const steps = (definition: any): any[] =>
 const step = (name: string, definition = rendered) => steps(definition).find((s) => s.Name === name);
 
 describe('the BERT pipeline definition', () => {
-  test('the graph: Processing -> Train -> EvaluateModel -> AccuracyCondition -> (CreateModel, Transform, RegisterModel) | Fail', () => {
+  test('the graph: Processing -> data gates -> Train -> CheckTrainingHealth -> EvaluateModel -> AccuracyCondition -> (model, transform, model gates, registration) | Fail', () => {
     expect(rendered.Steps.map((s: any) => [s.Name, s.Type])).toEqual([
       ['Processing', 'Processing'],
+      ['CheckDataBias', 'Processing'],
+      ['CheckDataQuality', 'Processing'],
       ['Train', 'Training'],
+      ['CheckTrainingHealth', 'Processing'],
       ['EvaluateModel', 'Processing'],
       ['AccuracyCondition', 'Condition'],
     ]);
+    expect(step('Train').DependsOn).toEqual(['CheckDataBias', 'CheckDataQuality']);
+    expect(step('EvaluateModel').DependsOn).toEqual(['CheckTrainingHealth']);
     const condition = step('AccuracyCondition').Arguments;
     expect(condition.IfSteps.map((s: any) => [s.Name, s.Type])).toEqual([
       ['CreateModel', 'Model'],
       ['Transform', 'Transform'],
+      ['CheckModelQuality', 'Processing'],
+      ['CheckModelBias', 'Processing'],
       ['RegisterModel', 'RegisterModel'],
     ]);
+    expect(step('RegisterModel').DependsOn).toEqual(['Transform', 'CheckModelQuality', 'CheckModelBias']);
     expect(condition.ElseSteps.map((s: any) => [s.Name, s.Type])).toEqual([['AccuracyTooLow', 'Fail']]);
     expect(condition.Conditions).toEqual([
       {
@@ -36,7 +44,6 @@ describe('the BERT pipeline definition', () => {
     const defaults = Object.fromEntries(rendered.Parameters.map((p: any) => [p.Name, p.DefaultValue]));
     expect(defaults).toMatchObject({
       ProcessingInstanceType: 'ml.c5.2xlarge',
-      ProcessingInstanceCount: 1,
       TrainSplitPercentage: 0.9,
       ValidationSplitPercentage: 0.05,
       TestSplitPercentage: 0.05,
@@ -104,6 +111,42 @@ describe('the BERT pipeline definition', () => {
     expect(register.InferenceSpecification.SupportedResponseMIMETypes).toEqual(['application/jsonlines']);
     expect(register.ModelMetrics.ModelQuality.Statistics.S3Uri['Std:Join'].Values[1]).toBe('evaluation.json');
     expect(Object.keys(register.CustomerMetadataProperties)).toEqual(['code_version', 'input_data', 'pipeline_execution']);
+  });
+
+  test('each gate runs quality_gate.py with its thresholds and a skip parameter', () => {
+    const gates: Record<string, string> = {
+      CheckDataBias: 'data-bias',
+      CheckDataQuality: 'data-quality',
+      CheckTrainingHealth: 'training-health',
+      CheckModelQuality: 'model-quality',
+      CheckModelBias: 'model-bias',
+    };
+    for (const [name, gate] of Object.entries(gates)) {
+      const args = step(name).Arguments;
+      expect(args.AppSpecification.ContainerEntrypoint[1]).toBe('/opt/ml/processing/input/code/quality_gate.py');
+      expect(args.AppSpecification.ContainerArguments[0]).toBe(gate);
+      const skip = args.AppSpecification.ContainerArguments.indexOf('--skip');
+      expect(args.AppSpecification.ContainerArguments[skip + 1]).toEqual({ 'Std:Join': { On: '', Values: [{ Get: `Parameters.Skip${name}` }] } });
+    }
+    expect(step('CheckDataBias').Arguments.AppSpecification.ContainerArguments).toContain(JSON.stringify({ DPL: 0.5, KL: 1.0, JS: 0.5, LP: 0.7, TVD: 0.5, KS: 0.5 }));
+    // The gates that compare with the approved model's baseline read the registry: not isolated.
+    expect(step('CheckDataQuality').Arguments.NetworkConfig.EnableNetworkIsolation).toBe(false);
+    expect(step('CheckDataBias').Arguments.NetworkConfig.EnableNetworkIsolation).toBe(true);
+    const names = rendered.Parameters.map((p: any) => p.Name);
+    expect(names).toEqual(expect.arrayContaining(['RegisterNewBaselineCheckDataQuality', 'RegisterNewBaselineCheckModelQuality']));
+  });
+
+  test('RegisterModel records the gates\' reports as model metrics and drift-check baselines', () => {
+    const register = step('RegisterModel').Arguments;
+    const uri = (value: any) => value.S3Uri['Std:Join'].Values;
+    expect(uri(register.ModelMetrics.Bias.PreTrainingReport)).toEqual([
+      { Get: "Steps.CheckDataBias.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri" },
+      'analysis.json',
+    ]);
+    expect(uri(register.ModelMetrics.Bias.PostTrainingReport)[0].Get).toContain('Steps.CheckModelBias.');
+    expect(uri(register.ModelMetrics.ModelDataQuality.Constraints)[1]).toBe('constraints.json');
+    expect(uri(register.DriftCheckBaselines.ModelDataQuality.Statistics)[0].Get).toContain('Steps.CheckDataQuality.');
+    expect(uri(register.DriftCheckBaselines.ModelQuality.Statistics)[0].Get).toContain('Steps.CheckModelQuality.');
   });
 
   test('the Fail message shows the accuracy and the threshold', () => {

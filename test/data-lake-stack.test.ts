@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -45,10 +46,29 @@ describe('DataLakeStack in dev', () => {
     });
   });
 
-  test('lets CloudWatch Logs encrypt the Glue log groups with the lake key', () => {
+  test('lets CloudWatch Logs encrypt the Glue log groups and the platform\'s own with the lake key', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsawsglue' })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AllowCloudWatchLogsawsglue' }),
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogspdsdev',
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', Match.arrayWith([':log-group:/pds-dev/*'])] } } },
+          }),
+        ]),
+      },
     });
+  });
+
+  test('every log group the platform encrypts with the lake key is named where the key policy allows', () => {
+    const { app } = buildApp({ stage: 'dev' });
+    for (const stack of app.node.children.filter((c): c is Stack => Stack.isStack(c))) {
+      for (const group of Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup'))) {
+        if (group.Properties.KmsKeyId) {
+          expect(group.Properties.LogGroupName).toMatch(/^\/pds-dev\//);
+        }
+      }
+    }
   });
 
   test('deploys the sample dataset to the raw reviews prefix, without pruning, kept on delete', () => {
@@ -157,10 +177,10 @@ describe('LakeFolderUpload', () => {
     const { testStack } = require('./helpers') as typeof import('./helpers');
     const stack = testStack();
     const storage = new DataLakeStorage(stack, 'Lake');
-    const props = { storage, sourceDir: SAMPLE_DATA_DIR, destinationPrefix: 'raw/', description: 'test' };
+    const props = { storage, sourceDir: SAMPLE_DATA_DIR, destinationPrefix: 'raw/', description: 'test', logGroupName: '/test/upload' };
     new LakeFolderUpload(stack, 'First', props);
     expect(() => new LakeFolderUpload(stack, 'Second', props)).toThrow('LakeFolderUpload: stack TestStack has one already');
-    expect(() => new LakeFolderUpload(testStack(), 'Neither', { storage, destinationPrefix: 'raw/', description: 'x' })).toThrow(
+    expect(() => new LakeFolderUpload(testStack(), 'Neither', { storage, destinationPrefix: 'raw/', description: 'x', logGroupName: '/test/x' })).toThrow(
       'LakeFolderUpload: give exactly one of sourceDir and sources.',
     );
   });

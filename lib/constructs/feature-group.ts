@@ -61,6 +61,12 @@ export interface FeatureGroupProps {
    */
   readonly describeFeatures?: boolean;
   /**
+   * Log group of the helper that writes the descriptions; encrypted with the lake key, so the key
+   * policy must let CloudWatch Logs use the key for it (see `DataLakeStorage.allowLogGroupEncryption`).
+   * @default - `/feature-store/<group name>/describe-features`
+   */
+  readonly describeFeaturesLogGroupName?: string;
+  /**
    * DESTROY deletes the group (and its online records) with the stack; the offline data stays in
    * the lake either way.
    * @default RemovalPolicy.RETAIN
@@ -96,6 +102,7 @@ export class FeatureGroup extends Construct {
   public readonly offlineStoreRole: iam.Role;
   public readonly resource: sagemaker.CfnFeatureGroup;
   private readonly storage: ILakeStorage;
+  private readonly onlineKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: FeatureGroupProps) {
     super(scope, id);
@@ -157,6 +164,7 @@ export class FeatureGroup extends Construct {
     ]);
 
     const online = props.onlineStore;
+    this.onlineKey = online ? (online.key ?? storage.key) : undefined;
     this.resource = new sagemaker.CfnFeatureGroup(this, 'Resource', {
       featureGroupName: schema.featureGroupName,
       description: schema.description,
@@ -185,12 +193,13 @@ export class FeatureGroup extends Construct {
     this.resource.node.addDependency(this.offlineStoreRole.node.findChild('DefaultPolicy'));
 
     if (props.describeFeatures ?? true) {
-      this.describeFeatures(props.removalPolicy);
+      this.describeFeatures(props.describeFeaturesLogGroupName ?? `/feature-store/${schema.featureGroupName}/describe-features`);
     }
   }
 
-  /** Lets the grantee write records (PutRecord) and delete them. */
+  /** Lets the grantee write records (PutRecord) and delete them (with the online store's key). */
   public grantIngest(grantee: iam.IGrantable): iam.Grant {
+    this.onlineKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:PutRecord', 'sagemaker:DeleteRecord', 'sagemaker:DescribeFeatureGroup'],
@@ -200,6 +209,7 @@ export class FeatureGroup extends Construct {
 
   /** Lets the grantee read records from the online store (GetRecord, BatchGetRecord). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
+    this.onlineKey?.grant(grantee, 'kms:Decrypt');
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:GetRecord', 'sagemaker:BatchGetRecord', 'sagemaker:DescribeFeatureGroup'],
@@ -231,11 +241,12 @@ export class FeatureGroup extends Construct {
     ].join('\n');
   }
 
-  private describeFeatures(removalPolicy: RemovalPolicy | undefined): void {
+  private describeFeatures(logGroupName: string): void {
     const logGroup = new logs.LogGroup(this, 'DescribeFeaturesLogs', {
+      logGroupName,
       retention: logs.RetentionDays.ONE_MONTH,
       encryptionKey: this.storage.key,
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.DESTROY, // logs of a deploy-time helper
     });
     const role = new iam.Role(this, 'DescribeFeaturesRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -32,10 +32,10 @@ export interface LakeFolderUploadProps {
   /** What the upload is, for the role's description. */
   readonly description: string;
   /**
-   * DESTROY deletes the deployment's log group with the stack.
-   * @default RemovalPolicy.RETAIN
+   * Name of the handler's log group. It is encrypted with the lake key, so the key policy must
+   * let CloudWatch Logs use the key for it (see `DataLakeStorage.allowLogGroupEncryption`).
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly logGroupName: string;
 }
 
 /**
@@ -62,9 +62,11 @@ export class LakeFolderUpload extends Construct {
     }
     UPLOAD_STACKS.add(stack);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.logGroupName,
       retention: logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.storage.key,
-      removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // Logs of a deploy-time helper, not lake data; a retained named group would block a redeploy.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

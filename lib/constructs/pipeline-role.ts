@@ -99,7 +99,12 @@ export class PipelineRole extends Construct {
         resource: jobLogs,
         reason: 'SageMaker names the job log groups and streams itself, all under /aws/sagemaker/.',
       },
-      { resource: '*', reason: 'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData is limited to the SageMaker namespaces by condition.' },
+      {
+        resource: '*',
+        reason:
+          'Actions without resource types: ecr:GetAuthorizationToken and sagemaker:ListModelPackages; ' +
+          'cloudwatch:PutMetricData is limited to the SageMaker namespaces by condition.',
+      },
     ]);
   }
 }

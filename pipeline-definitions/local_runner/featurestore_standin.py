@@ -1,4 +1,14 @@
-"""A local stand-in for the SageMaker Feature Store runtime's PutRecord, on the loopback address.
+"""Local stand-ins for the AWS calls that step scripts make, on the loopback address.
+
+- Feature Store runtime PutRecord (below);
+- SageMaker ListModelPackages and DescribeModelPackage, answered from the runner's local registry
+  (the quality gates look up the latest approved model's baselines);
+- S3 GetObject (path style), answered from the runner's local S3 folder.
+
+The runner points boto3 here with ``AWS_ENDPOINT_URL_SAGEMAKER_FEATURESTORE_RUNTIME``,
+``AWS_ENDPOINT_URL_SAGEMAKER`` and ``AWS_ENDPOINT_URL_S3``.
+
+Feature Store PutRecord:
 
 Step scripts use boto3 as they do in SageMaker; the runner points them here with the
 ``AWS_ENDPOINT_URL_SAGEMAKER_FEATURESTORE_RUNTIME`` variable. Each record is checked against the
@@ -53,8 +63,10 @@ def check_record(schema: dict, record: list[dict]) -> list[str]:
 class FeatureStoreStandIn:
     """Serves PutRecord for the given schemas, writing accepted records under ``directory``."""
 
-    def __init__(self, schemas: dict[str, dict], directory: Path):
+    def __init__(self, schemas: dict[str, dict], directory: Path, registry: Path | None = None, s3_root: Path | None = None):
         self.schemas = schemas
+        self.registry = Path(registry) if registry else None
+        self.s3_root = Path(s3_root) if s3_root else None
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.accepted: dict[str, int] = {}
@@ -90,6 +102,32 @@ class FeatureStoreStandIn:
             self.accepted[group] = self.accepted.get(group, 0) + 1
         return 200, {}
 
+    def _sagemaker(self, target: str, body: dict) -> tuple[int, dict]:
+        """ListModelPackages / DescribeModelPackage over the local registry's records."""
+        packages = []
+        if self.registry is not None:
+            for path in sorted((self.registry / "model-packages").glob("*/*.json")):
+                record = json.loads(path.read_text())
+                arn = f"arn:aws:sagemaker:local:000000000000:model-package/{path.parent.name.lower()}/{path.stem}"
+                packages.append((arn, path.parent.name, int(path.stem), record))
+        if target == "SageMaker.ListModelPackages":
+            chosen = [
+                p for p in packages
+                if p[1] == body.get("ModelPackageGroupName") and (body.get("ModelApprovalStatus") in (None, p[3].get("ModelApprovalStatus")))
+            ]
+            chosen.sort(key=lambda p: p[2], reverse=body.get("SortOrder") == "Descending")
+            summaries = [
+                {"ModelPackageArn": arn, "ModelPackageGroupName": group, "ModelPackageVersion": version, "CreationTime": 0, "ModelPackageStatus": "Completed", "ModelApprovalStatus": record.get("ModelApprovalStatus")}
+                for arn, group, version, record in chosen[: body.get("MaxResults", 100)]
+            ]
+            return 200, {"ModelPackageSummaryList": summaries}
+        if target == "SageMaker.DescribeModelPackage":
+            for arn, group, version, record in packages:
+                if arn == body.get("ModelPackageName"):
+                    return 200, {**record, "ModelPackageArn": arn, "ModelPackageName": group, "ModelPackageVersion": version, "CreationTime": 0, "ModelPackageStatus": "Completed"}
+            return 400, {"__type": "ValidationException", "message": f"model package {body.get('ModelPackageName')} does not exist"}
+        return 400, {"__type": "UnknownOperationException", "message": f"{target} is not served by the local stand-in"}
+
     def _handler(self):
         standin = self
 
@@ -104,6 +142,29 @@ class FeatureStoreStandIn:
                 self.send_header("Content-Type", "application/json")
                 if status >= 400:
                     self.send_header("x-amzn-ErrorType", payload.get("__type", "ValidationError"))
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                status, payload = standin._sagemaker(self.headers.get("X-Amz-Target", ""), body)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802 (S3 GetObject, path style)
+                path = standin.s3_root / unquote(self.path.split("?")[0].lstrip("/")) if standin.s3_root else None
+                if path is None or not path.is_file():
+                    data = b"<Error><Code>NoSuchKey</Code><Message>not in the local S3 folder</Message></Error>"
+                    self.send_response(404)
+                else:
+                    data = path.read_bytes()
+                    self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -139,6 +139,7 @@ class LocalRun:
         seeds: list[dict] | None = None,
         feature_groups: dict | None = None,
         parameters: dict[str, str] | None = None,
+        local_parameters: dict[str, str] | None = None,
         python: str = sys.executable,
         pipeline: str = "pipeline",
         repo_root: Path | None = None,
@@ -154,7 +155,7 @@ class LocalRun:
         self.log = log
         declared = {p["Name"]: p for p in definition.get("Parameters", [])}
         self.parameters = {name: p.get("DefaultValue") for name, p in declared.items()}
-        for name, text in (parameters or {}).items():
+        for name, text in {**(local_parameters or {}), **(parameters or {})}.items():
             if name not in declared:
                 raise WiringError(f"parameter {name} is not declared by the pipeline; expected one of {', '.join(declared)}")
             self.parameters[name] = parse_parameter(declared[name], text)
@@ -253,7 +254,7 @@ class LocalRun:
         self.seed()
         started = time.time()
         message = None
-        with FeatureStoreStandIn(self.feature_groups, self.work / "feature-store") as standin:
+        with FeatureStoreStandIn(self.feature_groups, self.work / "feature-store", self.work / "registry", self.work / "s3") as standin:
             self.featurestore = standin
             try:
                 self.run_steps(self.definition["Steps"])
@@ -261,6 +262,15 @@ class LocalRun:
                 self.failed = True
                 message = str(error)
                 self.log(f"  stopped: {message}")
+            except Exception as error:  # a runner fault: still report what ran
+                self.failed = True
+                message = f"the local runner failed: {type(error).__name__}: {error}"
+                for result in self.results:
+                    if result.status == "Executing":
+                        result.status, result.message, result.endedAt = "Failed", message, now()
+                self.log(f"  stopped: {message}")
+        if message is None:
+            message = next((r.message for r in self.results if r.type == "Fail" and r.status == "Failed"), None)
         known = {r.name for r in self.results}
         for step in all_steps(self.definition["Steps"]):
             if step["Name"] not in known:
@@ -287,10 +297,13 @@ class LocalRun:
             self.run_step(step)
 
     def dependencies(self, step: dict, pending: dict) -> set[str]:
+        # A Condition waits for what its conditions read and for what its branches read outside
+        # themselves (its branch runs right after it).
         deps = step_references(step.get("Arguments", {})) | set(step.get("DependsOn", []))
-        if step["Type"] == "Condition":
-            deps = step_references(step["Arguments"].get("Conditions", [])) | set(step.get("DependsOn", []))
         deps |= {ref.split(".")[1] for ref in property_file_references(step.get("Arguments", {}))}
+        if step["Type"] == "Condition":
+            inside = {s["Name"] for s in all_steps(step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", []))}
+            deps -= inside
         return {d for d in deps if d in pending}
 
     def run_step(self, step: dict) -> None:
@@ -322,6 +335,8 @@ class LocalRun:
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_DEFAULT_REGION": "us-east-1",
                 "AWS_ENDPOINT_URL_SAGEMAKER_FEATURESTORE_RUNTIME": self.featurestore.endpoint,
+                "AWS_ENDPOINT_URL_SAGEMAKER": self.featurestore.endpoint,
+                "AWS_ENDPOINT_URL_S3": self.featurestore.endpoint,
                 "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1",
                 "TOKENIZERS_PARALLELISM": "false",
@@ -562,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds=local.get("seeds"),
             feature_groups=local.get("featureGroups"),
             parameters=overrides,
+            local_parameters=local.get("parameters"),
             pipeline=args.pipeline,
         )
     except WiringError as error:

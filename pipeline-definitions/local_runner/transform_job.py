@@ -39,6 +39,8 @@ def run(model_archive: Path, input_dir: Path, output_dir: Path, content_type: st
                 batch = lines[start : start + 64]
                 predictions = handlers.predict_fn(handlers.input_fn("\n".join(batch).encode(), content_type), loaded)
                 rendered = handlers.output_fn(predictions, accept).splitlines()
+                if len(rendered) != len(batch):
+                    raise SystemExit(f"{source}: {len(batch)} input lines gave {len(rendered)} output lines; SageMaker fails such a job")
                 for line, prediction in zip(batch, rendered):
                     if join_source == "Input":
                         record = json.loads(line)

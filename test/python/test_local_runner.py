@@ -33,6 +33,7 @@ def run(work: Path, definition: dict | None = None, **parameters: str) -> dict:
         seeds=settings["seeds"],
         feature_groups=settings["featureGroups"],
         parameters={**QUICK, **parameters},
+        local_parameters=settings.get("parameters"),
         pipeline="bert-sentiment",
         log=lines.append,
     ).run()
@@ -55,21 +56,61 @@ def test_a_run_goes_through_every_step_and_registers_the_model(succeeded):
     assert report["status"] == "Succeeded", report["message"]
     assert [(s["name"], s["type"], s["status"]) for s in report["steps"]] == [
         ("Processing", "Processing", "Succeeded"),
+        ("CheckDataBias", "Processing", "Succeeded"),
+        ("CheckDataQuality", "Processing", "Succeeded"),
         ("Train", "Training", "Succeeded"),
+        ("CheckTrainingHealth", "Processing", "Succeeded"),
         ("EvaluateModel", "Processing", "Succeeded"),
         ("AccuracyCondition", "Condition", "Succeeded"),
         ("CreateModel", "Model", "Succeeded"),
         ("Transform", "Transform", "Succeeded"),
+        ("CheckModelQuality", "Processing", "Succeeded"),
+        ("CheckModelBias", "Processing", "Succeeded"),
         ("RegisterModel", "RegisterModel", "Succeeded"),
         ("AccuracyTooLow", "Fail", "Skipped"),
     ]
-    for entry in report["steps"][:7]:
+    for entry in report["steps"][:12]:
         assert entry["startedAt"] <= entry["endedAt"]
     packages = list((work / "registry" / "model-packages" / "pds-dev-bert-sentiment").glob("*.json"))
     assert len(packages) == 1
     package = json.loads(packages[0].read_text())
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
     assert package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluation/evaluation.json")
+    assert package["DriftCheckBaselines"]["ModelDataQuality"]["Constraints"]["S3Uri"].endswith("/quality/CheckDataQuality/constraints.json")
+    assert package["ModelMetrics"]["Bias"]["PreTrainingReport"]["S3Uri"].endswith("/quality/CheckDataBias/analysis.json")
+
+
+def test_the_gates_write_their_reports_where_registration_points(succeeded):
+    work, report = succeeded
+    runner = local.LocalRun(load(DEFINITION), work)
+    for gate, files in {
+        "CheckDataBias": ["analysis.json", "gate.json"],
+        "CheckDataQuality": ["statistics.json", "constraints.json", "constraint_violations.json"],
+        "CheckTrainingHealth": ["training_health.json"],
+        "CheckModelQuality": ["statistics.json", "constraints.json"],
+        "CheckModelBias": ["analysis.json"],
+    }.items():
+        folder = runner.s3_path(step(report, gate)["outputs"]["report"])
+        for name in files:
+            assert (folder / name).exists(), f"{gate}: {name}"
+        assert json.loads((folder / "gate.json").read_text())["passed"] is True
+
+
+def test_a_failed_gate_stops_the_run_naming_gate_metric_value_and_threshold(tmp_path):
+    definition = copy.deepcopy(load(DEFINITION))
+    gate = next(s for s in definition["Steps"] if s["Name"] == "CheckDataBias")
+    arguments = gate["Arguments"]["AppSpecification"]["ContainerArguments"]
+    arguments[arguments.index("--thresholds") + 1] = '{"DPL": 0.0001}'
+    arguments[arguments.index("--min-group-size") + 1] = "1"
+    report = run(tmp_path, definition)
+    assert report["status"] == "Failed"
+    assert step(report, "CheckDataBias")["status"] == "Failed"
+    assert "CheckDataBias failed: product_category=" in report["message"]
+    assert "exceeds 0.0001" in report["message"]
+    assert step(report, "Train")["status"] == "Skipped"
+    # Skipping the check lets the run go on.
+    skipped = run(tmp_path / "skipped", definition, SkipCheckDataBias="true")
+    assert step(skipped, "CheckDataBias")["status"] == "Succeeded"
 
 
 def test_training_metrics_come_from_the_definition_regexes(succeeded):

@@ -58,11 +58,11 @@ def test_pipeline_functions_stand_in_for_any_value():
 def test_bert_pipeline_shape():
     definition = load(RENDERED_DIR / "bert-sentiment.json")
     names = [s["Name"] for s in definition["Steps"]]
-    assert names == ["Processing", "Train", "EvaluateModel", "AccuracyCondition"]
-    condition = definition["Steps"][3]["Arguments"]
-    assert [s["Name"] for s in condition["IfSteps"]] == ["CreateModel", "Transform", "RegisterModel"]
+    assert names == ["Processing", "CheckDataBias", "CheckDataQuality", "Train", "CheckTrainingHealth", "EvaluateModel", "AccuracyCondition"]
+    condition = definition["Steps"][6]["Arguments"]
+    assert [s["Name"] for s in condition["IfSteps"]] == ["CreateModel", "Transform", "CheckModelQuality", "CheckModelBias", "RegisterModel"]
     assert [s["Type"] for s in condition["ElseSteps"]] == ["Fail"]
-    train = definition["Steps"][1]["Arguments"]
+    train = definition["Steps"][3]["Arguments"]
     assert train["EnableNetworkIsolation"] is True
     assert "DebugRuleConfigurations" not in train and "ProfilerConfig" not in train
     parameters = {p["Name"]: p for p in definition["Parameters"]}

@@ -44,6 +44,7 @@ def train_args(tmp_path: Path, splits: Path, pretrained: Path, **overrides) -> N
         pretrained=str(pretrained),
         model_dir=str(tmp_path / "model"),
         output_data_dir=str(tmp_path / "output"),
+        checkpoint_dir=str(tmp_path / "checkpoints"),
     )
     values.update(overrides)
     for key, value in values.items():
@@ -106,6 +107,19 @@ def test_a_diverging_run_is_reported_unhealthy(tmp_path, splits, tiny_pretrained
     assert report["status"] == "unhealthy"
     failed = {name for name, check in report["checks"].items() if not check["passed"]}
     assert failed & {"exploding_gradient", "nan_or_inf", "loss_not_decreasing"}, report
+
+
+def test_training_resumes_from_its_checkpoint(tmp_path, splits, tiny_pretrained, capsys):
+    args = train_args(tmp_path, splits, tiny_pretrained, epochs=1)
+    training.train(args)
+    assert (tmp_path / "checkpoints" / "checkpoint.pt").exists()
+    capsys.readouterr()
+    args.epochs = 2
+    report = training.train(args)
+    out = capsys.readouterr().out
+    assert "resumed after epoch 0" in out
+    assert out.count("val_loss: ") == 1  # only the second epoch ran
+    assert len(report["summary"]["validation_losses"]) == 2
 
 
 def test_health_checks_on_hand_made_histories():

@@ -18,6 +18,7 @@ import torch
 
 JSON_LINES = "application/jsonlines"
 LABEL_TO_SENTIMENT = {0: -1, 1: 0, 2: 1}
+BATCH_SIZE = 32
 
 
 def model_fn(model_dir: str):
@@ -53,12 +54,16 @@ def predict_fn(texts: list[str], loaded) -> list[dict]:
     if not texts:
         return []
     model, tokenizer = loaded["model"], loaded["tokenizer"]
-    # The training step stores the sequence length it trained on as the tokenizer's maximum.
-    encoded = tokenizer(texts, padding="max_length", truncation=True, max_length=tokenizer.model_max_length, return_tensors="pt")
-    with torch.no_grad():
-        probabilities = torch.softmax(model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits, dim=-1)
+    rows = []
+    # In chunks: a batch-transform request may hold thousands of lines.
+    for start in range(0, len(texts), BATCH_SIZE):
+        # The training step stores the sequence length it trained on as the tokenizer's maximum.
+        encoded = tokenizer(texts[start : start + BATCH_SIZE], padding="max_length", truncation=True, max_length=tokenizer.model_max_length, return_tensors="pt")
+        with torch.no_grad():
+            logits = model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits
+        rows += torch.softmax(logits, dim=-1).tolist()
     predictions = []
-    for row in probabilities.tolist():
+    for row in rows:
         label = max(range(len(row)), key=row.__getitem__)
         predictions.append(
             {

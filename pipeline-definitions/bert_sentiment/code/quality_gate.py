@@ -75,15 +75,52 @@ def data_quality_rows(records: list[dict]) -> list[dict]:
     ]
 
 
+def approved_baseline(group: str, kind: str, directory: Path, sagemaker=None, s3=None) -> Path | None:
+    """Downloads the drift-check baseline (``kind``: ModelDataQuality or ModelQuality) registered
+    with the group's latest approved model into ``directory``; None when there is no such model."""
+    import boto3
+
+    sagemaker = sagemaker or boto3.client("sagemaker")
+    s3 = s3 or boto3.client("s3")
+    summaries = sagemaker.list_model_packages(
+        ModelPackageGroupName=group, ModelApprovalStatus="Approved", SortBy="CreationTime", SortOrder="Descending", MaxResults=1
+    )["ModelPackageSummaryList"]
+    if not summaries:
+        return None
+    package = sagemaker.describe_model_package(ModelPackageName=summaries[0]["ModelPackageArn"])
+    baseline = package.get("DriftCheckBaselines", {}).get(kind)
+    if not baseline:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    for member, name in (("Statistics", "statistics.json"), ("Constraints", "constraints.json")):
+        uri = baseline.get(member, {}).get("S3Uri")
+        if uri:
+            bucket, _, key = uri[len("s3://") :].partition("/")
+            (directory / name).write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return directory
+
+
+def baseline_dir(args, kind: str) -> Path | None:
+    """The baseline to check against: --baseline-dir, else the latest approved model's."""
+    if args.baseline_dir:
+        return args.baseline_dir
+    if args.baseline_from_model_package_group:
+        try:
+            return approved_baseline(args.baseline_from_model_package_group, kind, Path(tempfile.mkdtemp()) / "baseline")
+        except Exception as error:  # the gate must say why it could not compare
+            raise GateFailed(f"{args.gate_name}: could not read the approved model's baseline: {error}") from error
+    return None
+
+
 def data_quality_gate(args) -> list[str]:
     stats = data_quality.statistics(data_quality_rows(read_jsonl(args.data_dir)), DATA_QUALITY_COLUMNS)
     write_json(args.output_dir, "statistics.json", stats)
     write_json(args.output_dir, "constraints.json", data_quality.suggest_constraints(stats, args.distribution_threshold))
     violations = []
-    baseline_dir = args.baseline_dir
-    if baseline_dir and (Path(baseline_dir) / "constraints.json").exists() and not args.register_new_baseline:
-        constraints = json.loads((Path(baseline_dir) / "constraints.json").read_text())
-        statistics_path = Path(baseline_dir) / "statistics.json"
+    baseline_dir_ = None if args.register_new_baseline else baseline_dir(args, "ModelDataQuality")
+    if baseline_dir_ and (Path(baseline_dir_) / "constraints.json").exists():
+        constraints = json.loads((Path(baseline_dir_) / "constraints.json").read_text())
+        statistics_path = Path(baseline_dir_) / "statistics.json"
         baseline = json.loads(statistics_path.read_text()) if statistics_path.exists() else None
         violations = data_quality.check(stats, constraints, baseline)
     write_json(args.output_dir, "constraint_violations.json", {"violations": violations})
@@ -129,8 +166,9 @@ def model_quality(args) -> list[str]:
             found.append(f"{name}: not a multiclass metric (expected one of {', '.join(k for k in metrics if k not in ('confusion_matrix', 'per_class'))})")
         elif value < limit:
             found.append(f"{name} {value:.4f} is below {limit}")
-    baseline_path = Path(args.baseline_dir) / "statistics.json" if args.baseline_dir else None
-    if baseline_path and baseline_path.exists() and not args.register_new_baseline:
+    previous = None if args.register_new_baseline else baseline_dir(args, "ModelQuality")
+    baseline_path = Path(previous) / "statistics.json" if previous else None
+    if baseline_path and baseline_path.exists():
         before = json.loads(baseline_path.read_text())["multiclass_classification_metrics"]
         for name in ("accuracy", "weighted_f1"):
             old, new = before[name]["value"], metrics[name]["value"]
@@ -171,6 +209,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--model-dir", type=Path)
     parser.add_argument("--predictions-dir", type=Path)
     parser.add_argument("--baseline-dir", type=Path)
+    parser.add_argument("--baseline-from-model-package-group", default="", help="compare with this group's latest approved model")
     parser.add_argument("--output-dir", type=Path, required=True)
     parser.add_argument("--thresholds", type=json.loads, default={})
     parser.add_argument("--label", default="sentiment")

@@ -82,7 +82,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def evaluate(model, loader: DataLoader, max_steps: int) -> tuple[float, float]:
+def forward(model, input_ids, labels, pad_token_id: int, device):
+    """The model on a batch, with padding masked as at inference."""
+    input_ids, labels = input_ids.to(device), labels.to(device)
+    return model(input_ids=input_ids, attention_mask=(input_ids != pad_token_id).long(), labels=labels), labels
+
+
+def evaluate(model, loader: DataLoader, max_steps: int, pad_token_id: int = 1, device="cpu") -> tuple[float, float]:
     """Mean loss and accuracy over at most ``max_steps`` batches."""
     model.eval()
     losses, correct, total = [], 0, 0
@@ -90,7 +96,7 @@ def evaluate(model, loader: DataLoader, max_steps: int) -> tuple[float, float]:
         for step, (input_ids, labels) in enumerate(loader):
             if step >= max_steps:
                 break
-            output = model(input_ids=input_ids, labels=labels)
+            output, labels = forward(model, input_ids, labels, pad_token_id, device)
             losses.append(float(output.loss))
             correct += int((output.logits.argmax(dim=-1) == labels).sum())
             total += int(labels.numel())
@@ -124,16 +130,20 @@ def train(args: argparse.Namespace) -> dict:
         if args.run_validation
         else None
     )
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
+    pad = tokenizer.pad_token_id
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.learning_rate)
     health = TrainingHealth(HealthThresholds(max_grad_norm=args.max_grad_norm_limit))
+    first_epoch = resume(model, optimizer, health, args.checkpoint_dir)
     model.train()
     stopped_early = False
-    for epoch in range(args.epochs):
+    for epoch in range(first_epoch, args.epochs):
         for step, (input_ids, labels) in enumerate(train_loader):
             if step >= args.train_steps_per_epoch:
                 break
             optimizer.zero_grad()
-            loss = model(input_ids=input_ids, labels=labels).loss
+            loss = forward(model, input_ids, labels, pad, device)[0].loss
             loss.backward()
             health.record_step(float(loss.detach()), gradient_norm(model))
             if health.diverged:
@@ -145,14 +155,44 @@ def train(args: argparse.Namespace) -> dict:
             print("training stopped: the loss or a gradient became non-finite", flush=True)
             break
         if validation_loader is not None:
-            val_loss, val_acc = evaluate(model, validation_loader, args.validation_steps_per_epoch)
+            val_loss, val_acc = evaluate(model, validation_loader, args.validation_steps_per_epoch, pad, device)
             health.record_validation(val_loss)
             print(f"val_loss: {val_loss:.4f}", flush=True)
             print(f"val_acc: {val_acc:.4f}", flush=True)
+        checkpoint(model, optimizer, health, epoch, args.checkpoint_dir)
+    model.to("cpu")
     save(model, tokenizer, args.model_dir)
     report = health.write(args.model_dir, args.output_data_dir)
     print(f"training health: {report['status']}", flush=True)
     return report
+
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def checkpoint(model, optimizer, health: TrainingHealth, epoch: int, directory: str) -> None:
+    """Saves the state after an epoch (SageMaker syncs the folder to S3, e.g. for spot training)."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return  # no checkpoint folder where this runs
+    state = {"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(), "health": health.__dict__}
+    torch.save(state, os.path.join(directory, CHECKPOINT))
+
+
+def resume(model, optimizer, health: TrainingHealth, directory: str) -> int:
+    """The epoch to start from: after the last checkpointed one, if a checkpoint exists."""
+    path = os.path.join(directory, CHECKPOINT)
+    if not os.path.isfile(path):
+        return 0
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    for key, value in state["health"].items():
+        if key != "thresholds":
+            setattr(health, key, value)
+    print(f"resumed after epoch {state['epoch']} from {path}", flush=True)
+    return state["epoch"] + 1
 
 
 def save(model, tokenizer, model_dir: str) -> None:

@@ -23,6 +23,17 @@ from dataclasses import dataclass, field
 from statistics import mean
 
 
+def _finite(value):
+    """The report as strict JSON: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 @dataclass
 class HealthThresholds:
     max_grad_norm: float = 1.0e3
@@ -110,7 +121,7 @@ class TrainingHealth:
 
     def write(self, *directories: str) -> dict:
         report = self.report()
-        text = json.dumps(report, indent=2, allow_nan=True)
+        text = json.dumps(_finite(report), indent=2, allow_nan=False)
         for directory in directories:
             os.makedirs(directory, exist_ok=True)
             with open(os.path.join(directory, "training_health.json"), "w", encoding="utf-8") as handle:
