@@ -145,6 +145,14 @@ export class BertPipelineStack extends Stack {
         config.pipelineSubnetIds && config.pipelineSecurityGroupIds
           ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds }
           : undefined,
+      quality: {
+        dataBias: config.dataBiasThresholds,
+        modelBias: config.modelBiasThresholds,
+        modelQuality: config.modelQualityThresholds,
+        modelQualityTolerance: config.modelQualityTolerance,
+        biasMinGroupSize: config.biasMinGroupSize,
+        dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
+      },
       spotTraining: config.spotTraining,
       managedQualityServices: managed,
       debuggerRuleImageUri: managed

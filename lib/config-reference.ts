@@ -1,7 +1,8 @@
 import { PlatformConfig, SETTINGS, STAGE_DEFAULTS } from './config';
 
 function show(value: unknown): string {
-  return value === undefined ? '—' : `\`${String(value)}\``;
+  if (value === undefined) return '—';
+  return `\`${typeof value === 'object' ? JSON.stringify(value) : String(value)}\``;
 }
 
 /**

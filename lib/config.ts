@@ -1,3 +1,9 @@
+import {
+  DEFAULT_QUALITY_THRESHOLDS,
+  MODEL_QUALITY_METRICS,
+  POST_TRAINING_BIAS_METRICS,
+  PRE_TRAINING_BIAS_METRICS,
+} from '../pipeline-definitions/bert-sentiment';
 import { S3_MIN_INFREQUENT_ACCESS_DAYS } from './constructs/data-lake-storage';
 import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from './constructs/lake-athena';
 import { GLUE_CRON_PATTERN } from './constructs/lake-catalog';
@@ -71,6 +77,18 @@ export interface PlatformConfig {
   readonly qualityEngine: 'open' | 'managed';
   /** Version of the code recorded with every registered model (e.g. the git commit). */
   readonly codeVersion?: string;
+  /** Largest absolute value of each pre-training bias metric (CheckDataBias). */
+  readonly dataBiasThresholds: Readonly<Record<string, number>>;
+  /** Largest absolute value of each post-training bias metric (CheckModelBias). */
+  readonly modelBiasThresholds: Readonly<Record<string, number>>;
+  /** Smallest value of each multiclass metric (CheckModelQuality). */
+  readonly modelQualityThresholds: Readonly<Record<string, number>>;
+  /** How far accuracy and weighted F1 may fall below the last approved model's (CheckModelQuality). */
+  readonly modelQualityTolerance: number;
+  /** Facet values with fewer records are reported but not gated (the bias checks). */
+  readonly biasMinGroupSize: number;
+  /** Largest distribution distance CheckDataQuality accepts between the data and the baseline. */
+  readonly dataQualityDistributionThreshold: number;
   /**
    * Where CloudFormation reads pipeline definitions from: `inline` in the template, `s3` (a file in
    * the lake, for definitions that would make the template too large), or `auto` (s3 above
@@ -145,6 +163,28 @@ function listOf(pattern: RegExp): Setting<readonly string[]>['parse'] {
     const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((x) => x.trim()) : undefined;
     return items && items.length > 0 && items.every((x) => typeof x === 'string' && pattern.test(x)) ? (items as string[]) : undefined;
   };
+}
+
+function thresholds(names: readonly string[], max: number): Setting<Readonly<Record<string, number>>>['parse'] {
+  return (raw) => {
+    let value = raw;
+    if (typeof raw === 'string') {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        return undefined;
+      }
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const entries = Object.entries(value as Record<string, unknown>);
+    const ok = entries.every(([name, limit]) => names.includes(name) && typeof limit === 'number' && limit >= 0 && limit <= max);
+    return ok ? (value as Record<string, number>) : undefined;
+  };
+}
+
+function fraction(raw: unknown): number | undefined {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof value === 'number' && value >= 0 && value <= 1 ? value : undefined;
 }
 
 function matching(pattern: RegExp): Setting<string>['parse'] {
@@ -263,6 +303,42 @@ export const SETTINGS: Settings = {
     allowed: '1 to 128 letters, digits, dots, hyphens and underscores',
     parse: matching(/^[A-Za-z0-9._-]{1,128}$/),
   },
+  dataBiasThresholds: {
+    type: 'json',
+    doc: 'Largest absolute value of each pre-training bias metric that CheckDataBias accepts.',
+    allowed: `a JSON object of metric to limit (0 to 10), metrics among ${PRE_TRAINING_BIAS_METRICS.join(', ')}`,
+    parse: thresholds(PRE_TRAINING_BIAS_METRICS, 10),
+  },
+  modelBiasThresholds: {
+    type: 'json',
+    doc: 'Largest absolute value of each post-training bias metric that CheckModelBias accepts.',
+    allowed: `a JSON object of metric to limit (0 to 10), metrics among ${POST_TRAINING_BIAS_METRICS.join(', ')}`,
+    parse: thresholds(POST_TRAINING_BIAS_METRICS, 10),
+  },
+  modelQualityThresholds: {
+    type: 'json',
+    doc: 'Smallest value of each multiclass metric that CheckModelQuality accepts.',
+    allowed: `a JSON object of metric to minimum (0 to 1), metrics among ${MODEL_QUALITY_METRICS.join(', ')}`,
+    parse: thresholds(MODEL_QUALITY_METRICS, 1),
+  },
+  modelQualityTolerance: {
+    type: 'number',
+    doc: 'How far accuracy and weighted F1 may fall below the last approved model\'s before CheckModelQuality fails.',
+    allowed: 'a number from 0 to 1',
+    parse: fraction,
+  },
+  biasMinGroupSize: {
+    type: 'integer',
+    doc: 'Facet values with fewer records are reported by the bias checks but not gated.',
+    allowed: 'an integer from 1 to 1000000',
+    parse: integer(1, 1_000_000),
+  },
+  dataQualityDistributionThreshold: {
+    type: 'number',
+    doc: 'Largest distribution distance (L-infinity over categories) CheckDataQuality accepts between the data and the baseline.',
+    allowed: 'a number from 0 to 1',
+    parse: fraction,
+  },
   pipelineDefinitionStorage: {
     type: 'string',
     doc: 'Where CloudFormation reads pipeline definitions: inline in the template, s3 (a file in the lake), or auto (s3 for large ones).',
@@ -321,6 +397,15 @@ export const SETTINGS: Settings = {
 
 type StageDefaults = Omit<PlatformConfig, 'stage'>;
 
+const DEFAULT_QUALITY_THRESHOLDS_CONFIG = {
+  dataBiasThresholds: DEFAULT_QUALITY_THRESHOLDS.dataBias,
+  modelBiasThresholds: DEFAULT_QUALITY_THRESHOLDS.modelBias,
+  modelQualityThresholds: DEFAULT_QUALITY_THRESHOLDS.modelQuality,
+  modelQualityTolerance: DEFAULT_QUALITY_THRESHOLDS.modelQualityTolerance,
+  biasMinGroupSize: DEFAULT_QUALITY_THRESHOLDS.biasMinGroupSize,
+  dataQualityDistributionThreshold: DEFAULT_QUALITY_THRESHOLDS.dataQualityDistributionThreshold,
+};
+
 /** The defaults of each stage. A context value overrides any of them. */
 export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
   dev: {
@@ -336,6 +421,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: false,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    ...DEFAULT_QUALITY_THRESHOLDS_CONFIG,
     pipelineDefinitionStorage: 'auto',
     spotTraining: false,
     pipelineStartOnNewData: false,
@@ -353,6 +439,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: true,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    ...DEFAULT_QUALITY_THRESHOLDS_CONFIG,
     pipelineDefinitionStorage: 'auto',
     spotTraining: false,
     pipelineStartOnNewData: false,

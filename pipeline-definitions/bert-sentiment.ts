@@ -100,6 +100,11 @@ export interface QualityThresholds {
   readonly dataQualityDistributionThreshold: number;
 }
 
+/** The metrics each gate knows. */
+export const PRE_TRAINING_BIAS_METRICS = ['CI', 'DPL', 'KL', 'JS', 'LP', 'TVD', 'KS'] as const;
+export const POST_TRAINING_BIAS_METRICS = ['DPPL', 'DI', 'AD', 'RD'] as const;
+export const MODEL_QUALITY_METRICS = ['accuracy', 'weighted_precision', 'weighted_recall', 'weighted_f1'] as const;
+
 /** The defaults: loose enough for the course's imbalanced categories, tight enough to stop a skewed split. */
 export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   dataBias: { DPL: 0.5, KL: 1.0, JS: 0.5, LP: 0.7, TVD: 0.5, KS: 0.5 },

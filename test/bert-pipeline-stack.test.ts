@@ -149,6 +149,12 @@ describe('BertPipelineStack options', () => {
     expect(JSON.stringify(deployment.Properties.SourceMarkers)).toContain('pds-dev-data-lake');
   });
 
+  test('gate thresholds come from the configuration', () => {
+    const { definitionText } = pipelineStack({ dataBiasThresholds: '{"DPL": 0.2}', modelQualityThresholds: '{"accuracy": 0.6}', biasMinGroupSize: '50' });
+    expect(definitionText).toContain('"--thresholds","{\\"DPL\\":0.2}","--min-group-size","50"');
+    expect(definitionText).toContain('{\\"accuracy\\":0.6}');
+  });
+
   test('the code version from context is recorded with registered models', () => {
     const { definitionText } = pipelineStack({ codeVersion: 'abc123' });
     expect(definitionText).toContain('"code_version":"abc123"');

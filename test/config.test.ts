@@ -108,6 +108,13 @@ describe('bad values fail with the key, the value and what is allowed', () => {
     ['pipelineNotificationEmail', 'nobody', /e-mail address/],
     ['pipelineSubnetIds', 'subnet-1,vpc-2', /subnet IDs/],
     ['pipelineSecurityGroupIds', 'default', /security group IDs/],
+    ['dataBiasThresholds', '{"XYZ": 0.1}', /metrics among CI, DPL/],
+    ['dataBiasThresholds', 'not json', /JSON object/],
+    ['modelBiasThresholds', '{"DPPL": -1}', /limit \(0 to 10\)/],
+    ['modelQualityThresholds', '{"accuracy": 1.5}', /minimum \(0 to 1\)/],
+    ['modelQualityTolerance', '2', /from 0 to 1/],
+    ['biasMinGroupSize', '0', /from 1 to/],
+    ['dataQualityDistributionThreshold', 'x', /from 0 to 1/],
     ['budgetMonthlyLimitUsd', '-1', /positive number/],
     ['budgetMonthlyLimitUsd', 'lots', /positive number/],
     ['budgetEmail', 'not-an-address', /e-mail address/],
@@ -166,7 +173,7 @@ describe('the registry', () => {
   test.each(Object.entries(SETTINGS))('%s is documented', (_key, setting) => {
     expect(setting.doc.length).toBeGreaterThan(10);
     expect(setting.allowed.length).toBeGreaterThan(3);
-    expect(['string', 'boolean', 'integer', 'number', 'list']).toContain(setting.type);
+    expect(['string', 'boolean', 'integer', 'number', 'list', 'json']).toContain(setting.type);
   });
 
   test.each(STAGES)('the defaults of %s pass their own validation', (stage) => {
