@@ -153,6 +153,7 @@ export class BertPipelineStack extends Stack {
         biasMinGroupSize: config.biasMinGroupSize,
         dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
       },
+      explainability: config.explainability,
       spotTraining: config.spotTraining,
       managedQualityServices: managed,
       debuggerRuleImageUri: managed

@@ -77,6 +77,8 @@ export interface PlatformConfig {
   readonly qualityEngine: 'open' | 'managed';
   /** Version of the code recorded with every registered model (e.g. the git commit). */
   readonly codeVersion?: string;
+  /** Add the CheckExplainability gate (word attributions on a sample). */
+  readonly explainability: boolean;
   /** Largest absolute value of each pre-training bias metric (CheckDataBias). */
   readonly dataBiasThresholds: Readonly<Record<string, number>>;
   /** Largest absolute value of each post-training bias metric (CheckModelBias). */
@@ -303,6 +305,12 @@ export const SETTINGS: Settings = {
     allowed: '1 to 128 letters, digits, dots, hyphens and underscores',
     parse: matching(/^[A-Za-z0-9._-]{1,128}$/),
   },
+  explainability: {
+    type: 'boolean',
+    doc: 'Add the CheckExplainability gate: Shapley attributions of words on a small sample of the test split, registered with the model.',
+    allowed: 'true or false',
+    parse: bool,
+  },
   dataBiasThresholds: {
     type: 'json',
     doc: 'Largest absolute value of each pre-training bias metric that CheckDataBias accepts.',
@@ -421,6 +429,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: false,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    explainability: false,
     ...DEFAULT_QUALITY_THRESHOLDS_CONFIG,
     pipelineDefinitionStorage: 'auto',
     spotTraining: false,
@@ -439,6 +448,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     onlineStoreEnabled: true,
     offlineStoreTableFormat: 'Glue',
     qualityEngine: 'open',
+    explainability: true,
     ...DEFAULT_QUALITY_THRESHOLDS_CONFIG,
     pipelineDefinitionStorage: 'auto',
     spotTraining: false,

@@ -72,6 +72,8 @@ export interface BertPipelineProps {
   readonly codeVersion: string;
   /** Subnets and security groups for the jobs that are not network-isolated. */
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /** Add CheckExplainability: word attributions on a small sample of the test split. */
+  readonly explainability?: boolean;
   /** Thresholds of the quality gates (see {@link QualityThresholds}). */
   readonly quality?: QualityThresholds;
   /** Train on managed spot instances (resuming from the checkpoints in the lake). */
@@ -155,6 +157,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     skipTrainingHealth: new ParameterBoolean('SkipCheckTrainingHealth', false),
     skipModelQuality: new ParameterBoolean('SkipCheckModelQuality', false),
     skipModelBias: new ParameterBoolean('SkipCheckModelBias', false),
+    skipExplainability: new ParameterBoolean('SkipCheckExplainability', false),
     newBaselineDataQuality: new ParameterBoolean('RegisterNewBaselineCheckDataQuality', false),
     newBaselineModelQuality: new ParameterBoolean('RegisterNewBaselineCheckModelQuality', false),
   };
@@ -386,12 +389,21 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     [input('predictions', transform.outputPath())],
     p.skipModelBias,
   );
+  const checkExplainability = props.explainability
+    ? gateStep(
+        'CheckExplainability',
+        'explainability',
+        ['--model-dir', `${PROCESSING_ROOT}/input/model`, '--data-dir', `${PROCESSING_ROOT}/input/data`, '--samples', '10'],
+        [input('model', train.modelArtifacts()), input('data', prepare.outputUri('sentiment-test'))],
+        p.skipExplainability,
+      )
+    : undefined;
   const report = (gate: ProcessingStep, file: string) => new Join('/', [gate.outputUri('report'), file]);
   const json = (gate: ProcessingStep, file: string) => ({ ContentType: 'application/json', S3Uri: report(gate, file) });
 
   const register = new RegisterModelStep('RegisterModel', {
     description: 'Registers the model version with its evaluation and gate reports, pending approval by default',
-    dependsOn: [transform, checkModelQuality, checkModelBias],
+    dependsOn: [transform, checkModelQuality, checkModelBias, ...(checkExplainability ? [checkExplainability] : [])],
     request: {
       ModelPackageGroupName: props.modelPackageGroupName,
       ModelPackageDescription: 'RoBERTa review-sentiment classifier (-1, 0, 1) trained by the BERT pipeline',
@@ -410,6 +422,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         },
         ModelDataQuality: { Statistics: json(checkDataQuality, 'statistics.json'), Constraints: json(checkDataQuality, 'constraints.json') },
         Bias: { PreTrainingReport: json(checkDataBias, 'analysis.json'), PostTrainingReport: json(checkModelBias, 'analysis.json') },
+        ...(checkExplainability ? { Explainability: { Report: json(checkExplainability, 'explanations.json') } } : {}),
       },
       DriftCheckBaselines: {
         ModelDataQuality: { Statistics: json(checkDataQuality, 'statistics.json'), Constraints: json(checkDataQuality, 'constraints.json') },
@@ -430,7 +443,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   const gate = new ConditionStep('AccuracyCondition', {
     description: 'Registers the model only if its test accuracy reaches MinAccuracyValue',
     conditions: [Condition.greaterThanOrEqualTo(accuracy, p.minAccuracy.ref)],
-    ifSteps: [model, transform, checkModelQuality, checkModelBias, register],
+    ifSteps: [model, transform, checkModelQuality, checkModelBias, ...(checkExplainability ? [checkExplainability] : []), register],
     elseSteps: [fail],
   });
 

@@ -31,6 +31,8 @@ export const PLACEHOLDERS = {
 export interface ReviewOptions {
   /** Render with the managed quality services (Debugger) on. */
   readonly managedQualityServices?: boolean;
+  /** Render with the optional CheckExplainability gate. */
+  readonly explainability?: boolean;
 }
 
 /** Each pipeline's definition, rendered with placeholders, by pipeline id. */
@@ -50,6 +52,7 @@ export function renderForReview(options: ReviewOptions = {}): Record<string, Rec
     inferenceImageUri: imageUri('huggingFaceInference', ph.region),
     codeVersion: '0000000000000000000000000000000000000000',
     managedQualityServices: options.managedQualityServices,
+    explainability: options.explainability,
     debuggerRuleImageUri: debuggerRuleImageUri(ph.region),
   });
   return { [BERT_PIPELINE_ID]: bert.render() };
@@ -89,7 +92,7 @@ export function writeReviewRenderings(directory: string): string[] {
   fs.mkdirSync(directory, { recursive: true });
   const variants: [string, ReviewOptions][] = [
     ['', {}],
-    ['.managed', { managedQualityServices: true }],
+    ['.managed', { managedQualityServices: true, explainability: true }],
   ];
   const write = (name: string, content: unknown): string => {
     const file = path.join(directory, name);

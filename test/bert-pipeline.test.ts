@@ -136,6 +136,15 @@ describe('the BERT pipeline definition', () => {
     expect(names).toEqual(expect.arrayContaining(['RegisterNewBaselineCheckDataQuality', 'RegisterNewBaselineCheckModelQuality']));
   });
 
+  test('CheckExplainability is optional: off by default, before registration when on', () => {
+    expect(step('CheckExplainability')).toBeUndefined();
+    const withIt = renderForReview({ explainability: true })['bert-sentiment'];
+    expect(step('CheckExplainability', withIt).Arguments.AppSpecification.ContainerArguments[0]).toBe('explainability');
+    const register = step('RegisterModel', withIt);
+    expect(register.DependsOn).toContain('CheckExplainability');
+    expect(register.Arguments.ModelMetrics.Explainability.Report.S3Uri['Std:Join'].Values[1]).toBe('explanations.json');
+  });
+
   test('RegisterModel records the gates\' reports as model metrics and drift-check baselines', () => {
     const register = step('RegisterModel').Arguments;
     const uri = (value: any) => value.S3Uri['Std:Join'].Values;

@@ -108,6 +108,7 @@ describe('bad values fail with the key, the value and what is allowed', () => {
     ['pipelineNotificationEmail', 'nobody', /e-mail address/],
     ['pipelineSubnetIds', 'subnet-1,vpc-2', /subnet IDs/],
     ['pipelineSecurityGroupIds', 'default', /security group IDs/],
+    ['explainability', 'maybe', /true or false/],
     ['dataBiasThresholds', '{"XYZ": 0.1}', /metrics among CI, DPL/],
     ['dataBiasThresholds', 'not json', /JSON object/],
     ['modelBiasThresholds', '{"DPPL": -1}', /limit \(0 to 10\)/],

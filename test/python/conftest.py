@@ -51,3 +51,33 @@ def tiny_tokenizer(tiny_pretrained):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(tiny_pretrained)
+
+
+@pytest.fixture(scope="session")
+def test_split_dir(tmp_path_factory, sample_csv, tiny_tokenizer) -> Path:
+    """The sample's test split, prepared as the Processing step writes it."""
+    import prepare_data as prep
+
+    directory = tmp_path_factory.mktemp("test-split")
+    df = prep.clean(prep.load_reviews([str(sample_csv)]))
+    df["input_ids"] = prep.tokenize(df["review_body"].tolist(), tiny_tokenizer, TINY_MAX_SEQ_LENGTH)
+    prep.write_jsonl(prep.split(df, 0.8, 0.1, 0.1, seed=3)["test"], str(directory / "test.jsonl"))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def trained_model_archive(tmp_path_factory, tiny_pretrained) -> Path:
+    """A model folder as training leaves it (the tiny model and the inference code), as model.tar.gz."""
+    import shutil
+    import tarfile
+
+    model = tmp_path_factory.mktemp("model")
+    for path in tiny_pretrained.iterdir():
+        shutil.copy(path, model / path.name)
+    (model / "code").mkdir()
+    shutil.copy(CODE_DIR / "inference.py", model / "code" / "inference.py")
+    archive_dir = tmp_path_factory.mktemp("model-archive")
+    with tarfile.open(archive_dir / "model.tar.gz", "w:gz") as tar:
+        for path in model.iterdir():
+            tar.add(path, arcname=path.name)
+    return archive_dir

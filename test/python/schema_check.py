@@ -57,6 +57,17 @@ def _add_choices(*choices: dict) -> Callable[[dict], None]:
     return lambda node: node["oneOf"].extend(choices)
 
 
+def _sources(*names: str) -> dict:
+    """An object of MetricsSource/FileSource members (ContentType, ContentDigest, S3Uri)."""
+    source = {
+        "type": "object",
+        "properties": {name: {"$ref": "#/definitions/StringArgumentValue"} for name in ("ContentType", "ContentDigest", "S3Uri")},
+        "required": ["S3Uri"],
+        "additionalProperties": False,
+    }
+    return {"type": "object", "properties": {name: source for name in names}, "additionalProperties": False}
+
+
 #: (what the service accepts that the schema lacks, the patch). Keep it small and justified.
 OVERLAY: list[tuple[str, Callable[[dict], None]]] = [
     (
@@ -168,6 +179,32 @@ OVERLAY: list[tuple[str, Callable[[dict], None]]] = [
             "Task": {"$ref": "#/definitions/StringArgumentValue"},
         }.items()
     ],
+    (
+        "CreateModelPackage ModelMetrics.Bias.PreTrainingReport and PostTrainingReport (MetricsSource)",
+        _patch(
+            "definitions/RegisterModelStep/properties/Arguments/properties/ModelMetrics/properties/Bias/properties",
+            lambda node: [node.__setitem__(name, copy.deepcopy(node["Report"])) for name in ("PreTrainingReport", "PostTrainingReport")],
+        ),
+    ),
+    (
+        "CreateModelPackage.DriftCheckBaselines (Bias, Explainability, ModelQuality, ModelDataQuality baselines as MetricsSource/FileSource)",
+        _patch(
+            "definitions/RegisterModelStep/properties/Arguments",
+            lambda node: _add_property(
+                "DriftCheckBaselines",
+                {
+                    "type": "object",
+                    "properties": {
+                        "Bias": _sources("ConfigFile", "PreTrainingConstraints", "PostTrainingConstraints"),
+                        "Explainability": _sources("Constraints", "ConfigFile"),
+                        "ModelQuality": _sources("Statistics", "Constraints"),
+                        "ModelDataQuality": _sources("Statistics", "Constraints"),
+                    },
+                    "additionalProperties": False,
+                },
+            )(node),
+        ),
+    ),
     (
         "CreateModelPackage ModelPackageContainerDefinition.Environment (RegisterModel)",
         _patch(

@@ -97,8 +97,9 @@ def test_the_schema_check_finds_structural_mistakes():
     definition = load(RENDERED_DIR / "bert-sentiment.json")
     broken = copy.deepcopy(definition)
     broken["Parameters"][0]["Type"] = "Text"
-    broken["Steps"][3]["Arguments"]["Conditions"][0]["Type"] = "Bigger"
-    broken["Steps"][3]["Arguments"]["ElseSteps"][0]["Arguments"]["ErrorMessage"] = {"Std:Join": {"Values": "not a list"}}
+    condition = next(s for s in broken["Steps"] if s["Type"] == "Condition")
+    condition["Arguments"]["Conditions"][0]["Type"] = "Bigger"
+    condition["Arguments"]["ElseSteps"][0]["Arguments"]["ErrorMessage"] = {"Std:Join": {"Values": "not a list"}}
     broken["Extra"] = True
     problems = check_structure(broken, directory / "pipeline-definition.schema.json")
     text = "\n".join(problems)

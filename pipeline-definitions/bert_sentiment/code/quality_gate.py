@@ -5,6 +5,7 @@
     python3 quality_gate.py training-health --model-dir M --output-dir O
     python3 quality_gate.py model-quality   --predictions-dir P --output-dir O [--thresholds JSON] [--baseline-dir B] [--tolerance T]
     python3 quality_gate.py model-bias      --predictions-dir P --output-dir O [--thresholds JSON]
+    python3 quality_gate.py explainability  --model-dir M --data-dir D --output-dir O [--samples N]
 
 Each writes its report in the managed service's format (Clarify's ``analysis.json``, Model
 Monitor's ``statistics.json`` / ``constraints.json`` / ``constraint_violations.json``) and exits
@@ -34,6 +35,7 @@ GATE_NAMES = {
     "training-health": "CheckTrainingHealth",
     "model-quality": "CheckModelQuality",
     "model-bias": "CheckModelBias",
+    "explainability": "CheckExplainability",
 }
 DATA_QUALITY_COLUMNS = ["sentiment", "label_id", "product_category", "review_words"]
 
@@ -185,12 +187,34 @@ def model_bias(args) -> list[str]:
     return bias_metrics.violations(report, args.thresholds, bias_metrics.group_sizes(facets), args.min_group_size)
 
 
+def explainability_gate(args) -> list[str]:
+    """Word attributions on a small sample of the test split (a report; it fails only on errors)."""
+    import random
+
+    import explainability
+    import inference
+    from evaluate import load_model_dir
+
+    records = read_jsonl(args.data_dir)
+    sample = random.Random(args.seed).sample(records, min(args.samples, len(records)))
+    loaded = inference.model_fn(load_model_dir(str(args.model_dir), tempfile.mkdtemp()))
+
+    def predict_proba(texts: list[str]) -> list[list[float]]:
+        predictions = inference.predict_fn(texts, loaded)
+        return [[p["probabilities"][key] for key in ("-1", "0", "1")] for p in predictions]
+
+    explanations = explainability.explain_texts([r["review_body"] for r in sample], predict_proba, permutations=args.permutations, seed=args.seed)
+    write_json(args.output_dir, "explanations.json", explainability.report(explanations, ["-1", "0", "1"], [str(r.get("review_id")) for r in sample]))
+    return []
+
+
 GATES = {
     "data-bias": data_bias,
     "data-quality": data_quality_gate,
     "training-health": training_health,
     "model-quality": model_quality,
     "model-bias": model_bias,
+    "explainability": explainability_gate,
 }
 
 
@@ -218,6 +242,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--min-group-size", type=int, default=10)
     parser.add_argument("--distribution-threshold", type=float, default=data_quality.DEFAULT_DISTRIBUTION_THRESHOLD)
     parser.add_argument("--tolerance", type=float, default=0.05)
+    parser.add_argument("--samples", type=int, default=10, help="explainability: records explained")
+    parser.add_argument("--permutations", type=int, default=8, help="explainability: orderings sampled per record")
+    parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--skip", type=str2bool, default=False)
     parser.add_argument("--register-new-baseline", type=str2bool, default=False)
     args = parser.parse_args(argv)
