@@ -11,7 +11,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { BERT_PIPELINE_ID, bertSentimentPipeline } from '../pipeline-definitions/bert-sentiment';
-import { DEBUGGER_RULE_ACCOUNTS, dlcAccount, IMAGES, KNOWN_REGIONS } from '../pipeline-definitions/lib/images';
+import {
+  CLARIFY_ACCOUNTS,
+  DEBUGGER_RULE_ACCOUNTS,
+  dlcAccount,
+  IMAGES,
+  KNOWN_REGIONS,
+  MANAGED_IMAGES,
+  MODEL_MONITOR_ACCOUNTS,
+} from '../pipeline-definitions/lib/images';
 import { PlatformConfig, resourceName } from './config';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { PipelineRole } from './constructs/pipeline-role';
@@ -61,13 +69,23 @@ export class BertPipelineStack extends Stack {
 
     const images = new CfnMapping(this, 'ImageRegistries', {
       mapping: Object.fromEntries(
-        KNOWN_REGIONS.map((region) => [region, { dlc: dlcAccount(region), debugger: DEBUGGER_RULE_ACCOUNTS[region] ?? 'none' }]),
+        KNOWN_REGIONS.map((region) => [
+          region,
+          {
+            dlc: dlcAccount(region),
+            debugger: DEBUGGER_RULE_ACCOUNTS[region] ?? 'none',
+            clarify: CLARIFY_ACCOUNTS[region] ?? 'none',
+            modelmonitor: MODEL_MONITOR_ACCOUNTS[region] ?? 'none',
+          },
+        ]),
       ),
       lazy: true,
     });
     const dlc = images.findInMap(Aws.REGION, 'dlc');
     const image = (name: keyof typeof IMAGES) => `${dlc}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${IMAGES[name].repository}:${IMAGES[name].tag}`;
     const managed = config.qualityEngine === 'managed';
+    const managedImage = (name: keyof typeof MANAGED_IMAGES, key: string) =>
+      `${images.findInMap(Aws.REGION, key)}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${MANAGED_IMAGES[name].repository}:${MANAGED_IMAGES[name].tag}`;
 
     const codeHash = FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
     const codePrefix = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/code/${codeHash}/`;
@@ -77,7 +95,13 @@ export class BertPipelineStack extends Stack {
       imageRepositories: [
         { account: dlc, repository: IMAGES.huggingFaceTraining.repository },
         { account: dlc, repository: IMAGES.huggingFaceInference.repository },
-        ...(managed ? [{ account: images.findInMap(Aws.REGION, 'debugger'), repository: 'sagemaker-debugger-rules' }] : []),
+        ...(managed
+          ? [
+              { account: images.findInMap(Aws.REGION, 'debugger'), repository: MANAGED_IMAGES.debugger.repository },
+              { account: images.findInMap(Aws.REGION, 'clarify'), repository: MANAGED_IMAGES.clarify.repository },
+              { account: images.findInMap(Aws.REGION, 'modelmonitor'), repository: MANAGED_IMAGES.modelMonitor.repository },
+            ]
+          : []),
       ],
     });
     this.role = pipelineRole.role;
@@ -156,9 +180,8 @@ export class BertPipelineStack extends Stack {
       explainability: config.explainability,
       spotTraining: config.spotTraining,
       managedQualityServices: managed,
-      debuggerRuleImageUri: managed
-        ? `${images.findInMap(Aws.REGION, 'debugger')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/sagemaker-debugger-rules:latest`
-        : undefined,
+      debuggerRuleImageUri: managed ? managedImage('debugger', 'debugger') : undefined,
+      managedImages: managed ? { clarify: managedImage('clarify', 'clarify'), modelMonitor: managedImage('modelMonitor', 'modelmonitor') } : undefined,
     });
 
     const rendered = definition.render();

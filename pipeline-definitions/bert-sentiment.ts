@@ -7,6 +7,7 @@
  * the reviewed JSON, the checks and the stack all come from this one source.
  */
 import {
+  CheckStep,
   Condition,
   ConditionStep,
   CreateModelStep,
@@ -80,6 +81,8 @@ export interface BertPipelineProps {
   readonly spotTraining?: boolean;
   /** Turn on Debugger rules and the profiler report (accounts that still have Debugger). */
   readonly managedQualityServices?: boolean;
+  /** The managed services' images (Clarify, Model Monitor); required with `managedQualityServices`. */
+  readonly managedImages?: { readonly clarify?: string; readonly modelMonitor?: string };
   /** Debugger's rule evaluator image; required with `managedQualityServices`. */
   readonly debuggerRuleImageUri?: string;
 }
@@ -116,6 +119,15 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   biasMinGroupSize: 30,
   dataQualityDistributionThreshold: 0.2,
 };
+
+/** What a gate's reports hold (ModelMetrics and DriftCheckBaselines take them). */
+type GateFile = 'report' | 'statistics' | 'constraints' | 'driftStatistics' | 'driftConstraints';
+
+/** A quality gate as the registration sees it: its step and where its reports are. */
+interface Gate {
+  readonly step: ProcessingStep | CheckStep;
+  file(kind: GateFile): Value;
+}
 
 /** The gates, by step name. */
 export const QUALITY_GATES = ['CheckDataBias', 'CheckDataQuality', 'CheckTrainingHealth', 'CheckModelQuality', 'CheckModelBias'] as const;
@@ -159,6 +171,12 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     skipModelBias: new ParameterBoolean('SkipCheckModelBias', false),
     skipExplainability: new ParameterBoolean('SkipCheckExplainability', false),
     newBaselineDataQuality: new ParameterBoolean('RegisterNewBaselineCheckDataQuality', false),
+    ...(props.managedQualityServices
+      ? {
+          newBaselineDataBias: new ParameterBoolean('RegisterNewBaselineCheckDataBias', false),
+          newBaselineModelBias: new ParameterBoolean('RegisterNewBaselineCheckModelBias', false),
+        }
+      : {}),
     newBaselineModelQuality: new ParameterBoolean('RegisterNewBaselineCheckModelQuality', false),
   };
   const quality = props.quality ?? DEFAULT_QUALITY_THRESHOLDS;
@@ -244,14 +262,104 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     });
   const input = (name: string, uri: Value) => s3Input(name, uri, `${PROCESSING_ROOT}/input/${name}`);
   const lookup = ['--baseline-from-model-package-group', props.modelPackageGroupName];
-  const checkDataBias = gateStep(
+  /** An open gate's report files, by what they hold. */
+  const openGate = (step: ProcessingStep, files: Partial<Record<GateFile, string>>): Gate => ({
+    step,
+    file: (kind) => new Join('/', [step.outputUri('report'), files[kind === 'driftStatistics' ? 'statistics' : kind === 'driftConstraints' ? 'constraints' : kind]!]),
+  });
+  /** A managed check (Clarify or Model Monitor) under the gate's name, on the service's own container. */
+  const managedCheck = (
+    name: string,
+    type: 'ClarifyCheck' | 'QualityCheck',
+    checkType: string,
+    inputs: Value[],
+    environment: Record<string, string>,
+    skip: Parameter,
+    newBaseline: Parameter,
+  ): Gate => {
+    const image = type === 'ClarifyCheck' ? props.managedImages?.clarify : props.managedImages?.modelMonitor;
+    if (!image) {
+      throw new Error(`bertSentimentPipeline: the managed quality engine needs the ${type === 'ClarifyCheck' ? 'Clarify' : 'Model Monitor'} image (managedImages).`);
+    }
+    const step = new CheckStep(name, type, {
+      description: `Quality gate (managed engine): ${type} ${checkType}`,
+      checkType,
+      skipCheck: skip.ref,
+      registerNewBaseline: newBaseline.ref,
+      modelPackageGroupName: props.modelPackageGroupName,
+      request: {
+        RoleArn: props.executionRoleArn,
+        ProcessingResources: {
+          ClusterConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: props.kmsKeyArn },
+        },
+        AppSpecification: { ImageUri: image },
+        ProcessingInputs: inputs,
+        ProcessingOutputConfig: {
+          KmsKeyId: props.kmsKeyArn,
+          Outputs: [s3Output(type === 'ClarifyCheck' ? 'analysis_result' : 'monitoring_output', executionPrefix('quality', name), `${PROCESSING_ROOT}/output`)],
+        },
+        ...(Object.keys(environment).length ? { Environment: environment } : {}),
+        NetworkConfig: network(true),
+        StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+      },
+    });
+    return {
+      step,
+      file: (kind) =>
+        kind === 'statistics'
+          ? step.calculatedStatistics()
+          : kind === 'driftStatistics'
+            ? step.driftCheckStatistics()
+            : kind === 'driftConstraints'
+              ? step.driftCheckConstraints()
+              : step.calculatedConstraints(),
+    };
+  };
+  const managed = props.managedQualityServices === true;
+  const clarifyConfig = (check: string) => s3Input('analysis_config', `${props.codeUri}clarify/${check}/`, `${PROCESSING_ROOT}/input/config`);
+  const monitorEnvironment = (dataset: string, extra: Record<string, string> = {}) => ({
+    dataset_format: JSON.stringify({ json: { lines: true } }),
+    dataset_source: `${PROCESSING_ROOT}/input/${dataset}`,
+    output_path: `${PROCESSING_ROOT}/output`,
+    publish_cloudwatch_metrics: 'Disabled',
+    ...extra,
+  });
+  const dataBiasGate: Gate = managed
+    ? managedCheck(
+        'CheckDataBias',
+        'ClarifyCheck',
+        'DATA_BIAS',
+        [s3Input('dataset', prepare.outputUri('sentiment-train'), `${PROCESSING_ROOT}/input/data`), clarifyConfig('data_bias')],
+        {},
+        p.skipDataBias,
+        p.newBaselineDataBias!,
+      )
+    : openGate(checkDataBiasOpen(), { report: 'analysis.json' });
+  const dataQualityGate: Gate = managed
+    ? managedCheck(
+        'CheckDataQuality',
+        'QualityCheck',
+        'DATA_QUALITY',
+        [input('baseline_dataset_input', prepare.outputUri('sentiment-train'))],
+        monitorEnvironment('baseline_dataset_input'),
+        p.skipDataQuality,
+        p.newBaselineDataQuality,
+      )
+    : openGate(checkDataQualityOpen(), { statistics: 'statistics.json', constraints: 'constraints.json' });
+  const checkDataBias = dataBiasGate.step;
+  const checkDataQuality = dataQualityGate.step;
+
+  function checkDataBiasOpen(): ProcessingStep {
+    return gateStep(
     'CheckDataBias',
     'data-bias',
     ['--data-dir', `${PROCESSING_ROOT}/input/data`, '--thresholds', JSON.stringify(quality.dataBias), '--min-group-size', String(quality.biasMinGroupSize)],
     [input('data', prepare.outputUri('sentiment-train'))],
     p.skipDataBias,
   );
-  const checkDataQuality = gateStep(
+  }
+  function checkDataQualityOpen(): ProcessingStep {
+    return gateStep(
     'CheckDataQuality',
     'data-quality',
     [
@@ -264,6 +372,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     p.skipDataQuality,
     false,
   );
+  }
 
   const debugger_ = props.managedQualityServices ? debuggerSettings(props, executionPrefix) : {};
   const train = new TrainingStep('Train', {
@@ -364,7 +473,38 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       MaxPayloadInMB: 6,
     },
   });
-  const checkModelQuality = gateStep(
+  const modelQualityGate: Gate = managed
+    ? managedCheck(
+        'CheckModelQuality',
+        'QualityCheck',
+        'MODEL_QUALITY',
+        [input('baseline_dataset_input', transform.outputPath())],
+        monitorEnvironment('baseline_dataset_input', {
+          analysis_type: 'MODEL_QUALITY',
+          problem_type: 'MulticlassClassification',
+          inference_attribute: 'SageMakerOutput.predicted_label',
+          ground_truth_attribute: 'sentiment',
+        }),
+        p.skipModelQuality,
+        p.newBaselineModelQuality,
+      )
+    : openGate(checkModelQualityOpen(), { statistics: 'statistics.json', constraints: 'constraints.json' });
+  const modelBiasGate: Gate = managed
+    ? managedCheck(
+        'CheckModelBias',
+        'ClarifyCheck',
+        'MODEL_BIAS',
+        [s3Input('dataset', transform.outputPath(), `${PROCESSING_ROOT}/input/data`), clarifyConfig('model_bias')],
+        {},
+        p.skipModelBias,
+        p.newBaselineModelBias!,
+      )
+    : openGate(checkModelBiasOpen(), { report: 'analysis.json' });
+  const checkModelQuality = modelQualityGate.step;
+  const checkModelBias = modelBiasGate.step;
+
+  function checkModelQualityOpen(): ProcessingStep {
+    return gateStep(
     'CheckModelQuality',
     'model-quality',
     [
@@ -378,7 +518,9 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     p.skipModelQuality,
     false,
   );
-  const checkModelBias = gateStep(
+  }
+  function checkModelBiasOpen(): ProcessingStep {
+    return gateStep(
     'CheckModelBias',
     'model-bias',
     [
@@ -389,6 +531,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     [input('predictions', transform.outputPath())],
     p.skipModelBias,
   );
+  }
   const checkExplainability = props.explainability
     ? gateStep(
         'CheckExplainability',
@@ -398,8 +541,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         p.skipExplainability,
       )
     : undefined;
-  const report = (gate: ProcessingStep, file: string) => new Join('/', [gate.outputUri('report'), file]);
-  const json = (gate: ProcessingStep, file: string) => ({ ContentType: 'application/json', S3Uri: report(gate, file) });
+  const json = (gate: Gate, kind: GateFile) => ({ ContentType: 'application/json', S3Uri: gate.file(kind) });
 
   const register = new RegisterModelStep('RegisterModel', {
     description: 'Registers the model version with its evaluation and gate reports, pending approval by default',
@@ -418,15 +560,17 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       ModelMetrics: {
         ModelQuality: {
           Statistics: { ContentType: 'application/json', S3Uri: new Join('/', [evaluate.outputUri('metrics'), 'evaluation.json']) },
-          Constraints: json(checkModelQuality, 'constraints.json'),
+          Constraints: json(modelQualityGate, 'constraints'),
         },
-        ModelDataQuality: { Statistics: json(checkDataQuality, 'statistics.json'), Constraints: json(checkDataQuality, 'constraints.json') },
-        Bias: { PreTrainingReport: json(checkDataBias, 'analysis.json'), PostTrainingReport: json(checkModelBias, 'analysis.json') },
-        ...(checkExplainability ? { Explainability: { Report: json(checkExplainability, 'explanations.json') } } : {}),
+        ModelDataQuality: { Statistics: json(dataQualityGate, 'statistics'), Constraints: json(dataQualityGate, 'constraints') },
+        Bias: { PreTrainingReport: json(dataBiasGate, 'report'), PostTrainingReport: json(modelBiasGate, 'report') },
+        ...(checkExplainability
+          ? { Explainability: { Report: json(openGate(checkExplainability, { report: 'explanations.json' }), 'report') } }
+          : {}),
       },
       DriftCheckBaselines: {
-        ModelDataQuality: { Statistics: json(checkDataQuality, 'statistics.json'), Constraints: json(checkDataQuality, 'constraints.json') },
-        ModelQuality: { Statistics: json(checkModelQuality, 'statistics.json'), Constraints: json(checkModelQuality, 'constraints.json') },
+        ModelDataQuality: { Statistics: json(dataQualityGate, 'driftStatistics'), Constraints: json(dataQualityGate, 'driftConstraints') },
+        ModelQuality: { Statistics: json(modelQualityGate, 'driftStatistics'), Constraints: json(modelQualityGate, 'driftConstraints') },
       },
       CustomerMetadataProperties: {
         code_version: props.codeVersion,

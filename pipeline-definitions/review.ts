@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { reviewsFeatureGroupSchema } from '../lib/feature-store/reviews-features';
 import { BERT_PIPELINE_ID, bertSentimentPipeline } from './bert-sentiment';
-import { debuggerRuleImageUri, imageUri } from './lib/images';
+import { debuggerRuleImageUri, imageUri, managedImageUri } from './lib/images';
 
 /** The placeholders, typed as the values they stand for. */
 export const PLACEHOLDERS = {
@@ -54,6 +54,7 @@ export function renderForReview(options: ReviewOptions = {}): Record<string, Rec
     managedQualityServices: options.managedQualityServices,
     explainability: options.explainability,
     debuggerRuleImageUri: debuggerRuleImageUri(ph.region),
+    managedImages: { clarify: managedImageUri('clarify', ph.region), modelMonitor: managedImageUri('modelMonitor', ph.region) },
   });
   return { [BERT_PIPELINE_ID]: bert.render() };
 }

@@ -113,10 +113,15 @@ describe('BertPipelineStack options', () => {
     });
   });
 
-  test('the managed quality engine adds Debugger rules and the profiler', () => {
-    const { definitionText } = pipelineStack({ qualityEngine: 'managed' });
+  test('the managed quality engine adds Debugger rules and the profiler, and Clarify and Model Monitor checks', () => {
+    const { definitionText, template } = pipelineStack({ qualityEngine: 'managed' });
     expect(definitionText).toContain('DebugRuleConfigurations');
     expect(definitionText).toContain('"rule_to_invoke":"ProfilerReport"');
+    expect(definitionText).toMatch(/"Name":"CheckDataBias","Type":"ClarifyCheck","Description":"[^"]*","CheckType":"DATA_BIAS"/);
+    expect(definitionText).toMatch(/"Name":"CheckModelQuality","Type":"QualityCheck","Description":"[^"]*","CheckType":"MODEL_QUALITY"/);
+    const pulls = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(pulls).toContain(':repository/sagemaker-clarify-processing');
+    expect(pulls).toContain(':repository/sagemaker-model-monitor-analyzer');
   });
 
   test('VPC settings go to the jobs that are not network-isolated, and the role may manage their interfaces', () => {

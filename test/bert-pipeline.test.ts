@@ -136,6 +136,34 @@ describe('the BERT pipeline definition', () => {
     expect(names).toEqual(expect.arrayContaining(['RegisterNewBaselineCheckDataQuality', 'RegisterNewBaselineCheckModelQuality']));
   });
 
+  test('the managed engine: Clarify and Model Monitor checks under the same names, registration from their baselines', () => {
+    const managed = renderForReview({ managedQualityServices: true })['bert-sentiment'];
+    const checks = Object.fromEntries(
+      steps(managed)
+        .filter((s: any) => s.Name.startsWith('Check'))
+        .map((s: any) => [s.Name, [s.Type, s.CheckType ?? null]]),
+    );
+    expect(checks).toEqual({
+      CheckDataBias: ['ClarifyCheck', 'DATA_BIAS'],
+      CheckDataQuality: ['QualityCheck', 'DATA_QUALITY'],
+      CheckTrainingHealth: ['Processing', null],
+      CheckModelQuality: ['QualityCheck', 'MODEL_QUALITY'],
+      CheckModelBias: ['ClarifyCheck', 'MODEL_BIAS'],
+    });
+    const bias = step('CheckDataBias', managed);
+    expect(bias).toMatchObject({
+      SkipCheck: { Get: 'Parameters.SkipCheckDataBias' },
+      RegisterNewBaseline: { Get: 'Parameters.RegisterNewBaselineCheckDataBias' },
+      ModelPackageGroupName: 'pds-dev-bert-sentiment',
+    });
+    expect(bias.Arguments.AppSpecification.ImageUri).toBe('205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0');
+    expect(bias.Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId).toMatch(/^arn:aws:kms:/);
+    expect(step('CheckModelQuality', managed).Arguments.Environment).toMatchObject({ analysis_type: 'MODEL_QUALITY', problem_type: 'MulticlassClassification' });
+    const register = step('RegisterModel', managed).Arguments;
+    expect(register.ModelMetrics.Bias.PreTrainingReport.S3Uri).toEqual({ Get: 'Steps.CheckDataBias.CalculatedBaselineConstraints' });
+    expect(register.DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri).toEqual({ Get: 'Steps.CheckDataQuality.BaselineUsedForDriftCheckStatistics' });
+  });
+
   test('CheckExplainability is optional: off by default, before registration when on', () => {
     expect(step('CheckExplainability')).toBeUndefined();
     const withIt = renderForReview({ explainability: true })['bert-sentiment'];
@@ -170,24 +198,26 @@ describe('the BERT pipeline definition', () => {
     expect(step('Transform').Arguments.TransformInput.ContentType).toBe('application/jsonlines');
   });
 
-  test('managed services without a Debugger image in the region fail clearly', () => {
-    expect(() =>
-      bertSentimentPipeline({
-        executionRoleArn: 'r',
-        lakeBucketName: 'b',
-        kmsKeyArn: 'k',
-        inputDataUri: 's3://b/raw/',
-        transformedReviewsUri: 's3://b/t/',
-        pretrainedModelUri: 's3://b/m/',
-        codeUri: 's3://b/c/',
-        featureGroupName: 'f',
-        modelPackageGroupName: 'g',
-        trainingImageUri: 'i',
-        inferenceImageUri: 'i',
-        codeVersion: 'v',
-        managedQualityServices: true,
-      }),
-    ).toThrow('managedQualityServices needs debuggerRuleImageUri');
+  test('managed services without their images in the region fail clearly', () => {
+    const props = {
+      executionRoleArn: 'r',
+      lakeBucketName: 'b',
+      kmsKeyArn: 'k',
+      inputDataUri: 's3://b/raw/',
+      transformedReviewsUri: 's3://b/t/',
+      pretrainedModelUri: 's3://b/m/',
+      codeUri: 's3://b/c/',
+      featureGroupName: 'f',
+      modelPackageGroupName: 'g',
+      trainingImageUri: 'i',
+      inferenceImageUri: 'i',
+      codeVersion: 'v',
+      managedQualityServices: true,
+    };
+    expect(() => bertSentimentPipeline(props)).toThrow('the managed quality engine needs the Clarify image (managedImages)');
+    expect(() => bertSentimentPipeline({ ...props, managedImages: { clarify: 'c', modelMonitor: 'm' } })).toThrow(
+      'managedQualityServices needs debuggerRuleImageUri',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  CheckStep,
   Condition,
   ConditionStep,
   CreateModelStep,
@@ -165,6 +166,17 @@ describe('PipelineDefinition', () => {
     expect(() => new ParameterInteger('N', 1).parse('1.5')).toThrow("Parameter 'N' (Integer): '1.5' is not allowed; expected an integer.");
     expect(() => new ParameterBoolean('B', true).parse('yes')).toThrow('expected true or false');
     expect(() => new ParameterString('S', 'a', ['a', 'b']).parse('c')).toThrow('expected one of a, b');
+  });
+
+  test('check steps: check types by service, their baseline properties', () => {
+    const request = processingRequest(['out']);
+    expect(() => new CheckStep('C', 'QualityCheck', { checkType: 'DATA_BIAS', request, skipCheck: false, registerNewBaseline: false })).toThrow(
+      "Step 'C': check type 'DATA_BIAS' is not one of QualityCheck's: DATA_QUALITY, MODEL_QUALITY.",
+    );
+    const clarify = new CheckStep('B', 'ClarifyCheck', { checkType: 'DATA_BIAS', request, skipCheck: true, registerNewBaseline: false });
+    expect(() => clarify.calculatedStatistics()).toThrow("Step 'B' (ClarifyCheck) calculates no statistics");
+    expect(clarify.calculatedConstraints().render()).toEqual({ Get: 'Steps.B.CalculatedBaselineConstraints' });
+    expect(clarify.render()).toMatchObject({ Name: 'B', Type: 'ClarifyCheck', CheckType: 'DATA_BIAS', SkipCheck: true, RegisterNewBaseline: false });
   });
 
   test('execution variables and retry policies render as the service reads them', () => {

@@ -102,6 +102,70 @@ export const DEBUGGER_RULE_ACCOUNTS: Readonly<Record<string, string>> = {
 
 /** The Debugger rule evaluator image of a region (undefined where Debugger has none). */
 export function debuggerRuleImageUri(region: string, urlSuffix = 'amazonaws.com'): string | undefined {
-  const account = DEBUGGER_RULE_ACCOUNTS[region];
-  return account ? `${account}.dkr.ecr.${region}.${urlSuffix}/sagemaker-debugger-rules:latest` : undefined;
+  return managedImageUri('debugger', region, urlSuffix);
+}
+
+/** Registry accounts of SageMaker Clarify's processing image (`sagemaker-clarify-processing:1.0`). */
+export const CLARIFY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '811711786498',
+  'ap-east-1': '098760798382',
+  'ap-northeast-1': '377024640650',
+  'ap-northeast-2': '263625296855',
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': '452307495513',
+  'ap-southeast-1': '834264404009',
+  'ap-southeast-2': '007051062584',
+  'ca-central-1': '675030665977',
+  'cn-north-1': '122526803553',
+  'cn-northwest-1': '122578899357',
+  'eu-central-1': '017069133835',
+  'eu-north-1': '763603941244',
+  'eu-south-1': '638885417683',
+  'eu-west-1': '131013547314',
+  'eu-west-2': '440796970383',
+  'eu-west-3': '341593696636',
+  'me-south-1': '835444307964',
+  'sa-east-1': '520018980103',
+  'us-east-1': '205585389593',
+  'us-east-2': '211330385671',
+  'us-west-1': '740489534195',
+  'us-west-2': '306415355426',
+};
+
+/** Registry accounts of SageMaker Model Monitor's analyzer image (`sagemaker-model-monitor-analyzer`). */
+export const MODEL_MONITOR_ACCOUNTS: Readonly<Record<string, string>> = {
+  'eu-north-1': '895015795356',
+  'me-south-1': '607024016150',
+  'ap-south-1': '126357580389',
+  'us-east-2': '777275614652',
+  'eu-west-1': '468650794304',
+  'eu-central-1': '048819808253',
+  'sa-east-1': '539772159869',
+  'ap-east-1': '001633400207',
+  'us-east-1': '156813124566',
+  'ap-northeast-2': '709848358524',
+  'eu-west-2': '749857270468',
+  'eu-west-3': '680080141114',
+  'ap-northeast-1': '574779866223',
+  'us-west-2': '159807026194',
+  'us-west-1': '890145073186',
+  'ap-southeast-1': '245545462676',
+  'ap-southeast-2': '563025443158',
+  'ca-central-1': '536280801234',
+  'cn-north-1': '453000072557',
+  'cn-northwest-1': '453252182341',
+};
+
+/** The managed services' images, by name: account table and repository with tag. */
+export const MANAGED_IMAGES = {
+  debugger: { accounts: DEBUGGER_RULE_ACCOUNTS, repository: 'sagemaker-debugger-rules', tag: 'latest' },
+  clarify: { accounts: CLARIFY_ACCOUNTS, repository: 'sagemaker-clarify-processing', tag: '1.0' },
+  modelMonitor: { accounts: MODEL_MONITOR_ACCOUNTS, repository: 'sagemaker-model-monitor-analyzer', tag: 'latest' },
+} as const;
+
+/** A managed service's image in a region (undefined where the service has none). */
+export function managedImageUri(name: keyof typeof MANAGED_IMAGES, region: string, urlSuffix = 'amazonaws.com'): string | undefined {
+  const image = MANAGED_IMAGES[name];
+  const account = image.accounts[region];
+  return account ? `${account}.dkr.ecr.${region}.${urlSuffix}/${image.repository}:${image.tag}` : undefined;
 }

@@ -12,7 +12,17 @@ export class PipelineDefinitionError extends Error {
   }
 }
 
-export type StepType = 'Processing' | 'Training' | 'Transform' | 'Model' | 'RegisterModel' | 'Condition' | 'Fail' | 'Tuning';
+export type StepType =
+  | 'Processing'
+  | 'Training'
+  | 'Transform'
+  | 'Model'
+  | 'RegisterModel'
+  | 'Condition'
+  | 'Fail'
+  | 'Tuning'
+  | 'ClarifyCheck'
+  | 'QualityCheck';
 
 /** How a step retries on service faults. */
 export interface RetryPolicy {
@@ -315,5 +325,102 @@ export class ConditionStep extends Step {
       parameters.push(...refs.parameters);
     }
     return { steps, parameters };
+  }
+}
+
+export interface CheckStepProps extends StepOptions {
+  /** ClarifyCheck: DATA_BIAS, MODEL_BIAS or MODEL_EXPLAINABILITY; QualityCheck: DATA_QUALITY or MODEL_QUALITY. */
+  readonly checkType: string;
+  /** The CreateProcessingJob request that runs the service's container. */
+  readonly request: ApiRequest;
+  /** Skip the check (it still calculates the baseline). */
+  readonly skipCheck: Value;
+  /** Register the calculated baseline rather than check against the previous one. */
+  readonly registerNewBaseline: Value;
+  /** The model package group whose latest approved baseline the check compares with. */
+  readonly modelPackageGroupName?: Value;
+  /** A baseline to compare with instead of the registered one. */
+  readonly suppliedBaselineConstraints?: Value;
+  readonly suppliedBaselineStatistics?: Value;
+}
+
+const CHECK_TYPES: Record<'ClarifyCheck' | 'QualityCheck', readonly string[]> = {
+  ClarifyCheck: ['DATA_BIAS', 'MODEL_BIAS', 'MODEL_EXPLAINABILITY'],
+  QualityCheck: ['DATA_QUALITY', 'MODEL_QUALITY'],
+};
+
+/** A check step of a managed service: SageMaker Clarify (ClarifyCheck) or Model Monitor (QualityCheck). */
+export class CheckStep extends Step {
+  protected readonly propertyPatterns = [
+    /^CalculatedBaselineConstraints$/,
+    /^CalculatedBaselineStatistics$/,
+    /^BaselineUsedForDriftCheckConstraints$/,
+    /^BaselineUsedForDriftCheckStatistics$/,
+  ];
+
+  constructor(
+    name: string,
+    public readonly type: 'ClarifyCheck' | 'QualityCheck',
+    private readonly props: CheckStepProps,
+  ) {
+    super(name, props);
+    if (!CHECK_TYPES[type].includes(props.checkType)) {
+      throw new PipelineDefinitionError(
+        `Step '${name}': check type '${props.checkType}' is not one of ${type}'s: ${CHECK_TYPES[type].join(', ')}.`,
+      );
+    }
+  }
+
+  public get arguments(): Value {
+    return this.props.request as Value;
+  }
+
+  /** Steps and parameters read by the request and the check's own fields. */
+  public references(): { steps: StepLike[]; parameters: string[] } {
+    return collectReferences([
+      this.arguments,
+      this.props.skipCheck,
+      this.props.registerNewBaseline,
+      this.props.modelPackageGroupName ?? '',
+      this.props.suppliedBaselineConstraints ?? '',
+      this.props.suppliedBaselineStatistics ?? '',
+    ]);
+  }
+
+  /** The baseline the check calculated (Clarify: its analysis report; Model Monitor: constraints). */
+  public calculatedConstraints(): StepPropertyGet {
+    return this.property('CalculatedBaselineConstraints');
+  }
+
+  /** The statistics the check calculated (QualityCheck). */
+  public calculatedStatistics(): StepPropertyGet {
+    if (this.type !== 'QualityCheck') {
+      throw new PipelineDefinitionError(`Step '${this.name}' (${this.type}) calculates no statistics; only QualityCheck steps do.`);
+    }
+    return this.property('CalculatedBaselineStatistics');
+  }
+
+  /** The baseline the check compared with (the registered one, or the new one). */
+  public driftCheckConstraints(): StepPropertyGet {
+    return this.property('BaselineUsedForDriftCheckConstraints');
+  }
+
+  public driftCheckStatistics(): StepPropertyGet {
+    return this.property('BaselineUsedForDriftCheckStatistics');
+  }
+
+  public render(): Record<string, unknown> {
+    const { Arguments, ...rest } = super.render();
+    const p = this.props;
+    return {
+      ...rest,
+      CheckType: p.checkType,
+      SkipCheck: renderValue(p.skipCheck),
+      RegisterNewBaseline: renderValue(p.registerNewBaseline),
+      ...(p.modelPackageGroupName !== undefined ? { ModelPackageGroupName: renderValue(p.modelPackageGroupName) } : {}),
+      ...(p.suppliedBaselineConstraints !== undefined ? { SuppliedBaselineConstraints: renderValue(p.suppliedBaselineConstraints) } : {}),
+      ...(p.suppliedBaselineStatistics !== undefined ? { SuppliedBaselineStatistics: renderValue(p.suppliedBaselineStatistics) } : {}),
+      Arguments,
+    };
   }
 }

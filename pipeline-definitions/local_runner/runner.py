@@ -532,6 +532,60 @@ class LocalRun:
             raise WiringError(f"step {step}: condition type {kind} is not supported")
         return compare[kind](left, right)
 
+    # The open gates that stand in for the managed checks here: (subcommand, input option, files).
+    SUBSTITUTES = {
+        "DATA_BIAS": ("data-bias", "--data-dir", {"constraints": "analysis.json"}),
+        "MODEL_BIAS": ("model-bias", "--predictions-dir", {"constraints": "analysis.json"}),
+        "DATA_QUALITY": ("data-quality", "--data-dir", {"constraints": "constraints.json", "statistics": "statistics.json"}),
+        "MODEL_QUALITY": ("model-quality", "--predictions-dir", {"constraints": "constraints.json", "statistics": "statistics.json"}),
+    }
+
+    def run_clarifycheck(self, step: dict, result: StepResult) -> None:
+        self.run_check(step, result)
+
+    def run_qualitycheck(self, step: dict, result: StepResult) -> None:
+        self.run_check(step, result)
+
+    def run_check(self, step: dict, result: StepResult) -> None:
+        """A managed check (Clarify, Model Monitor) runs through the open gate of the same check."""
+        name, check = step["Name"], step["CheckType"]
+        if check not in self.SUBSTITUTES:
+            raise WiringError(f"step {name}: check type {check} has no open-engine substitute in the local runner")
+        gate, option, files = self.SUBSTITUTES[check]
+        args = self.resolve(step["Arguments"], name)
+        dataset = next((i for i in args.get("ProcessingInputs", []) if i["InputName"] != "analysis_config"), None)
+        if dataset is None:
+            raise WiringError(f"step {name}: no dataset input")
+        root = self.job_root(name)
+        data_dir = root / "data"
+        self.copy_in(name, f"input {dataset['InputName']!r}", dataset["S3Input"]["S3Uri"], data_dir)
+        code = self.code_dir()
+        output_uri = args["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+        output = self.s3_path(output_uri)
+        command = [self.python, str(code / "quality_gate.py"), gate, option, str(data_dir), "--output-dir", str(output)]
+        command += ["--skip", as_text(self.resolve(step.get("SkipCheck", False), name))]
+        if check in ("DATA_QUALITY", "MODEL_QUALITY"):
+            command += ["--register-new-baseline", as_text(self.resolve(step.get("RegisterNewBaseline", False), name))]
+        self.execute(name, command, root, {}, root / "log.txt")
+        props = {}
+        for kind, file in files.items():
+            uri = f"{output_uri.rstrip('/')}/{file}"
+            member = "Constraints" if kind == "constraints" else "Statistics"
+            # Here the calculated baseline is also the one used for the drift check.
+            props[f"CalculatedBaseline{member}"] = uri
+            props[f"BaselineUsedForDriftCheck{member}"] = uri
+        self.properties[name] = props
+        result.outputs["report"] = output_uri
+        result.outputs["substitutedBy"] = f"open engine: quality_gate.py {gate} (no {step['Type']} service here)"
+
+    def code_dir(self) -> Path:
+        """The local copy of the step code: the 'code' input of any Processing step."""
+        for candidate in all_steps(self.definition["Steps"]):
+            for item in candidate.get("Arguments", {}).get("ProcessingInputs", []):
+                if item.get("InputName") == "code":
+                    return self.s3_path(self.resolve(item["S3Input"]["S3Uri"], candidate["Name"]))
+        raise WiringError("no step brings the step code (a Processing input named 'code')")
+
     def run_fail(self, step: dict, result: StepResult) -> None:
         message = as_text(self.resolve(step["Arguments"].get("ErrorMessage", ""), step["Name"]))
         result.status = "Failed"

@@ -23,6 +23,9 @@ STEP_OPERATIONS = {
     "RegisterModel": "CreateModelPackage",
     "Tuning": "CreateHyperParameterTuningJob",
     "AutoML": "CreateAutoMLJobV2",
+    # A check step's Arguments are the processing job that runs the service's container.
+    "ClarifyCheck": "CreateProcessingJob",
+    "QualityCheck": "CreateProcessingJob",
 }
 
 #: Members the pipeline sets itself, so a step's Arguments leave them out.

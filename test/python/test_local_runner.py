@@ -165,6 +165,20 @@ def test_a_broken_wiring_names_the_step_and_the_reference(tmp_path):
     assert step(report, "RegisterModel")["status"] == "Skipped"
 
 
+def test_managed_checks_run_through_the_open_gates_and_say_so(tmp_path):
+    definition = load(RENDERED_DIR / "bert-sentiment.managed.json")
+    report = run(tmp_path, definition)
+    assert report["status"] == "Succeeded", report["message"]
+    for name, check in {"CheckDataBias": "data-bias", "CheckDataQuality": "data-quality", "CheckModelQuality": "model-quality", "CheckModelBias": "model-bias"}.items():
+        entry = step(report, name)
+        assert entry["type"] in ("ClarifyCheck", "QualityCheck")
+        assert entry["status"] == "Succeeded"
+        assert entry["outputs"]["substitutedBy"].startswith(f"open engine: quality_gate.py {check}")
+    package = json.loads(next((tmp_path / "registry" / "model-packages").rglob("*.json")).read_text())
+    assert package["ModelMetrics"]["Bias"]["PreTrainingReport"]["S3Uri"].endswith("/quality/CheckDataBias/analysis.json")
+    assert package["DriftCheckBaselines"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/quality/CheckModelQuality/statistics.json")
+
+
 def test_parameters_are_type_checked_but_not_range_checked():
     definition = load(DEFINITION)
     with pytest.raises(local.WiringError, match=r"parameter Epochs \(Integer\): 'three' is not allowed; expected an integer"):
