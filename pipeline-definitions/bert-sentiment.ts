@@ -334,7 +334,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         p.skipDataBias,
         p.newBaselineDataBias!,
       )
-    : openGate(checkDataBiasOpen(), { report: 'analysis.json' });
+    : openGate(checkDataBiasOpen(), { report: 'analysis.json', constraints: 'analysis.json' });
   const dataQualityGate: Gate = managed
     ? managedCheck(
         'CheckDataQuality',
@@ -499,7 +499,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         p.skipModelBias,
         p.newBaselineModelBias!,
       )
-    : openGate(checkModelBiasOpen(), { report: 'analysis.json' });
+    : openGate(checkModelBiasOpen(), { report: 'analysis.json', constraints: 'analysis.json' });
   const checkModelQuality = modelQualityGate.step;
   const checkModelBias = modelBiasGate.step;
 
@@ -569,6 +569,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
           : {}),
       },
       DriftCheckBaselines: {
+        Bias: { PreTrainingConstraints: json(dataBiasGate, 'driftConstraints'), PostTrainingConstraints: json(modelBiasGate, 'driftConstraints') },
         ModelDataQuality: { Statistics: json(dataQualityGate, 'driftStatistics'), Constraints: json(dataQualityGate, 'driftConstraints') },
         ModelQuality: { Statistics: json(modelQualityGate, 'driftStatistics'), Constraints: json(modelQualityGate, 'driftConstraints') },
       },

@@ -14,10 +14,11 @@ if [ ! -f node_modules/.deps-stamp ] || [ "$(cat node_modules/.deps-stamp)" != "
 fi
 
 python=${PYTHON:-python3}
-py_stamp=$(stamp requirements-dev.txt)
+py_stamp=$(stamp requirements-dev.txt requirements-reference.txt)
 if [ ! -f .venv/.deps-stamp ] || [ "$(cat .venv/.deps-stamp)" != "$py_stamp" ]; then
   echo "Creating the Python virtual environment (.venv)..."
   "$python" -m venv .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-reference.txt
   echo "$py_stamp" > .venv/.deps-stamp
 fi

@@ -184,6 +184,10 @@ describe('the BERT pipeline definition', () => {
     expect(uri(register.ModelMetrics.ModelDataQuality.Constraints)[1]).toBe('constraints.json');
     expect(uri(register.DriftCheckBaselines.ModelDataQuality.Statistics)[0].Get).toContain('Steps.CheckDataQuality.');
     expect(uri(register.DriftCheckBaselines.ModelQuality.Statistics)[0].Get).toContain('Steps.CheckModelQuality.');
+    expect(uri(register.DriftCheckBaselines.Bias.PreTrainingConstraints)).toEqual([
+      { Get: "Steps.CheckDataBias.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri" },
+      'analysis.json',
+    ]);
   });
 
   test('the Fail message shows the accuracy and the threshold', () => {

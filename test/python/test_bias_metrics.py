@@ -86,3 +86,38 @@ def test_post_training_report():
     assert values["DPPL"] == pytest.approx(0 - 1)
     assert values["DI"] is None
     assert values["AD"] == pytest.approx(1 / 2 - 1 / 2)
+
+
+def test_the_metrics_match_sagemaker_clarifys_reference_implementation():
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("smclarify")
+    from smclarify.bias.metrics import posttraining as clarify_post
+    from smclarify.bias.metrics import pretraining as clarify_pre
+
+    rng = __import__("random").Random(7)
+    for _ in range(20):
+        n = rng.randint(20, 60)
+        labels = [rng.random() < 0.6 for _ in range(n)]
+        predicted = [rng.random() < 0.5 for _ in range(n)]
+        facet = [rng.random() < 0.3 for _ in range(n)]
+        if all(facet) or not any(facet):
+            continue
+        la = [l for l, f in zip(labels, facet) if not f]
+        ld = [l for l, f in zip(labels, facet) if f]
+        pa = [p for p, f in zip(predicted, facet) if not f]
+        pdd = [p for p, f in zip(predicted, facet) if f]
+        label_s, facet_s, predicted_s = pd.Series(labels), pd.Series(facet), pd.Series(predicted)
+        ours = bias.pre_training_metrics(la, ld)
+        assert ours["CI"] == pytest.approx(clarify_pre.CI(label_s, facet_s))
+        assert ours["DPL"] == pytest.approx(clarify_pre.DPL(label_s, facet_s, label_s))
+        for name in ("KL", "JS", "LP", "TVD", "KS"):
+            reference = getattr(clarify_pre, name)(label_s, facet_s)
+            if math.isfinite(ours[name]):
+                assert ours[name] == pytest.approx(reference, abs=1e-9), name
+        post = bias.post_training_metrics(la, pa, ld, pdd)
+        assert post["DPPL"] == pytest.approx(clarify_post.DPPL(label_s, facet_s, predicted_s))
+        if post["DI"] is not None:
+            assert post["DI"] == pytest.approx(clarify_post.DI(label_s, facet_s, predicted_s))
+        assert post["AD"] == pytest.approx(clarify_post.AD(label_s, facet_s, label_s, predicted_s))
+        if post["RD"] is not None:
+            assert post["RD"] == pytest.approx(clarify_post.RD(label_s, facet_s, label_s, predicted_s))
