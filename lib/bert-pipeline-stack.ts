@@ -10,7 +10,13 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { BERT_PIPELINE_ID, bertSentimentPipeline } from '../pipeline-definitions/bert-sentiment';
+import {
+  BERT_PIPELINE_ID,
+  bertSentimentPipeline,
+  MODEL_QUALITY_CONSTRAINTS_KEY,
+  modelQualityConstraints,
+  QualityThresholds,
+} from '../pipeline-definitions/bert-sentiment';
 import {
   CLARIFY_ACCOUNTS,
   DEBUGGER_RULE_ACCOUNTS,
@@ -152,6 +158,14 @@ export class BertPipelineStack extends Stack {
     // The data- and model-quality gates look up the latest approved model's baselines.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindApprovedModel', actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
 
+    const quality: QualityThresholds = {
+      dataBias: config.dataBiasThresholds,
+      modelBias: config.modelBiasThresholds,
+      modelQuality: config.modelQualityThresholds,
+      modelQualityTolerance: config.modelQualityTolerance,
+      biasMinGroupSize: config.biasMinGroupSize,
+      dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
+    };
     const definition = bertSentimentPipeline({
       executionRoleArn: this.role.roleArn,
       lakeBucketName: storage.bucket.bucketName,
@@ -169,14 +183,7 @@ export class BertPipelineStack extends Stack {
         config.pipelineSubnetIds && config.pipelineSecurityGroupIds
           ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds }
           : undefined,
-      quality: {
-        dataBias: config.dataBiasThresholds,
-        modelBias: config.modelBiasThresholds,
-        modelQuality: config.modelQualityThresholds,
-        modelQualityTolerance: config.modelQualityTolerance,
-        biasMinGroupSize: config.biasMinGroupSize,
-        dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
-      },
+      quality,
       explainability: config.explainability,
       spotTraining: config.spotTraining,
       managedQualityServices: managed,
@@ -195,6 +202,10 @@ export class BertPipelineStack extends Stack {
     // One upload for the release: the step code and, when stored in S3, the definition (with
     // deploy-time values resolved at deploy time, under a name that changes with it).
     const sources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
+    if (managed) {
+      // The configured model-quality minimums, as the managed check's supplied constraints.
+      sources.push(s3deploy.Source.jsonData(MODEL_QUALITY_CONSTRAINTS_KEY, modelQualityConstraints(quality)));
+    }
     let pipelineDefinition: Record<string, unknown>;
     if (this.definitionStorage === 's3') {
       const digest = crypto.createHash('sha256').update(resolved).digest('hex').slice(0, 32);

@@ -129,6 +129,19 @@ interface Gate {
   file(kind: GateFile): Value;
 }
 
+/** Where the release keeps the model-quality minimums for the managed engine (under the code prefix). */
+export const MODEL_QUALITY_CONSTRAINTS_KEY = 'quality/model_quality_constraints.json';
+
+/** The configured model-quality minimums in Model Monitor's constraints format. */
+export function modelQualityConstraints(thresholds: QualityThresholds): Record<string, unknown> {
+  return {
+    version: 0.0,
+    multiclass_classification_constraints: Object.fromEntries(
+      Object.entries(thresholds.modelQuality).map(([metric, minimum]) => [metric, { threshold: minimum, comparison_operator: 'LessThanThreshold' }]),
+    ),
+  };
+}
+
 /** The gates, by step name. */
 export const QUALITY_GATES = ['CheckDataBias', 'CheckDataQuality', 'CheckTrainingHealth', 'CheckModelQuality', 'CheckModelBias'] as const;
 
@@ -175,6 +188,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       ? {
           newBaselineDataBias: new ParameterBoolean('RegisterNewBaselineCheckDataBias', false),
           newBaselineModelBias: new ParameterBoolean('RegisterNewBaselineCheckModelBias', false),
+          newBaselineExplainability: new ParameterBoolean('RegisterNewBaselineCheckExplainability', false),
         }
       : {}),
     newBaselineModelQuality: new ParameterBoolean('RegisterNewBaselineCheckModelQuality', false),
@@ -276,6 +290,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     environment: Record<string, string>,
     skip: Parameter,
     newBaseline: Parameter,
+    extra: { modelName?: Value; suppliedBaselineConstraints?: Value } = {},
   ): Gate => {
     const image = type === 'ClarifyCheck' ? props.managedImages?.clarify : props.managedImages?.modelMonitor;
     if (!image) {
@@ -287,6 +302,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       skipCheck: skip.ref,
       registerNewBaseline: newBaseline.ref,
       modelPackageGroupName: props.modelPackageGroupName,
+      ...extra,
       request: {
         RoleArn: props.executionRoleArn,
         ProcessingResources: {
@@ -487,6 +503,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         }),
         p.skipModelQuality,
         p.newBaselineModelQuality,
+        // The configured minimums, in Model Monitor's constraints format (shipped with the code).
+        { suppliedBaselineConstraints: `${props.codeUri}${MODEL_QUALITY_CONSTRAINTS_KEY}` },
       )
     : openGate(checkModelQualityOpen(), { statistics: 'statistics.json', constraints: 'constraints.json' });
   const modelBiasGate: Gate = managed
@@ -532,7 +550,23 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     p.skipModelBias,
   );
   }
-  const checkExplainability = props.explainability
+  const explainabilityGate: Gate | undefined = !props.explainability
+    ? undefined
+    : managed
+      ? managedCheck(
+          'CheckExplainability',
+          'ClarifyCheck',
+          'MODEL_EXPLAINABILITY',
+          [s3Input('dataset', prepare.outputUri('sentiment-test'), `${PROCESSING_ROOT}/input/data`), clarifyConfig('explainability')],
+          {},
+          p.skipExplainability,
+          p.newBaselineExplainability!,
+          { modelName: model.modelName() },
+        )
+      : openGate(checkExplainabilityOpen()!, { report: 'explanations.json' });
+  const checkExplainability = explainabilityGate?.step;
+  function checkExplainabilityOpen() {
+    return props.explainability
     ? gateStep(
         'CheckExplainability',
         'explainability',
@@ -541,6 +575,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         p.skipExplainability,
       )
     : undefined;
+  }
   const json = (gate: Gate, kind: GateFile) => ({ ContentType: 'application/json', S3Uri: gate.file(kind) });
 
   const register = new RegisterModelStep('RegisterModel', {
@@ -564,9 +599,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         },
         ModelDataQuality: { Statistics: json(dataQualityGate, 'statistics'), Constraints: json(dataQualityGate, 'constraints') },
         Bias: { PreTrainingReport: json(dataBiasGate, 'report'), PostTrainingReport: json(modelBiasGate, 'report') },
-        ...(checkExplainability
-          ? { Explainability: { Report: json(openGate(checkExplainability, { report: 'explanations.json' }), 'report') } }
-          : {}),
+        ...(explainabilityGate ? { Explainability: { Report: json(explainabilityGate, 'report') } } : {}),
       },
       DriftCheckBaselines: {
         Bias: { PreTrainingConstraints: json(dataBiasGate, 'driftConstraints'), PostTrainingConstraints: json(modelBiasGate, 'driftConstraints') },

@@ -119,6 +119,8 @@ describe('BertPipelineStack options', () => {
     expect(definitionText).toContain('"rule_to_invoke":"ProfilerReport"');
     expect(definitionText).toMatch(/"Name":"CheckDataBias","Type":"ClarifyCheck","Description":"[^"]*","CheckType":"DATA_BIAS"/);
     expect(definitionText).toMatch(/"Name":"CheckModelQuality","Type":"QualityCheck","Description":"[^"]*","CheckType":"MODEL_QUALITY"/);
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2); // the code and the model-quality minimums
     const pulls = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(pulls).toContain(':repository/sagemaker-clarify-processing');
     expect(pulls).toContain(':repository/sagemaker-model-monitor-analyzer');

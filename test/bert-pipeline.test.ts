@@ -137,7 +137,7 @@ describe('the BERT pipeline definition', () => {
   });
 
   test('the managed engine: Clarify and Model Monitor checks under the same names, registration from their baselines', () => {
-    const managed = renderForReview({ managedQualityServices: true })['bert-sentiment'];
+    const managed = renderForReview({ managedQualityServices: true, explainability: true })['bert-sentiment'];
     const checks = Object.fromEntries(
       steps(managed)
         .filter((s: any) => s.Name.startsWith('Check'))
@@ -149,7 +149,10 @@ describe('the BERT pipeline definition', () => {
       CheckTrainingHealth: ['Processing', null],
       CheckModelQuality: ['QualityCheck', 'MODEL_QUALITY'],
       CheckModelBias: ['ClarifyCheck', 'MODEL_BIAS'],
+      CheckExplainability: ['ClarifyCheck', 'MODEL_EXPLAINABILITY'],
     });
+    expect(step('CheckExplainability', managed).ModelName).toEqual({ Get: 'Steps.CreateModel.ModelName' });
+    expect(step('CheckModelQuality', managed).SuppliedBaselineConstraints).toMatch(/\/quality\/model_quality_constraints\.json$/);
     const bias = step('CheckDataBias', managed);
     expect(bias).toMatchObject({
       SkipCheck: { Get: 'Parameters.SkipCheckDataBias' },

@@ -339,6 +339,8 @@ export interface CheckStepProps extends StepOptions {
   readonly registerNewBaseline: Value;
   /** The model package group whose latest approved baseline the check compares with. */
   readonly modelPackageGroupName?: Value;
+  /** The model a Clarify check explains or scores through a shadow endpoint (MODEL_EXPLAINABILITY). */
+  readonly modelName?: Value;
   /** A baseline to compare with instead of the registered one. */
   readonly suppliedBaselineConstraints?: Value;
   readonly suppliedBaselineStatistics?: Value;
@@ -364,6 +366,9 @@ export class CheckStep extends Step {
     private readonly props: CheckStepProps,
   ) {
     super(name, props);
+    if (props.modelName !== undefined && type !== 'ClarifyCheck') {
+      throw new PipelineDefinitionError(`Step '${name}': only ClarifyCheck steps take a model.`);
+    }
     if (!CHECK_TYPES[type].includes(props.checkType)) {
       throw new PipelineDefinitionError(
         `Step '${name}': check type '${props.checkType}' is not one of ${type}'s: ${CHECK_TYPES[type].join(', ')}.`,
@@ -382,6 +387,7 @@ export class CheckStep extends Step {
       this.props.skipCheck,
       this.props.registerNewBaseline,
       this.props.modelPackageGroupName ?? '',
+      this.props.modelName ?? '',
       this.props.suppliedBaselineConstraints ?? '',
       this.props.suppliedBaselineStatistics ?? '',
     ]);
@@ -418,6 +424,7 @@ export class CheckStep extends Step {
       SkipCheck: renderValue(p.skipCheck),
       RegisterNewBaseline: renderValue(p.registerNewBaseline),
       ...(p.modelPackageGroupName !== undefined ? { ModelPackageGroupName: renderValue(p.modelPackageGroupName) } : {}),
+      ...(p.modelName !== undefined ? { ModelName: renderValue(p.modelName) } : {}),
       ...(p.suppliedBaselineConstraints !== undefined ? { SuppliedBaselineConstraints: renderValue(p.suppliedBaselineConstraints) } : {}),
       ...(p.suppliedBaselineStatistics !== undefined ? { SuppliedBaselineStatistics: renderValue(p.suppliedBaselineStatistics) } : {}),
       Arguments,

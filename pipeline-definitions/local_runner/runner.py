@@ -468,12 +468,7 @@ class LocalRun:
     def run_transform(self, step: dict, result: StepResult) -> None:
         name = step["Name"]
         args = self.resolve(step["Arguments"], name)
-        record = self.work / "registry" / "models" / f"{args['ModelName']}.json"
-        if not record.exists():
-            raise WiringError(f"step {name}: model {args['ModelName']} was not created by a step that ran")
-        model = json.loads(record.read_text())
-        container = model.get("PrimaryContainer") or model["Containers"][0]
-        archive = self.s3_path(container["ModelDataUrl"])
+        archive = self.model_archive_dir(name, args["ModelName"]) / "model.tar.gz"
         source_uri = args["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
         source = self.s3_path(source_uri)
         if not source.exists():
@@ -538,6 +533,7 @@ class LocalRun:
         "MODEL_BIAS": ("model-bias", "--predictions-dir", {"constraints": "analysis.json"}),
         "DATA_QUALITY": ("data-quality", "--data-dir", {"constraints": "constraints.json", "statistics": "statistics.json"}),
         "MODEL_QUALITY": ("model-quality", "--predictions-dir", {"constraints": "constraints.json", "statistics": "statistics.json"}),
+        "MODEL_EXPLAINABILITY": ("explainability", "--data-dir", {"constraints": "explanations.json"}),
     }
 
     def run_clarifycheck(self, step: dict, result: StepResult) -> None:
@@ -564,6 +560,8 @@ class LocalRun:
         output = self.s3_path(output_uri)
         command = [self.python, str(code / "quality_gate.py"), gate, option, str(data_dir), "--output-dir", str(output)]
         command += ["--skip", as_text(self.resolve(step.get("SkipCheck", False), name))]
+        if check == "MODEL_EXPLAINABILITY":
+            command += ["--model-dir", str(self.model_archive_dir(name, self.resolve(step.get("ModelName"), name))), "--samples", "3", "--permutations", "2"]
         if check in ("DATA_QUALITY", "MODEL_QUALITY"):
             command += ["--register-new-baseline", as_text(self.resolve(step.get("RegisterNewBaseline", False), name))]
         self.execute(name, command, root, {}, root / "log.txt")
@@ -577,6 +575,14 @@ class LocalRun:
         self.properties[name] = props
         result.outputs["report"] = output_uri
         result.outputs["substitutedBy"] = f"open engine: quality_gate.py {gate} (no {step['Type']} service here)"
+
+    def model_archive_dir(self, step: str, model_name: str) -> Path:
+        """The local folder of a model's model.tar.gz, from the local registry."""
+        record = self.work / "registry" / "models" / f"{model_name}.json"
+        if not record.exists():
+            raise WiringError(f"step {step}: model {model_name} was not created by a step that ran")
+        model = json.loads(record.read_text())
+        return self.s3_path((model.get("PrimaryContainer") or model["Containers"][0])["ModelDataUrl"]).parent
 
     def code_dir(self) -> Path:
         """The local copy of the step code: the 'code' input of any Processing step."""

@@ -169,7 +169,14 @@ def test_managed_checks_run_through_the_open_gates_and_say_so(tmp_path):
     definition = load(RENDERED_DIR / "bert-sentiment.managed.json")
     report = run(tmp_path, definition)
     assert report["status"] == "Succeeded", report["message"]
-    for name, check in {"CheckDataBias": "data-bias", "CheckDataQuality": "data-quality", "CheckModelQuality": "model-quality", "CheckModelBias": "model-bias"}.items():
+    checks = {
+        "CheckDataBias": "data-bias",
+        "CheckDataQuality": "data-quality",
+        "CheckModelQuality": "model-quality",
+        "CheckModelBias": "model-bias",
+        "CheckExplainability": "explainability",
+    }
+    for name, check in checks.items():
         entry = step(report, name)
         assert entry["type"] in ("ClarifyCheck", "QualityCheck")
         assert entry["status"] == "Succeeded"
@@ -177,6 +184,7 @@ def test_managed_checks_run_through_the_open_gates_and_say_so(tmp_path):
     package = json.loads(next((tmp_path / "registry" / "model-packages").rglob("*.json")).read_text())
     assert package["ModelMetrics"]["Bias"]["PreTrainingReport"]["S3Uri"].endswith("/quality/CheckDataBias/analysis.json")
     assert package["DriftCheckBaselines"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/quality/CheckModelQuality/statistics.json")
+    assert package["ModelMetrics"]["Explainability"]["Report"]["S3Uri"].endswith("/quality/CheckExplainability/explanations.json")
 
 
 def test_parameters_are_type_checked_but_not_range_checked():
