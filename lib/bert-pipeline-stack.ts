@@ -128,6 +128,29 @@ export class BertPipelineStack extends Stack {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'DescribeLakeKey', actions: ['kms:DescribeKey', 'kms:Encrypt'], resources: [storage.key.keyArn] }),
     );
+    if (managed && config.explainability) {
+      // Clarify's MODEL_EXPLAINABILITY check serves the created model on a shadow endpoint it names sm-clarify-*.
+      const shadow = (resource: string) => this.formatArn({ service: 'sagemaker', resource, resourceName: 'sm-clarify-*' });
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ClarifyShadowEndpoint',
+          actions: [
+            'sagemaker:CreateEndpointConfig',
+            'sagemaker:DeleteEndpointConfig',
+            'sagemaker:DescribeEndpointConfig',
+            'sagemaker:CreateEndpoint',
+            'sagemaker:DeleteEndpoint',
+            'sagemaker:DescribeEndpoint',
+            'sagemaker:InvokeEndpoint',
+          ],
+          resources: [shadow('endpoint'), shadow('endpoint-config')],
+        }),
+      );
+      acknowledgeWildcards(this.role, [
+        { resource: shadow('endpoint'), reason: 'Clarify names its shadow endpoint per check job, always sm-clarify-*.' },
+        { resource: shadow('endpoint-config'), reason: 'Clarify names its shadow endpoint configuration per check job, always sm-clarify-*.' },
+      ]);
+    }
     if (config.pipelineSubnetIds) {
       // Jobs in a VPC: SageMaker creates and removes their network interfaces as this role.
       this.role.addToPrincipalPolicy(

@@ -124,6 +124,10 @@ describe('BertPipelineStack options', () => {
     const pulls = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(pulls).toContain(':repository/sagemaker-clarify-processing');
     expect(pulls).toContain(':repository/sagemaker-model-monitor-analyzer');
+    expect(pulls).not.toContain('ClarifyShadowEndpoint');
+    const withExplainability = JSON.stringify(pipelineStack({ qualityEngine: 'managed', explainability: 'true' }).template.findResources('AWS::IAM::Policy'));
+    expect(withExplainability).toContain('ClarifyShadowEndpoint');
+    expect(withExplainability).toContain(':endpoint/sm-clarify-*');
   });
 
   test('VPC settings go to the jobs that are not network-isolated, and the role may manage their interfaces', () => {
