@@ -13,8 +13,8 @@ import { Construct } from 'constructs';
 import {
   BERT_PIPELINE_ID,
   bertSentimentPipeline,
-  MODEL_QUALITY_CONSTRAINTS_KEY,
   modelQualityConstraints,
+  modelQualityConstraintsKey,
   QualityThresholds,
 } from '../pipeline-definitions/bert-sentiment';
 import {
@@ -227,7 +227,7 @@ export class BertPipelineStack extends Stack {
     const sources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
     if (managed) {
       // The configured model-quality minimums, as the managed check's supplied constraints.
-      sources.push(s3deploy.Source.jsonData(MODEL_QUALITY_CONSTRAINTS_KEY, modelQualityConstraints(quality)));
+      sources.push(s3deploy.Source.jsonData(modelQualityConstraintsKey(quality), modelQualityConstraints(quality)));
     }
     let pipelineDefinition: Record<string, unknown>;
     if (this.definitionStorage === 's3') {

@@ -1,3 +1,5 @@
+import * as crypto from 'crypto';
+
 /**
  * The course's BERT review-sentiment pipeline: feature engineering → training → evaluation →
  * accuracy gate → (model, batch transform of the test split, registration) or Fail.
@@ -129,8 +131,14 @@ interface Gate {
   file(kind: GateFile): Value;
 }
 
-/** Where the release keeps the model-quality minimums for the managed engine (under the code prefix). */
-export const MODEL_QUALITY_CONSTRAINTS_KEY = 'quality/model_quality_constraints.json';
+/**
+ * Where the release keeps the model-quality minimums for the managed engine (under the code
+ * prefix), named by their content so that a change of thresholds is a new file.
+ */
+export function modelQualityConstraintsKey(thresholds: QualityThresholds): string {
+  const digest = crypto.createHash('sha256').update(JSON.stringify(modelQualityConstraints(thresholds))).digest('hex').slice(0, 16);
+  return `quality/model_quality_constraints-${digest}.json`;
+}
 
 /** The configured model-quality minimums in Model Monitor's constraints format. */
 export function modelQualityConstraints(thresholds: QualityThresholds): Record<string, unknown> {
@@ -315,7 +323,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
           Outputs: [s3Output(type === 'ClarifyCheck' ? 'analysis_result' : 'monitoring_output', executionPrefix('quality', name), `${PROCESSING_ROOT}/output`)],
         },
         ...(Object.keys(environment).length ? { Environment: environment } : {}),
-        NetworkConfig: network(true),
+        // Clarify serves a model on a shadow endpoint through the SageMaker API: not isolated then.
+        NetworkConfig: network(extra.modelName === undefined),
         StoppingCondition: { MaxRuntimeInSeconds: 3600 },
       },
     });
@@ -504,7 +513,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         p.skipModelQuality,
         p.newBaselineModelQuality,
         // The configured minimums, in Model Monitor's constraints format (shipped with the code).
-        { suppliedBaselineConstraints: `${props.codeUri}${MODEL_QUALITY_CONSTRAINTS_KEY}` },
+        { suppliedBaselineConstraints: `${props.codeUri}${modelQualityConstraintsKey(quality)}` },
       )
     : openGate(checkModelQualityOpen(), { statistics: 'statistics.json', constraints: 'constraints.json' });
   const modelBiasGate: Gate = managed
@@ -563,7 +572,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
           p.newBaselineExplainability!,
           { modelName: model.modelName() },
         )
-      : openGate(checkExplainabilityOpen()!, { report: 'explanations.json' });
+      : openGate(checkExplainabilityOpen()!, { report: 'explanations.json', constraints: 'explanations.json' });
   const checkExplainability = explainabilityGate?.step;
   function checkExplainabilityOpen() {
     return props.explainability
@@ -602,7 +611,19 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         ...(explainabilityGate ? { Explainability: { Report: json(explainabilityGate, 'report') } } : {}),
       },
       DriftCheckBaselines: {
-        Bias: { PreTrainingConstraints: json(dataBiasGate, 'driftConstraints'), PostTrainingConstraints: json(modelBiasGate, 'driftConstraints') },
+        Bias: {
+          PreTrainingConstraints: json(dataBiasGate, 'driftConstraints'),
+          PostTrainingConstraints: json(modelBiasGate, 'driftConstraints'),
+          ...(managed ? { ConfigFile: { ContentType: 'application/json', S3Uri: `${props.codeUri}clarify/data_bias/analysis_config.json` } } : {}),
+        },
+        ...(explainabilityGate
+          ? {
+              Explainability: {
+                Constraints: json(explainabilityGate, 'driftConstraints'),
+                ...(managed ? { ConfigFile: { ContentType: 'application/json', S3Uri: `${props.codeUri}clarify/explainability/analysis_config.json` } } : {}),
+              },
+            }
+          : {}),
         ModelDataQuality: { Statistics: json(dataQualityGate, 'driftStatistics'), Constraints: json(dataQualityGate, 'driftConstraints') },
         ModelQuality: { Statistics: json(modelQualityGate, 'driftStatistics'), Constraints: json(modelQualityGate, 'driftConstraints') },
       },

@@ -152,7 +152,12 @@ describe('the BERT pipeline definition', () => {
       CheckExplainability: ['ClarifyCheck', 'MODEL_EXPLAINABILITY'],
     });
     expect(step('CheckExplainability', managed).ModelName).toEqual({ Get: 'Steps.CreateModel.ModelName' });
-    expect(step('CheckModelQuality', managed).SuppliedBaselineConstraints).toMatch(/\/quality\/model_quality_constraints\.json$/);
+    // Clarify reaches the SageMaker API for its shadow endpoint: that check is not isolated.
+    expect(step('CheckExplainability', managed).Arguments.NetworkConfig.EnableNetworkIsolation).toBe(false);
+    expect(step('RegisterModel', managed).Arguments.DriftCheckBaselines.Explainability.Constraints.S3Uri).toEqual({
+      Get: 'Steps.CheckExplainability.BaselineUsedForDriftCheckConstraints',
+    });
+    expect(step('CheckModelQuality', managed).SuppliedBaselineConstraints).toMatch(/\/quality\/model_quality_constraints-[0-9a-f]{16}\.json$/);
     const bias = step('CheckDataBias', managed);
     expect(bias).toMatchObject({
       SkipCheck: { Get: 'Parameters.SkipCheckDataBias' },

@@ -177,6 +177,13 @@ describe('PipelineDefinition', () => {
     expect(() => clarify.calculatedStatistics()).toThrow("Step 'B' (ClarifyCheck) calculates no statistics");
     expect(clarify.calculatedConstraints().render()).toEqual({ Get: 'Steps.B.CalculatedBaselineConstraints' });
     expect(clarify.render()).toMatchObject({ Name: 'B', Type: 'ClarifyCheck', CheckType: 'DATA_BIAS', SkipCheck: true, RegisterNewBaseline: false });
+    expect(() => clarify.driftCheckStatistics()).toThrow("Step 'B' (ClarifyCheck) has no statistics baseline");
+    expect(() => new CheckStep('E', 'ClarifyCheck', { checkType: 'MODEL_EXPLAINABILITY', request, skipCheck: false, registerNewBaseline: false })).toThrow(
+      "Step 'E': a MODEL_EXPLAINABILITY check needs the model it explains (modelName).",
+    );
+    expect(() => new CheckStep('Q', 'QualityCheck', { checkType: 'DATA_QUALITY', request, skipCheck: false, registerNewBaseline: false, modelName: 'm' })).toThrow(
+      "Step 'Q': only ClarifyCheck steps take a model.",
+    );
   });
 
   test('execution variables and retry policies render as the service reads them', () => {

@@ -369,6 +369,9 @@ export class CheckStep extends Step {
     if (props.modelName !== undefined && type !== 'ClarifyCheck') {
       throw new PipelineDefinitionError(`Step '${name}': only ClarifyCheck steps take a model.`);
     }
+    if (props.checkType === 'MODEL_EXPLAINABILITY' && props.modelName === undefined) {
+      throw new PipelineDefinitionError(`Step '${name}': a MODEL_EXPLAINABILITY check needs the model it explains (modelName).`);
+    }
     if (!CHECK_TYPES[type].includes(props.checkType)) {
       throw new PipelineDefinitionError(
         `Step '${name}': check type '${props.checkType}' is not one of ${type}'s: ${CHECK_TYPES[type].join(', ')}.`,
@@ -412,6 +415,9 @@ export class CheckStep extends Step {
   }
 
   public driftCheckStatistics(): StepPropertyGet {
+    if (this.type !== 'QualityCheck') {
+      throw new PipelineDefinitionError(`Step '${this.name}' (${this.type}) has no statistics baseline; only QualityCheck steps do.`);
+    }
     return this.property('BaselineUsedForDriftCheckStatistics');
   }
 

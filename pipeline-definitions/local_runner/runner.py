@@ -299,8 +299,11 @@ class LocalRun:
     def dependencies(self, step: dict, pending: dict) -> set[str]:
         # A Condition waits for what its conditions read and for what its branches read outside
         # themselves (its branch runs right after it).
-        deps = step_references(step.get("Arguments", {})) | set(step.get("DependsOn", []))
-        deps |= {ref.split(".")[1] for ref in property_file_references(step.get("Arguments", {}))}
+        # Everything the step reads (a check step also reads through ModelName and its baselines),
+        # branches aside.
+        own = {k: v for k, v in step.items() if k != "Arguments"} | {"Arguments": {k: v for k, v in step.get("Arguments", {}).items() if k not in ("IfSteps", "ElseSteps")}}
+        deps = step_references(own) | set(step.get("DependsOn", []))
+        deps |= {ref.split(".")[1] for ref in property_file_references(own)}
         if step["Type"] == "Condition":
             inside = {s["Name"] for s in all_steps(step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", []))}
             deps -= inside

@@ -78,6 +78,17 @@ def test_the_report_has_clarifys_shape_and_the_gate_reads_it():
     assert bias.violations(report, {"DPL": 0.2}, counts={"Dresses": 4, "Knits": 4}, min_group_size=5) == []
 
 
+def test_disparate_impact_is_fair_at_one():
+    report = bias.post_training_report([1, 1, 1, 1], [1, 1, 1, 1], ["a", "a", "b", "b"], 1, "sentiment", "product_category")
+    assert bias.violations(report, {"DI": 0.2}) == []
+    skewed = bias.post_training_report([1, 1, 1, 1], [1, 1, 1, 0], ["a", "a", "b", "b"], 1, "sentiment", "product_category")
+    # d = b predicts positive half as often as a (DI 0.5); seen from a, twice as often (DI 2).
+    assert bias.violations(skewed, {"DI": 0.2}) == [
+        "product_category=a: DI 2.0000 |1 - DI| 1.0000 exceeds 0.2",
+        "product_category=b: DI 0.5000 |1 - DI| 0.5000 exceeds 0.2",
+    ]
+
+
 def test_post_training_report():
     report = bias.post_training_report([1, 0, 1, 0], [1, 1, 0, 0], ["a", "a", "b", "b"], 1, "sentiment", "product_category")
     entry = report["post_training_bias_metrics"]["facets"]["product_category"][0]

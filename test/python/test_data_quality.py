@@ -68,7 +68,7 @@ def test_each_kind_of_violation():
     assert ("extra", "extra_column_check") in kinds
     assert ("sentiment", "data_type_check") in kinds
     assert ("product_category", "categorical_values_check") in kinds
-    assert ("product_category", "distribution_distance_check") in kinds
+    assert ("product_category", "baseline_drift_check") in kinds
 
 
 def test_completeness_below_the_baseline():
@@ -83,7 +83,7 @@ def test_distribution_distance_threshold():
     shifted = dq.statistics([{"c": "a"}] * 7 + [{"c": "b"}] * 3, ["c"])
     assert dq.check(shifted, dq.suggest_constraints(baseline, 0.25), baseline) == []
     [violation] = dq.check(shifted, dq.suggest_constraints(baseline, 0.1), baseline)
-    assert violation["constraint_check_type"] == "distribution_distance_check"
+    assert violation["constraint_check_type"] == "baseline_drift_check"
     assert violation["description"] == "distance 0.2000 exceeds 0.1"
 
 
@@ -91,3 +91,12 @@ def test_an_empty_dataset_is_described_not_crashed():
     stats = dq.statistics([], ["c"])
     assert stats["dataset"]["item_count"] == 0
     assert feature(stats, "c")["string_statistics"]["common"] == {"num_present": 0, "num_missing": 0}
+
+
+def test_numeric_drift_is_caught_by_deciles():
+    baseline = dq.statistics([{"words": float(n)} for n in range(10, 60)], ["words"])
+    tripled = dq.statistics([{"words": float(n * 3)} for n in range(10, 60)], ["words"])
+    constraints = dq.suggest_constraints(baseline, 0.2)
+    [violation] = dq.check(tripled, constraints, baseline)
+    assert violation["constraint_check_type"] == "baseline_drift_check"
+    assert dq.check(baseline, constraints, baseline) == []

@@ -72,7 +72,7 @@ def test_data_quality_baselines_then_checks_against_the_baseline(tmp_path):
     code, outcome = run(tmp_path, "data-quality", "--data-dir", str(drifted), "--baseline-dir", str(baseline))
     assert code == 1
     assert any(v.startswith("product_category: categorical_values_check: values not in the baseline: Jeans") for v in outcome["violations"])
-    assert any("distribution_distance_check" in v for v in outcome["violations"])
+    assert any("baseline_drift_check" in v for v in outcome["violations"])
     code, _ = run(tmp_path, "data-quality", "--data-dir", str(drifted), "--baseline-dir", str(baseline), "--register-new-baseline", "true")
     assert code == 0
 
@@ -129,4 +129,4 @@ def test_no_predictions_fail_the_model_gates(tmp_path):
     (tmp_path / "empty").mkdir()
     code, outcome = run(tmp_path, "model-quality", "--predictions-dir", str(tmp_path / "empty"))
     assert code == 1
-    assert outcome["violations"][0].startswith("model-quality: no predictions in")
+    assert outcome["violations"][0].startswith("CheckModelQuality: no predictions in")

@@ -152,7 +152,8 @@ def post_training_report(
 
 
 def violations(report: dict, thresholds: dict[str, float], counts: dict[str, int] | None = None, min_group_size: int = 0) -> list[str]:
-    """Every metric whose absolute value exceeds its threshold, as 'facet=value: METRIC value > threshold'.
+    """Every metric farther from fair than its threshold (|value|; |1 - value| for DI), as
+    'facet=value: METRIC value exceeds threshold'.
 
     Groups smaller than ``min_group_size`` (per ``counts``) are left out: their metrics are noise.
     """
@@ -169,8 +170,11 @@ def violations(report: dict, thresholds: dict[str, float], counts: dict[str, int
                     value = metric["value"]
                     if limit is None or value is None:
                         continue
-                    if abs(value) > limit:
-                        found.append(f"{facet}={entry['value_or_threshold']}: {metric['name']} {value:.4f} exceeds {limit}")
+                    # Disparate impact is fair at 1, every other metric at 0.
+                    distance = abs(1.0 - value) if metric["name"] == "DI" else abs(value)
+                    if distance > limit:
+                        bound = f"|1 - DI| {distance:.4f} exceeds {limit}" if metric["name"] == "DI" else f"exceeds {limit}"
+                        found.append(f"{facet}={entry['value_or_threshold']}: {metric['name']} {value:.4f} {bound}")
     return found
 
 

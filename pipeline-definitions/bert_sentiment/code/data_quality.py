@@ -7,7 +7,8 @@
   config with the distribution comparison threshold);
 - :func:`check` → ``constraint_violations.json`` entries (``missing_column_check``,
   ``extra_column_check``, ``data_type_check``, ``completeness_check``, ``categorical_values_check``,
-  ``distribution_distance_check``), comparing a dataset's statistics with a baseline.
+  ``baseline_drift_check``: categorical frequencies, or deciles of numbers relative to the
+  baseline's range), comparing a dataset's statistics with a baseline.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def statistics(records: Iterable[dict], columns: list[str]) -> dict:
             }
             if kind == "Integral" and len(set(numbers)) <= MAX_DOMAIN:
                 feature["numerical_statistics"]["distribution"] = {"categorical": {"buckets": _buckets(int(x) for x in numbers)}}
+            elif numbers:
+                feature["numerical_statistics"]["distribution"] = {"quantiles": _quantiles(numbers)}
         else:
             feature["string_statistics"] = {
                 "common": common,
@@ -59,6 +62,22 @@ def statistics(records: Iterable[dict], columns: list[str]) -> dict:
             }
         features.append(feature)
     return {"version": 0.0, "dataset": {"item_count": len(rows)}, "features": features}
+
+
+def _quantiles(numbers: list[float], points: int = 10) -> list[float]:
+    """The minimum, the deciles and the maximum (nearest rank)."""
+    ordered = sorted(numbers)
+    return [ordered[min(len(ordered) - 1, round(i * (len(ordered) - 1) / points))] for i in range(points + 1)]
+
+
+def _quantile_distance(before: dict, now: dict) -> float | None:
+    """Largest shift of a decile, relative to the baseline's range (numeric features)."""
+    q0 = before.get("numerical_statistics", {}).get("distribution", {}).get("quantiles")
+    q1 = now.get("numerical_statistics", {}).get("distribution", {}).get("quantiles")
+    if not q0 or not q1:
+        return None
+    spread = (q0[-1] - q0[0]) or 1.0
+    return max(abs(a - b) for a, b in zip(q0, q1)) / spread
 
 
 def _buckets(values: Iterable[Any]) -> list[dict]:
@@ -136,10 +155,10 @@ def check(current: dict, constraints: dict, baseline: dict | None = None) -> lis
         before = {f["name"]: f for f in baseline["features"]}
         for name in sorted(before.keys() & now.keys()):
             p, q = _distribution(before[name]), _distribution(now[name])
-            if p and q:
-                distance = max(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
+            distance = max(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q)) if p and q else _quantile_distance(before[name], now[name])
+            if distance is not None:
                 if distance > threshold:
-                    found.append(_violation(name, "distribution_distance_check", f"distance {distance:.4f} exceeds {threshold}"))
+                    found.append(_violation(name, "baseline_drift_check", f"distance {distance:.4f} exceeds {threshold}"))
     return found
 
 

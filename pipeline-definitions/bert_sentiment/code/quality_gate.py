@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tarfile
@@ -53,7 +54,18 @@ def read_jsonl(directory: Path, suffixes: tuple[str, ...] = (".jsonl", ".out")) 
 
 def write_json(directory: Path, name: str, content: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_text(json.dumps(content, indent=2, allow_nan=True), encoding="utf-8")
+    (directory / name).write_text(json.dumps(_finite(content), indent=2, allow_nan=False), encoding="utf-8")
+
+
+def _finite(value):
+    """Strict JSON: NaN and infinities (e.g. an unbounded KL) become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def data_bias(args) -> list[str]:
@@ -134,8 +146,8 @@ def training_health(args) -> list[str]:
     with tempfile.TemporaryDirectory() as work:
         if archive.exists():
             with tarfile.open(archive) as tar:
-                member = tar.getmember("training_health.json")
-                tar.extractall(work, members=[member], filter="data")
+                members = [m for m in tar.getmembers() if m.name in ("training_health.json", "./training_health.json")]
+                tar.extractall(work, members=members, filter="data")
             path = Path(work) / "training_health.json"
         else:
             path = Path(args.model_dir) / "training_health.json"
@@ -149,7 +161,7 @@ def training_health(args) -> list[str]:
 def predictions(args) -> tuple[list[int], list[int], list[str]]:
     records = read_jsonl(args.predictions_dir)
     if not records:
-        raise GateFailed(f"{args.gate}: no predictions in {args.predictions_dir}")
+        raise GateFailed(f"{args.gate_name}: no predictions in {args.predictions_dir}")
     actual = [int(r["sentiment"]) for r in records]
     predicted = [int(r["SageMakerOutput"]["predicted_label"]) for r in records]
     facets = [str(r.get("product_category")) for r in records]
