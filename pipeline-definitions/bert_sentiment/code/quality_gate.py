@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import tarfile
@@ -29,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bias_metrics  # noqa: E402
 import data_quality  # noqa: E402
 from evaluate import classification_metrics  # noqa: E402
+from training_health import finite  # noqa: E402
 
 GATE_NAMES = {
     "data-bias": "CheckDataBias",
@@ -54,18 +54,8 @@ def read_jsonl(directory: Path, suffixes: tuple[str, ...] = (".jsonl", ".out")) 
 
 def write_json(directory: Path, name: str, content: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_text(json.dumps(_finite(content), indent=2, allow_nan=False), encoding="utf-8")
+    (directory / name).write_text(json.dumps(finite(content), indent=2, allow_nan=False), encoding="utf-8")
 
-
-def _finite(value):
-    """Strict JSON: NaN and infinities (e.g. an unbounded KL) become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 def data_bias(args) -> list[str]:

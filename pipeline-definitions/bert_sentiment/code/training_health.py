@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from statistics import mean
 
 
-def _finite(value):
+def finite(value):
     """The report as strict JSON: NaN and infinities become null."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value
 
 
@@ -121,7 +121,7 @@ class TrainingHealth:
 
     def write(self, *directories: str) -> dict:
         report = self.report()
-        text = json.dumps(_finite(report), indent=2, allow_nan=False)
+        text = json.dumps(finite(report), indent=2, allow_nan=False)
         for directory in directories:
             os.makedirs(directory, exist_ok=True)
             with open(os.path.join(directory, "training_health.json"), "w", encoding="utf-8") as handle:
