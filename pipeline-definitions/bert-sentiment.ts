@@ -284,10 +284,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     });
   const input = (name: string, uri: Value) => s3Input(name, uri, `${PROCESSING_ROOT}/input/${name}`);
   const lookup = ['--baseline-from-model-package-group', props.modelPackageGroupName];
-  /** An open gate's report files, by what they hold. */
+  /** An open gate's report files, by what they hold (drift baselines: as the gate used them, else as calculated). */
   const openGate = (step: ProcessingStep, files: Partial<Record<GateFile, string>>): Gate => ({
     step,
-    file: (kind) => new Join('/', [step.outputUri('report'), files[kind === 'driftStatistics' ? 'statistics' : kind === 'driftConstraints' ? 'constraints' : kind]!]),
+    file: (kind) => new Join('/', [step.outputUri('report'), files[kind] ?? files[kind === 'driftStatistics' ? 'statistics' : 'constraints']!]),
   });
   /** A managed check (Clarify or Model Monitor) under the gate's name, on the service's own container. */
   const managedCheck = (
@@ -370,7 +370,12 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         p.skipDataQuality,
         p.newBaselineDataQuality,
       )
-    : openGate(checkDataQualityOpen(), { statistics: 'statistics.json', constraints: 'constraints.json' });
+    : openGate(checkDataQualityOpen(), {
+        statistics: 'statistics.json',
+        constraints: 'constraints.json',
+        driftStatistics: 'drift_statistics.json',
+        driftConstraints: 'drift_constraints.json',
+      });
   const checkDataBias = dataBiasGate.step;
   const checkDataQuality = dataQualityGate.step;
 
@@ -515,7 +520,12 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         // The configured minimums, in Model Monitor's constraints format (shipped with the code).
         { suppliedBaselineConstraints: `${props.codeUri}${modelQualityConstraintsKey(quality)}` },
       )
-    : openGate(checkModelQualityOpen(), { statistics: 'statistics.json', constraints: 'constraints.json' });
+    : openGate(checkModelQualityOpen(), {
+        statistics: 'statistics.json',
+        constraints: 'constraints.json',
+        driftStatistics: 'drift_statistics.json',
+        driftConstraints: 'drift_constraints.json',
+      });
   const modelBiasGate: Gate = managed
     ? managedCheck(
         'CheckModelBias',

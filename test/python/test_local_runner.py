@@ -76,7 +76,7 @@ def test_a_run_goes_through_every_step_and_registers_the_model(succeeded):
     package = json.loads(packages[0].read_text())
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
     assert package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluation/evaluation.json")
-    assert package["DriftCheckBaselines"]["ModelDataQuality"]["Constraints"]["S3Uri"].endswith("/quality/CheckDataQuality/constraints.json")
+    assert package["DriftCheckBaselines"]["ModelDataQuality"]["Constraints"]["S3Uri"].endswith("/quality/CheckDataQuality/drift_constraints.json")
     assert package["ModelMetrics"]["Bias"]["PreTrainingReport"]["S3Uri"].endswith("/quality/CheckDataBias/analysis.json")
 
 

@@ -73,8 +73,11 @@ def test_data_quality_baselines_then_checks_against_the_baseline(tmp_path):
     assert code == 1
     assert any(v.startswith("product_category: categorical_values_check: values not in the baseline: Jeans") for v in outcome["violations"])
     assert any("baseline_drift_check" in v for v in outcome["violations"])
+    # The baseline the check used is what registration records as the drift baseline.
+    assert (tmp_path / "out" / "drift_constraints.json").read_text() == (baseline / "constraints.json").read_text()
     code, _ = run(tmp_path, "data-quality", "--data-dir", str(drifted), "--baseline-dir", str(baseline), "--register-new-baseline", "true")
     assert code == 0
+    assert (tmp_path / "out" / "drift_constraints.json").read_text() == (tmp_path / "out" / "constraints.json").read_text()
 
 
 def model_archive(directory: Path, report: dict) -> Path:

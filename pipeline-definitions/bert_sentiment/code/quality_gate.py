@@ -116,6 +116,15 @@ def baseline_dir(args, kind: str) -> Path | None:
     return None
 
 
+def drift_baseline(output_dir: Path, used: Path | None) -> None:
+    """Writes the baseline the drift check used (the previous one, else the new one) as
+    drift_statistics.json / drift_constraints.json, which registration records."""
+    for name in ("statistics.json", "constraints.json"):
+        source = used / name if used is not None and (used / name).exists() else output_dir / name
+        if source.exists():
+            (output_dir / f"drift_{name}").write_bytes(source.read_bytes())
+
+
 def data_quality_gate(args) -> list[str]:
     stats = data_quality.statistics(data_quality_rows(read_jsonl(args.data_dir)), DATA_QUALITY_COLUMNS)
     write_json(args.output_dir, "statistics.json", stats)
@@ -128,6 +137,7 @@ def data_quality_gate(args) -> list[str]:
         baseline = json.loads(statistics_path.read_text()) if statistics_path.exists() else None
         violations = data_quality.check(stats, constraints, baseline)
     write_json(args.output_dir, "constraint_violations.json", {"violations": violations})
+    drift_baseline(args.output_dir, Path(baseline_dir_) if baseline_dir_ else None)
     return [f"{v['feature_name']}: {v['constraint_check_type']}: {v['description']}" for v in violations]
 
 
@@ -179,6 +189,7 @@ def model_quality(args) -> list[str]:
             if new < old - args.tolerance:
                 found.append(f"{name} {new:.4f} regressed from the approved model's {old:.4f} by more than {args.tolerance}")
     write_json(args.output_dir, "constraints.json", {"version": 0.0, "multiclass_classification_constraints": {name: {"threshold": limit, "comparison_operator": "LessThanThreshold"} for name, limit in args.thresholds.items()}})
+    drift_baseline(args.output_dir, Path(previous) if baseline_path and baseline_path.exists() else None)
     return found
 
 
