@@ -122,15 +122,33 @@ export abstract class Step implements StepLike {
 /** Arguments of a step that is a SageMaker API request, as that API spells its members. */
 export type ApiRequest = { readonly [member: string]: Value | undefined };
 
-export interface ProcessingStepProps extends StepOptions {
-  /** A CreateProcessingJob request (without ProcessingJobName, which the pipeline sets). */
+/** The options of a step whose Arguments are one SageMaker API request. */
+export interface RequestStepProps extends StepOptions {
+  /** The request, without the name that the pipeline generates. */
   readonly request: ApiRequest;
+}
+
+/** A step whose Arguments are one SageMaker API request (processing, training, model, …). */
+export abstract class RequestStep extends Step {
+  protected readonly request: ApiRequest;
+
+  protected constructor(name: string, props: RequestStepProps) {
+    super(name, props);
+    this.request = props.request;
+  }
+
+  public get arguments(): Value {
+    return this.request as Value;
+  }
+}
+
+export interface ProcessingStepProps extends RequestStepProps {
   /** JSON files the step writes that later steps read with `Std:JsonGet`. */
   readonly propertyFiles?: readonly PropertyFile[];
 }
 
 /** A Processing step (CreateProcessingJob). */
-export class ProcessingStep extends Step {
+export class ProcessingStep extends RequestStep {
   public readonly type = 'Processing' as const;
   protected readonly propertyPatterns = [
     /^ProcessingJobName$/,
@@ -140,10 +158,7 @@ export class ProcessingStep extends Step {
   ];
   public readonly propertyFiles: readonly PropertyFile[];
 
-  constructor(
-    name: string,
-    private readonly props: ProcessingStepProps,
-  ) {
+  constructor(name: string, props: ProcessingStepProps) {
     super(name, props);
     this.propertyFiles = props.propertyFiles ?? [];
     const outputs = this.outputNames();
@@ -156,13 +171,9 @@ export class ProcessingStep extends Step {
     }
   }
 
-  public get arguments(): Value {
-    return this.props.request as Value;
-  }
-
   /** The names of the step's processing outputs. */
   public outputNames(): string[] {
-    const config = this.props.request.ProcessingOutputConfig as { Outputs?: { OutputName: string }[] } | undefined;
+    const config = this.request.ProcessingOutputConfig as { Outputs?: { OutputName: string }[] } | undefined;
     return (config?.Outputs ?? []).map((o) => o.OutputName);
   }
 
@@ -191,7 +202,7 @@ export class ProcessingStep extends Step {
 }
 
 /** A Training step (CreateTrainingJob). */
-export class TrainingStep extends Step {
+export class TrainingStep extends RequestStep {
   public readonly type = 'Training' as const;
   protected readonly propertyPatterns = [
     /^TrainingJobName$/,
@@ -202,14 +213,8 @@ export class TrainingStep extends Step {
     /^FinalMetricDataList\['[^']+'\]\.Value$/,
     /^HyperParameters\['[^']+'\]$/,
   ];
-  constructor(
-    name: string,
-    private readonly props: StepOptions & { readonly request: ApiRequest },
-  ) {
+  constructor(name: string, props: RequestStepProps) {
     super(name, props);
-  }
-  public get arguments(): Value {
-    return this.props.request as Value;
   }
   /** The model artifact (model.tar.gz) the job writes. */
   public modelArtifacts(): StepPropertyGet {
@@ -218,17 +223,11 @@ export class TrainingStep extends Step {
 }
 
 /** A Model step that creates a SageMaker model (CreateModel). */
-export class CreateModelStep extends Step {
+export class CreateModelStep extends RequestStep {
   public readonly type = 'Model' as const;
   protected readonly propertyPatterns = [/^ModelName$/, /^ModelArn$/];
-  constructor(
-    name: string,
-    private readonly props: StepOptions & { readonly request: ApiRequest },
-  ) {
+  constructor(name: string, props: RequestStepProps) {
     super(name, props);
-  }
-  public get arguments(): Value {
-    return this.props.request as Value;
   }
   public modelName(): StepPropertyGet {
     return this.property('ModelName');
@@ -236,17 +235,11 @@ export class CreateModelStep extends Step {
 }
 
 /** A Transform step (CreateTransformJob). */
-export class TransformStep extends Step {
+export class TransformStep extends RequestStep {
   public readonly type = 'Transform' as const;
   protected readonly propertyPatterns = [/^TransformJobName$/, /^TransformJobArn$/, /^TransformJobStatus$/, /^TransformOutput\.S3OutputPath$/];
-  constructor(
-    name: string,
-    private readonly props: StepOptions & { readonly request: ApiRequest },
-  ) {
+  constructor(name: string, props: RequestStepProps) {
     super(name, props);
-  }
-  public get arguments(): Value {
-    return this.props.request as Value;
   }
   public outputPath(): StepPropertyGet {
     return this.property('TransformOutput.S3OutputPath');
@@ -254,17 +247,11 @@ export class TransformStep extends Step {
 }
 
 /** A RegisterModel step (CreateModelPackage). */
-export class RegisterModelStep extends Step {
+export class RegisterModelStep extends RequestStep {
   public readonly type = 'RegisterModel' as const;
   protected readonly propertyPatterns = [/^ModelPackageArn$/, /^ModelPackageName$/, /^ModelApprovalStatus$/];
-  constructor(
-    name: string,
-    private readonly props: StepOptions & { readonly request: ApiRequest },
-  ) {
+  constructor(name: string, props: RequestStepProps) {
     super(name, props);
-  }
-  public get arguments(): Value {
-    return this.props.request as Value;
   }
   public modelPackageArn(): StepPropertyGet {
     return this.property('ModelPackageArn');
@@ -328,11 +315,9 @@ export class ConditionStep extends Step {
   }
 }
 
-export interface CheckStepProps extends StepOptions {
+export interface CheckStepProps extends RequestStepProps {
   /** ClarifyCheck: DATA_BIAS, MODEL_BIAS or MODEL_EXPLAINABILITY; QualityCheck: DATA_QUALITY or MODEL_QUALITY. */
   readonly checkType: string;
-  /** The CreateProcessingJob request that runs the service's container. */
-  readonly request: ApiRequest;
   /** Skip the check (it still calculates the baseline). */
   readonly skipCheck: Value;
   /** Register the calculated baseline rather than check against the previous one. */
@@ -352,7 +337,7 @@ const CHECK_TYPES: Record<'ClarifyCheck' | 'QualityCheck', readonly string[]> = 
 };
 
 /** A check step of a managed service: SageMaker Clarify (ClarifyCheck) or Model Monitor (QualityCheck). */
-export class CheckStep extends Step {
+export class CheckStep extends RequestStep {
   protected readonly propertyPatterns = [
     /^CalculatedBaselineConstraints$/,
     /^CalculatedBaselineStatistics$/,
@@ -377,10 +362,6 @@ export class CheckStep extends Step {
         `Step '${name}': check type '${props.checkType}' is not one of ${type}'s: ${CHECK_TYPES[type].join(', ')}.`,
       );
     }
-  }
-
-  public get arguments(): Value {
-    return this.props.request as Value;
   }
 
   /** Steps and parameters read by the request and the check's own fields. */

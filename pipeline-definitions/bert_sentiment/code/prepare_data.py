@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
+from cli import str2bool
+
 # The course's column names for the dataset's columns.
 RENAMES = {"Review Text": "review_body", "Rating": "star_rating", "Class Name": "product_category"}
 SENTIMENT_TO_LABEL = {-1: 0, 0: 1, 1: 2}
@@ -165,12 +167,6 @@ def write_jsonl(df: pd.DataFrame, path: str) -> None:
             handle.write(json.dumps(record) + "\n")
 
 
-def str2bool(value: str) -> bool:
-    if value.lower() in ("true", "1", "yes"):
-        return True
-    if value.lower() in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"{value!r} is not a boolean")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -29,6 +29,7 @@ import bias_metrics  # noqa: E402
 import data_quality  # noqa: E402
 from evaluate import classification_metrics  # noqa: E402
 from training_health import finite  # noqa: E402
+from cli import str2bool  # noqa: E402
 
 GATE_NAMES = {
     "data-bias": "CheckDataBias",
@@ -231,12 +232,6 @@ GATES = {
 }
 
 
-def str2bool(value: str) -> bool:
-    if str(value).lower() in ("true", "1", "yes"):
-        return True
-    if str(value).lower() in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"{value!r} is not a boolean")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training_health import HealthThresholds, TrainingHealth  # noqa: E402
+from cli import str2bool  # noqa: E402
 
 NUM_LABELS = 3
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,12 +52,6 @@ class JsonLinesDataset(Dataset):
         return torch.tensor(record["input_ids"], dtype=torch.long), torch.tensor(record["label_id"], dtype=torch.long)
 
 
-def str2bool(value: str) -> bool:
-    if str(value).lower() in ("true", "1", "yes"):
-        return True
-    if str(value).lower() in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"{value!r} is not a boolean")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
