@@ -22,8 +22,8 @@ describe('README', () => {
   });
 
   test('has the two set-up commands, and CI runs the test one', () => {
-    expect(readme).toContain('npm ci && npm run synth');
-    expect(readme).toContain('npm test ');
+    expect(readme).toMatch(/^npm ci && npm run synth$/m);
+    expect(readme).toMatch(/^npm test$/m);
     const ci = fs.readFileSync(path.join(__dirname, '..', '.ci', 'run'), 'utf-8');
     expect(ci).toMatch(/^npm test$/m);
   });
