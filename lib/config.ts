@@ -313,13 +313,13 @@ export const SETTINGS: Settings = {
   },
   dataBiasThresholds: {
     type: 'json',
-    doc: 'Largest absolute value of each pre-training bias metric that CheckDataBias accepts.',
+    doc: 'Largest absolute value of each pre-training bias metric that CheckDataBias accepts, per product category (either engine).',
     allowed: `a JSON object of metric to limit (0 to 10), metrics among ${PRE_TRAINING_BIAS_METRICS.join(', ')}`,
     parse: thresholds(PRE_TRAINING_BIAS_METRICS, 10),
   },
   modelBiasThresholds: {
     type: 'json',
-    doc: 'Largest absolute value of each post-training bias metric that CheckModelBias accepts.',
+    doc: 'Largest distance from fair of each post-training bias metric that CheckModelBias accepts, per product category: |value|, and |1 - DI| for DI (either engine).',
     allowed: `a JSON object of metric to limit (0 to 10), metrics among ${POST_TRAINING_BIAS_METRICS.join(', ')}`,
     parse: thresholds(POST_TRAINING_BIAS_METRICS, 10),
   },
@@ -343,7 +343,7 @@ export const SETTINGS: Settings = {
   },
   dataQualityDistributionThreshold: {
     type: 'number',
-    doc: 'Largest distribution distance (L-infinity over categories) CheckDataQuality accepts between the data and the baseline.',
+    doc: 'Largest distribution distance (L-infinity over categories) CheckDataQuality accepts between the data and the baseline. Open engine; the managed engine uses the threshold in the registered baseline\'s constraints.',
     allowed: 'a number from 0 to 1',
     parse: fraction,
   },

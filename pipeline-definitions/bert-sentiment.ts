@@ -202,6 +202,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     newBaselineModelQuality: new ParameterBoolean('RegisterNewBaselineCheckModelQuality', false),
   };
   const quality = props.quality ?? DEFAULT_QUALITY_THRESHOLDS;
+  const managed = props.managedQualityServices === true;
   const text = (parameter: Parameter): Join => new Join('', [parameter.ref]);
   const executionPrefix = (...parts: string[]): Join =>
     new Join('/', [`s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
@@ -254,6 +255,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         '--max-seq-length', text(p.maxSeqLength),
         '--seed', text(p.seed),
         '--feature-group-name', p.featureGroupName.ref,
+        // The managed checks compare with baselines: the configured limits are written as such.
+        ...(managed
+          ? ['--managed-baselines', JSON.stringify({ data_bias: quality.dataBias, model_bias: quality.modelBias, min_group_size: quality.biasMinGroupSize })]
+          : []),
       ],
       [
         s3Input('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`),
@@ -264,6 +269,12 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
           s3Output(`sentiment-${split}`, executionPrefix('processing', split), `${PROCESSING_ROOT}/output/sentiment/${split}`),
         ),
         s3Output('reviews', props.transformedReviewsUri, `${PROCESSING_ROOT}/output/reviews`),
+        ...(managed
+          ? [
+              s3Output('managed-bias-baselines', executionPrefix('processing', 'managed-baselines', 'bias'), `${PROCESSING_ROOT}/output/managed-baselines/bias`),
+              s3Output('managed-data-quality', executionPrefix('processing', 'managed-baselines', 'data-quality'), `${PROCESSING_ROOT}/output/managed-baselines/data-quality`),
+            ]
+          : []),
       ],
       false, // it calls the Feature Store API
     ),
@@ -340,7 +351,6 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
               : step.calculatedConstraints(),
     };
   };
-  const managed = props.managedQualityServices === true;
   const clarifyConfig = (check: string) => s3Input('analysis_config', `${props.codeUri}clarify/${check}/`, `${PROCESSING_ROOT}/input/config`);
   const monitorEnvironment = (dataset: string, extra: Record<string, string> = {}) => ({
     dataset_format: JSON.stringify({ json: { lines: true } }),
@@ -358,6 +368,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         {},
         p.skipDataBias,
         p.newBaselineDataBias!,
+        // The configured limits per facet value, which Clarify compares as the baseline.
+        { suppliedBaselineConstraints: new Join('/', [prepare.outputUri('managed-bias-baselines'), 'pre_training_constraints.json']) },
       )
     : openGate(checkDataBiasOpen(), { report: 'analysis.json', constraints: 'analysis.json' });
   const dataQualityGate: Gate = managed
@@ -365,7 +377,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         'CheckDataQuality',
         'QualityCheck',
         'DATA_QUALITY',
-        [input('baseline_dataset_input', prepare.outputUri('sentiment-train'))],
+        // The profiled columns (the open gate's), not the token ids.
+        [input('baseline_dataset_input', prepare.outputUri('managed-data-quality'))],
         monitorEnvironment('baseline_dataset_input'),
         p.skipDataQuality,
         p.newBaselineDataQuality,
@@ -535,6 +548,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         {},
         p.skipModelBias,
         p.newBaselineModelBias!,
+        { suppliedBaselineConstraints: new Join('/', [prepare.outputUri('managed-bias-baselines'), 'post_training_constraints.json']) },
       )
     : openGate(checkModelBiasOpen(), { report: 'analysis.json', constraints: 'analysis.json' });
   const checkModelQuality = modelQualityGate.step;

@@ -6,7 +6,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { reviewsFeatureGroupSchema } from '../lib/feature-store/reviews-features';
-import { BERT_PIPELINE_ID, bertSentimentPipeline } from './bert-sentiment';
+import {
+  BERT_PIPELINE_ID,
+  bertSentimentPipeline,
+  DEFAULT_QUALITY_THRESHOLDS,
+  QualityThresholds,
+  modelQualityConstraints,
+  modelQualityConstraintsKey,
+} from './bert-sentiment';
 import { debuggerRuleImageUri, imageUri, managedImageUri } from './lib/images';
 
 /** The placeholders, typed as the values they stand for. */
@@ -33,6 +40,8 @@ export interface ReviewOptions {
   readonly managedQualityServices?: boolean;
   /** Render with the optional CheckExplainability gate. */
   readonly explainability?: boolean;
+  /** The gates' limits (the defaults otherwise). */
+  readonly quality?: QualityThresholds;
 }
 
 /** Each pipeline's definition, rendered with placeholders, by pipeline id. */
@@ -53,6 +62,7 @@ export function renderForReview(options: ReviewOptions = {}): Record<string, Rec
     codeVersion: '0000000000000000000000000000000000000000',
     managedQualityServices: options.managedQualityServices,
     explainability: options.explainability,
+    quality: options.quality,
     debuggerRuleImageUri: debuggerRuleImageUri(ph.region),
     managedImages: { clarify: managedImageUri('clarify', ph.region), modelMonitor: managedImageUri('modelMonitor', ph.region) },
   });
@@ -70,6 +80,8 @@ export function localRunSettings(): Record<string, unknown> {
       seeds: [
         { uri: `s3://${ph.lakeBucket}/raw/womens-clothing-reviews/`, path: 'data/sample/reviews', textColumn: 'Review Text' },
         { uri: ph.codeUri, path: 'pipeline-definitions/bert_sentiment/code' },
+        // The release ships the model-quality minimums beside the code (the managed engine's baseline).
+        { uri: `${ph.codeUri}${modelQualityConstraintsKey(DEFAULT_QUALITY_THRESHOLDS)}`, content: modelQualityConstraints(DEFAULT_QUALITY_THRESHOLDS) },
         { uri: `s3://${ph.lakeBucket}/models/roberta-base/`, tinyModel: true },
       ],
       featureGroups: {

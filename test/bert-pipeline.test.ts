@@ -1,4 +1,4 @@
-import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
+import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, DEFAULT_QUALITY_THRESHOLDS, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
 import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/lib/instance-types';
 import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/lib/images';
 import { renderForReview } from '../pipeline-definitions/review';
@@ -170,6 +170,22 @@ describe('the BERT pipeline definition', () => {
     const register = step('RegisterModel', managed).Arguments;
     expect(register.ModelMetrics.Bias.PreTrainingReport.S3Uri).toEqual({ Get: 'Steps.CheckDataBias.CalculatedBaselineConstraints' });
     expect(register.DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri).toEqual({ Get: 'Steps.CheckDataQuality.BaselineUsedForDriftCheckStatistics' });
+  });
+
+  test('the managed engine gates on the configured limits: Processing writes them as the checks\' baselines', () => {
+    const quality = { ...DEFAULT_QUALITY_THRESHOLDS, dataBias: { DPL: 0.25 }, modelBias: { DI: 0.2 }, biasMinGroupSize: 12 };
+    const managed = renderForReview({ managedQualityServices: true, quality })['bert-sentiment'];
+    const prepare = step('Processing', managed).Arguments;
+    const args: string[] = prepare.AppSpecification.ContainerArguments;
+    expect(JSON.parse(args[args.indexOf('--managed-baselines') + 1])).toEqual({ data_bias: { DPL: 0.25 }, model_bias: { DI: 0.2 }, min_group_size: 12 });
+    const output = (name: string) => ({ Get: `Steps.Processing.ProcessingOutputConfig.Outputs['${name}'].S3Output.S3Uri` });
+    const join = (name: string, file: string) => ({ 'Std:Join': { On: '/', Values: [output(name), file] } });
+    expect(step('CheckDataBias', managed).SuppliedBaselineConstraints).toEqual(join('managed-bias-baselines', 'pre_training_constraints.json'));
+    expect(step('CheckModelBias', managed).SuppliedBaselineConstraints).toEqual(join('managed-bias-baselines', 'post_training_constraints.json'));
+    // Model Monitor profiles the open gate's columns, not the token ids.
+    expect(step('CheckDataQuality', managed).Arguments.ProcessingInputs[0].S3Input.S3Uri).toEqual(output('managed-data-quality'));
+    // The open engine passes the limits to its own gates: Processing writes nothing for it.
+    expect(step('Processing').Arguments.AppSpecification.ContainerArguments).not.toContain('--managed-baselines');
   });
 
   test('CheckExplainability is optional: off by default, before registration when on', () => {

@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -199,6 +200,9 @@ class LocalRun:
                             with path.open(newline="", encoding="utf-8") as handle:
                                 texts += [row[source["textColumn"]] for row in csv.DictReader(handle) if row[source["textColumn"]]]
                 build_tiny_roberta(target, texts)
+            elif "content" in seed:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(seed["content"]), encoding="utf-8")
             else:
                 shutil.copytree(self.repo_root / seed["path"], target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
@@ -354,7 +358,8 @@ class LocalRun:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         completed = subprocess.run(command, cwd=cwd, env=self.environment(env), capture_output=True, text=True)
         output = completed.stdout + completed.stderr
-        log_path.write_text(output, encoding="utf-8")
+        # The log starts with the command, as a job's log names its container's arguments.
+        log_path.write_text(f"$ {shlex.join(command)}\n{output}", encoding="utf-8")
         if completed.returncode != 0:
             tail = "\n".join(output.strip().splitlines()[-8:])
             raise StepFailed(f"step {step}: {' '.join(command[:2])} exited with {completed.returncode} (log: {log_path}):\n{tail}")
@@ -567,17 +572,35 @@ class LocalRun:
             command += ["--model-dir", str(self.model_archive_dir(name, self.resolve(step.get("ModelName"), name))), "--samples", "3", "--permutations", "2"]
         if check in ("DATA_QUALITY", "MODEL_QUALITY"):
             command += ["--register-new-baseline", as_text(self.resolve(step.get("RegisterNewBaseline", False), name))]
+        # A supplied baseline holds the configured limits: the stand-in gates on the same ones.
+        supplied = step.get("SuppliedBaselineConstraints")
+        supplied_uri = as_text(self.resolve(supplied, name)) if supplied is not None else None
+        if supplied_uri is not None:
+            command += self.supplied_constraints_arguments(name, check, supplied_uri)
         self.execute(name, command, root, {}, root / "log.txt")
         props = {}
         for kind, file in files.items():
             uri = f"{output_uri.rstrip('/')}/{file}"
             member = "Constraints" if kind == "constraints" else "Statistics"
-            # Here the calculated baseline is also the one used for the drift check.
             props[f"CalculatedBaseline{member}"] = uri
-            props[f"BaselineUsedForDriftCheck{member}"] = uri
+            # The drift check used the supplied baseline when there is one, else the calculated one.
+            props[f"BaselineUsedForDriftCheck{member}"] = supplied_uri if kind == "constraints" and supplied_uri else uri
         self.properties[name] = props
         result.outputs["report"] = output_uri
         result.outputs["substitutedBy"] = f"open engine: quality_gate.py {gate} (no {step['Type']} service here)"
+
+    def supplied_constraints_arguments(self, step: str, check: str, uri: str) -> list[str]:
+        """The open gate's options that apply a supplied baseline: Clarify constraints as they are,
+        Model Monitor's model-quality constraints as minimums."""
+        path = self.s3_path(uri)
+        if not path.is_file():
+            raise WiringError(f"step {step}: the supplied baseline constraints {uri} were not written by a step that ran")
+        if check in ("DATA_BIAS", "MODEL_BIAS"):
+            return ["--constraints-file", str(path)]
+        if check == "MODEL_QUALITY":
+            constraints = json.loads(path.read_text())["multiclass_classification_constraints"]
+            return ["--thresholds", json.dumps({metric: rule["threshold"] for metric, rule in constraints.items()})]
+        raise WiringError(f"step {step}: the local runner cannot apply supplied baseline constraints to {check}")
 
     def model_archive_dir(self, step: str, model_name: str) -> Path:
         """The local folder of a model's model.tar.gz, from the local registry."""

@@ -132,3 +132,42 @@ def test_the_metrics_match_sagemaker_clarifys_reference_implementation():
         assert post["AD"] == pytest.approx(clarify_post.AD(label_s, facet_s, label_s, predicted_s))
         if post["RD"] is not None:
             assert post["RD"] == pytest.approx(clarify_post.RD(label_s, facet_s, label_s, predicted_s))
+
+
+def test_threshold_constraints_carry_the_configured_limits_as_clarify_baselines():
+    # The managed engine's ClarifyCheck compares with a baseline constraints file: a metric
+    # farther from fair than the baseline's value is a violation. The configured thresholds,
+    # written as that file, make Clarify gate on the same limits as the open engine.
+    constraints = bias.threshold_constraints(
+        "post_training_bias_metrics", "sentiment", 1, "product_category", {"Dresses": 40, "Knits": 3}, {"DPPL": 0.5, "DI": 0.2}, 30
+    )
+    section = constraints["post_training_bias_metrics"]
+    assert section["label"] == "sentiment" and section["label_value_or_threshold"] == "1"
+    # Groups below the minimum size are not gated, as in the open engine.
+    (entry,) = section["facets"]["product_category"]
+    assert entry["value_or_threshold"] == "Dresses"
+    # DI is fair at 1: a limit of 0.2 is the constraint 1.2.
+    assert entry["metrics"] == [
+        {"name": "DPPL", "description": bias.POST_TRAINING["DPPL"], "value": 0.5},
+        {"name": "DI", "description": bias.POST_TRAINING["DI"], "value": pytest.approx(1.2)},
+    ]
+
+
+def test_threshold_constraints_reject_unknown_metrics_and_sections():
+    with pytest.raises(ValueError, match="DPPL is not a pre-training bias metric"):
+        bias.threshold_constraints("pre_training_bias_metrics", "sentiment", 1, "product_category", {"a": 40}, {"DPPL": 0.5}, 1)
+    with pytest.raises(ValueError, match="section"):
+        bias.threshold_constraints("bias", "sentiment", 1, "product_category", {"a": 40}, {"DPL": 0.5}, 1)
+
+
+def test_a_report_checked_against_threshold_constraints_fails_as_with_thresholds():
+    labels = [1, 1, 0, -1, 1, 1, 1, -1]
+    facets = ["Dresses"] * 4 + ["Knits"] * 4
+    report = bias.pre_training_report(labels, facets, 1, "sentiment", "product_category")
+    constraints = bias.threshold_constraints(
+        "pre_training_bias_metrics", "sentiment", 1, "product_category", bias.group_sizes(facets), {"DPL": 0.2, "CI": 0.5}, 1
+    )
+    assert bias.violations_of_constraints(report, constraints) == bias.violations(report, {"DPL": 0.2, "CI": 0.5})
+    # A facet value that the constraints do not name is not gated.
+    only_knits = bias.threshold_constraints("pre_training_bias_metrics", "sentiment", 1, "product_category", {"Knits": 4}, {"DPL": 0.2}, 1)
+    assert bias.violations_of_constraints(report, only_knits) == ["product_category=Knits: DPL -0.2500 exceeds 0.2"]

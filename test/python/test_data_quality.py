@@ -100,3 +100,14 @@ def test_numeric_drift_is_caught_by_deciles():
     [violation] = dq.check(tripled, constraints, baseline)
     assert violation["constraint_check_type"] == "baseline_drift_check"
     assert dq.check(baseline, constraints, baseline) == []
+
+
+def test_the_projection_profiles_the_same_columns_from_prepared_or_projected_records():
+    prepared = [{"sentiment": 1, "label_id": 2, "product_category": "Dresses", "review_body": "a nice dress", "input_ids": [0, 5, 2]}, {"sentiment": 0, "label_id": 1, "product_category": "Knits", "review_body": ""}]
+    projected = dq.project(prepared)
+    assert projected == [
+        {"sentiment": 1, "label_id": 2, "product_category": "Dresses", "review_words": 3},
+        {"sentiment": 0, "label_id": 1, "product_category": "Knits", "review_words": None},
+    ]
+    assert dq.project(projected) == projected
+    assert [f["name"] for f in dq.statistics(projected, dq.COLUMNS)["features"]] == dq.COLUMNS

@@ -185,6 +185,13 @@ def test_managed_checks_run_through_the_open_gates_and_say_so(tmp_path):
     assert package["ModelMetrics"]["Bias"]["PreTrainingReport"]["S3Uri"].endswith("/quality/CheckDataBias/analysis.json")
     assert package["DriftCheckBaselines"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/quality/CheckModelQuality/statistics.json")
     assert package["ModelMetrics"]["Explainability"]["Report"]["S3Uri"].endswith("/quality/CheckExplainability/explanations.json")
+    # The configured limits reach the managed checks as supplied baselines, and the stand-ins use them.
+    bias = package["DriftCheckBaselines"]["Bias"]
+    assert bias["PreTrainingConstraints"]["S3Uri"].endswith("/processing/managed-baselines/bias/pre_training_constraints.json")
+    assert bias["PostTrainingConstraints"]["S3Uri"].endswith("/processing/managed-baselines/bias/post_training_constraints.json")
+    logs = {name: (tmp_path / "jobs" / name / "log.txt").read_text() for name in ("CheckDataBias", "CheckModelQuality")}
+    assert "--constraints-file" in logs["CheckDataBias"]
+    assert "--thresholds '{\"accuracy\": 0.33}'" in logs["CheckModelQuality"]
 
 
 def test_parameters_are_type_checked_but_not_range_checked():

@@ -148,6 +148,7 @@ def test_the_step_end_to_end(tmp_path, sample_csv, tiny_pretrained):
         seed=42,
         feature_group_name="pds-test-reviews",
         event_time="2026-01-02T03:04:05Z",
+        managed_baselines={"data_bias": {"DPL": 0.5, "KL": 1.0}, "model_bias": {"DPPL": 0.5, "DI": 0.3}, "min_group_size": 2},
     )
     client, stubber = stubbed_featurestore()
     put = []
@@ -169,3 +170,25 @@ def test_the_step_end_to_end(tmp_path, sample_csv, tiny_pretrained):
     assert len(reviews) > total
     train = [json.loads(line) for line in lines]
     assert len({r["sentiment"] for r in train}) == 3
+
+    # For the managed engine: the configured bias limits as Clarify baselines, per facet value of
+    # the split each check reads, and the columns Model Monitor profiles.
+    baselines = tmp_path / "output" / "managed-baselines"
+    pre = json.loads((baselines / "bias" / "pre_training_constraints.json").read_text())
+    categories = {r["product_category"] for r in train}
+    entries = pre["pre_training_bias_metrics"]["facets"]["product_category"]
+    assert {e["value_or_threshold"] for e in entries} == categories
+    assert entries[0]["metrics"][0] == {"name": "DPL", "description": "Difference in Positive Proportions in Labels (DPL)", "value": 0.5}
+    post = json.loads((baselines / "bias" / "post_training_constraints.json").read_text())
+    test_lines = (tmp_path / "output" / "sentiment" / "test" / "test.jsonl").read_text().splitlines()
+    test_categories = {json.loads(line)["product_category"] for line in test_lines}
+    assert {e["value_or_threshold"] for e in post["post_training_bias_metrics"]["facets"]["product_category"]} <= test_categories
+    profiled = [json.loads(line) for line in (baselines / "data-quality" / "train.jsonl").read_text().splitlines()]
+    assert len(profiled) == counts["train"] and set(profiled[0]) == {"sentiment", "label_id", "product_category", "review_words"}
+
+
+def test_without_managed_baselines_nothing_is_written_for_them(tmp_path):
+    args = prep.parse_args(["--output-dir", str(tmp_path)])
+    assert args.managed_baselines is None
+    with pytest.raises(SystemExit):
+        prep.parse_args(["--managed-baselines", '{"data_bias": {}}'])

@@ -128,6 +128,22 @@ def test_model_bias_gate(tmp_path):
     assert code == 0
 
 
+def test_bias_gates_check_a_clarify_baseline_as_clarify_does(tmp_path):
+    # The local stand-in of the managed ClarifyCheck: the same gate, against the supplied baseline.
+    pairs = [(1, 1, "a")] * 10 + [(1, 0, "b")] * 10
+    data = predictions(tmp_path / "p", pairs)
+    baseline = tmp_path / "post_training_constraints.json"
+    constraints = gate.bias_metrics.threshold_constraints("post_training_bias_metrics", "sentiment", 1, "product_category", {"a": 10, "b": 10}, {"DPPL": 0.5}, 1)
+    baseline.write_text(json.dumps(constraints))
+    code, outcome = run(tmp_path, "model-bias", "--predictions-dir", str(data), "--constraints-file", str(baseline))
+    assert code == 1
+    assert outcome["violations"] == ["product_category=a: DPPL -1.0000 exceeds 0.5", "product_category=b: DPPL 1.0000 exceeds 0.5"]
+    skewed = write_jsonl(tmp_path / "skewed", "train.jsonl", split_records(positive_share_knits=1.0))
+    baseline.write_text(json.dumps(gate.bias_metrics.threshold_constraints("pre_training_bias_metrics", "sentiment", 1, "product_category", {"Knits": 20}, {"DPL": 0.3}, 1)))
+    code, outcome = run(tmp_path, "data-bias", "--data-dir", str(skewed), "--constraints-file", str(baseline))
+    assert code == 1 and outcome["violations"] == ["product_category=Knits: DPL -0.5000 exceeds 0.3"]
+
+
 def test_no_predictions_fail_the_model_gates(tmp_path):
     (tmp_path / "empty").mkdir()
     code, outcome = run(tmp_path, "model-quality", "--predictions-dir", str(tmp_path / "empty"))

@@ -151,31 +151,98 @@ def post_training_report(
     }
 
 
-def violations(report: dict, thresholds: dict[str, float], counts: dict[str, int] | None = None, min_group_size: int = 0) -> list[str]:
-    """Every metric farther from fair than its threshold (|value|; |1 - value| for DI), as
-    'facet=value: METRIC value exceeds threshold'.
+def _distance(name: str, value: float) -> float:
+    """How far a metric is from fair: disparate impact is fair at 1, every other metric at 0."""
+    return abs(1.0 - value) if name == "DI" else abs(value)
 
-    Groups smaller than ``min_group_size`` (per ``counts``) are left out: their metrics are noise.
-    """
+
+def _group_violations(report: dict, limits_for) -> list[str]:
+    """Every metric farther from fair than the limit ``limits_for(facet, value)`` gives it (a dict
+    by metric name, or None to leave the group out)."""
     found = []
     for section in ("pre_training_bias_metrics", "post_training_bias_metrics"):
         if section not in report:
             continue
         for facet, entries in report[section]["facets"].items():
             for entry in entries:
-                if counts is not None and counts.get(entry["value_or_threshold"], 0) < min_group_size:
+                limits = limits_for(facet, entry["value_or_threshold"])
+                if limits is None:
                     continue
                 for metric in entry["metrics"]:
-                    limit = thresholds.get(metric["name"])
+                    limit = limits.get(metric["name"])
                     value = metric["value"]
                     if limit is None or value is None:
                         continue
-                    # Disparate impact is fair at 1, every other metric at 0.
-                    distance = abs(1.0 - value) if metric["name"] == "DI" else abs(value)
+                    distance = _distance(metric["name"], value)
                     if distance > limit:
-                        bound = f"|1 - DI| {distance:.4f} exceeds {limit}" if metric["name"] == "DI" else f"exceeds {limit}"
+                        bound = f"|1 - DI| {distance:.4f} exceeds {limit:g}" if metric["name"] == "DI" else f"exceeds {limit:g}"
                         found.append(f"{facet}={entry['value_or_threshold']}: {metric['name']} {value:.4f} {bound}")
     return found
+
+
+def violations(report: dict, thresholds: dict[str, float], counts: dict[str, int] | None = None, min_group_size: int = 0) -> list[str]:
+    """Every metric farther from fair than its threshold (|value|; |1 - value| for DI), as
+    'facet=value: METRIC value exceeds threshold'.
+
+    Groups smaller than ``min_group_size`` (per ``counts``) are left out: their metrics are noise.
+    """
+    return _group_violations(
+        report,
+        lambda facet, value: None if counts is not None and counts.get(value, 0) < min_group_size else thresholds,
+    )
+
+
+SECTIONS = {"pre_training_bias_metrics": PRE_TRAINING, "post_training_bias_metrics": POST_TRAINING}
+
+
+def threshold_constraints(
+    section: str,
+    label: str,
+    positive_label,
+    facet: str,
+    group_sizes_: dict[str, int],
+    thresholds: dict[str, float],
+    min_group_size: int,
+) -> dict:
+    """The thresholds as a Clarify baseline constraints file (analysis.json's shape).
+
+    Clarify's bias checks flag a metric that is farther from fair than the baseline's value, so a
+    baseline whose values are the limits (1 + limit for DI) gates on the same limits as
+    :func:`violations`. Groups below ``min_group_size`` are left out, and so are not gated.
+    """
+    if section not in SECTIONS:
+        raise ValueError(f"section {section!r}: expected one of {', '.join(SECTIONS)}")
+    known = SECTIONS[section]
+    kind = section.split("_bias_metrics")[0].replace("_", "-")
+    for name in thresholds:
+        if name not in known:
+            raise ValueError(f"{name} is not a {kind} bias metric (expected one of {', '.join(known)})")
+    entries = [
+        {
+            "value_or_threshold": value,
+            "metrics": [
+                {"name": name, "description": known[name], "value": 1.0 + limit if name == "DI" else limit}
+                for name, limit in thresholds.items()
+            ],
+        }
+        for value, size in sorted(group_sizes_.items())
+        if size >= min_group_size
+    ]
+    return {"version": "1.0", section: {"label": label, "label_value_or_threshold": str(positive_label), "facets": {facet: entries}}}
+
+
+def violations_of_constraints(report: dict, constraints: dict) -> list[str]:
+    """Checks a report against a Clarify baseline constraints file, as Clarify does: a metric
+    farther from fair than the baseline's value for the same facet value is a violation; facet
+    values the baseline does not name are not checked."""
+    limits: dict[tuple[str, str], dict[str, float]] = {}
+    for section in SECTIONS:
+        for facet, entries in constraints.get(section, {}).get("facets", {}).items():
+            for entry in entries:
+                limits[(facet, str(entry["value_or_threshold"]))] = {
+                    m["name"]: _distance(m["name"], m["value"]) for m in entry["metrics"] if m.get("value") is not None
+                }
+    return _group_violations(report, lambda facet, value: limits.get((facet, str(value))))
 
 
 def group_sizes(facets: Iterable[str]) -> dict[str, int]:

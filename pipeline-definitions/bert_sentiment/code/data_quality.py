@@ -18,6 +18,21 @@ from typing import Any, Iterable
 
 MAX_DOMAIN = 50
 DEFAULT_DISTRIBUTION_THRESHOLD = 0.1
+# The columns the data-quality baselines profile (the token ids are not a feature to profile).
+COLUMNS = ["sentiment", "label_id", "product_category", "review_words"]
+
+
+def project(records: Iterable[dict]) -> list[dict]:
+    """The profiled columns of the prepared records (records already projected pass through)."""
+    return [
+        {
+            "sentiment": r.get("sentiment"),
+            "label_id": r.get("label_id"),
+            "product_category": r.get("product_category"),
+            "review_words": r["review_words"] if "review_words" in r else len(str(r["review_body"]).split()) if r.get("review_body") else None,
+        }
+        for r in records
+    ]
 
 
 def _infer(values: list[Any]) -> str:

@@ -8,7 +8,10 @@ rare product categories, balances the classes when asked, splits into train, val
   ``product_category``, ``review_id``) for training and evaluation;
 - the course's ``reviews`` table (``sentiment``, ``review_body``, ``product_category``) as Parquet,
   for the lake's Glue table;
-- the feature records, put into the reviews feature group with the Feature Store runtime API.
+- the feature records, put into the reviews feature group with the Feature Store runtime API;
+- with ``--managed-baselines`` (the managed quality engine): the configured bias limits as Clarify
+  baseline constraints for the facet values of the training and test splits, and the training
+  split's profiled columns for Model Monitor (``managed-baselines/``).
 
 The tokenizer is loaded from a local folder (the pre-trained model channel), never from a hub.
 """
@@ -26,6 +29,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
+import bias_metrics
+import data_quality
 from cli import str2bool
 
 # The course's column names for the dataset's columns.
@@ -169,6 +174,42 @@ def write_jsonl(df: pd.DataFrame, path: str) -> None:
 
 
 
+MANAGED_BASELINE_KEYS = ("data_bias", "model_bias", "min_group_size")
+
+
+def managed_baselines(text: str) -> dict:
+    """``--managed-baselines``: JSON with the bias limits and the smallest gated group."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from error
+    missing = [key for key in MANAGED_BASELINE_KEYS if not isinstance(value, dict) or key not in value]
+    if missing:
+        raise argparse.ArgumentTypeError(f"missing {', '.join(missing)} (expected an object with {', '.join(MANAGED_BASELINE_KEYS)})")
+    return value
+
+
+def write_managed_baselines(parts: dict[str, pd.DataFrame], settings: dict, output_dir: str) -> None:
+    """What the managed engine's checks read: Clarify baselines holding the configured limits
+    (pre-training for the training split, post-training for the test split's predictions), and the
+    training split's profiled columns for Model Monitor's data-quality baseline."""
+    bias_dir = os.path.join(output_dir, "managed-baselines", "bias")
+    os.makedirs(bias_dir, exist_ok=True)
+    for section, split_name, limits, name in (
+        ("pre_training_bias_metrics", "train", settings["data_bias"], "pre_training_constraints.json"),
+        ("post_training_bias_metrics", "test", settings["model_bias"], "post_training_constraints.json"),
+    ):
+        sizes = bias_metrics.group_sizes(str(v) for v in parts[split_name]["product_category"])
+        constraints = bias_metrics.threshold_constraints(section, "sentiment", 1, "product_category", sizes, limits, settings["min_group_size"])
+        with open(os.path.join(bias_dir, name), "w", encoding="utf-8") as handle:
+            json.dump(constraints, handle, indent=2)
+    profile_dir = os.path.join(output_dir, "managed-baselines", "data-quality")
+    os.makedirs(profile_dir, exist_ok=True)
+    with open(os.path.join(profile_dir, "train.jsonl"), "w", encoding="utf-8") as handle:
+        for row in data_quality.project(parts["train"].to_dict(orient="records")):
+            handle.write(json.dumps(row) + "\n")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input-dir", default="/opt/ml/processing/input/data")
@@ -183,6 +224,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--feature-group-name", default="")
     parser.add_argument("--event-time", default="", help="ISO-8601 UTC; defaults to now")
+    parser.add_argument("--managed-baselines", type=managed_baselines, default=None, help="JSON: data_bias, model_bias, min_group_size")
     return parser.parse_args(argv)
 
 
@@ -215,6 +257,8 @@ def run(
     for name, part in parts.items():
         write_jsonl(part, os.path.join(args.output_dir, "sentiment", name, f"{name}.jsonl"))
         counts[name] = len(part)
+    if args.managed_baselines:
+        write_managed_baselines(parts, args.managed_baselines, args.output_dir)
     if args.feature_group_name:
         if featurestore_client is None:
             import boto3

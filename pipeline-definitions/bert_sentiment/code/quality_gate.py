@@ -1,10 +1,10 @@
 """The open engine of the quality gates: one Processing script, one subcommand per gate.
 
-    python3 quality_gate.py data-bias       --data-dir D --output-dir O [--thresholds JSON] [--skip true]
+    python3 quality_gate.py data-bias       --data-dir D --output-dir O [--thresholds JSON | --constraints-file F] [--skip true]
     python3 quality_gate.py data-quality    --data-dir D --output-dir O [--baseline-dir B] [--register-new-baseline true]
     python3 quality_gate.py training-health --model-dir M --output-dir O
     python3 quality_gate.py model-quality   --predictions-dir P --output-dir O [--thresholds JSON] [--baseline-dir B] [--tolerance T]
-    python3 quality_gate.py model-bias      --predictions-dir P --output-dir O [--thresholds JSON]
+    python3 quality_gate.py model-bias      --predictions-dir P --output-dir O [--thresholds JSON | --constraints-file F]
     python3 quality_gate.py explainability  --model-dir M --data-dir D --output-dir O [--samples N]
 
 Each writes its report in the managed service's format (Clarify's ``analysis.json``, Model
@@ -39,7 +39,6 @@ GATE_NAMES = {
     "model-bias": "CheckModelBias",
     "explainability": "CheckExplainability",
 }
-DATA_QUALITY_COLUMNS = ["sentiment", "label_id", "product_category", "review_words"]
 
 
 class GateFailed(Exception):
@@ -65,19 +64,7 @@ def data_bias(args) -> list[str]:
     facets = [str(r[args.facet]) for r in records]
     report = bias_metrics.pre_training_report(labels, facets, args.positive_label, args.label, args.facet)
     write_json(args.output_dir, "analysis.json", report)
-    return bias_metrics.violations(report, args.thresholds, bias_metrics.group_sizes(facets), args.min_group_size)
-
-
-def data_quality_rows(records: list[dict]) -> list[dict]:
-    return [
-        {
-            "sentiment": r.get("sentiment"),
-            "label_id": r.get("label_id"),
-            "product_category": r.get("product_category"),
-            "review_words": len(str(r.get("review_body", "")).split()) if r.get("review_body") else None,
-        }
-        for r in records
-    ]
+    return bias_violations(args, report, facets)
 
 
 def approved_baseline(group: str, kind: str, directory: Path, sagemaker=None, s3=None) -> Path | None:
@@ -127,7 +114,7 @@ def drift_baseline(output_dir: Path, used: Path | None) -> None:
 
 
 def data_quality_gate(args) -> list[str]:
-    stats = data_quality.statistics(data_quality_rows(read_jsonl(args.data_dir)), DATA_QUALITY_COLUMNS)
+    stats = data_quality.statistics(data_quality.project(read_jsonl(args.data_dir)), data_quality.COLUMNS)
     write_json(args.output_dir, "statistics.json", stats)
     write_json(args.output_dir, "constraints.json", data_quality.suggest_constraints(stats, args.distribution_threshold))
     violations = []
@@ -198,6 +185,14 @@ def model_bias(args) -> list[str]:
     actual, predicted, facets = predictions(args)
     report = bias_metrics.post_training_report(actual, predicted, facets, args.positive_label, "sentiment", "product_category")
     write_json(args.output_dir, "analysis.json", report)
+    return bias_violations(args, report, facets)
+
+
+def bias_violations(args, report: dict, facets: list[str]) -> list[str]:
+    """Against --constraints-file (a Clarify baseline, compared as Clarify does) when given, else
+    against --thresholds for every group of at least --min-group-size records."""
+    if args.constraints_file:
+        return bias_metrics.violations_of_constraints(report, json.loads(Path(args.constraints_file).read_text()))
     return bias_metrics.violations(report, args.thresholds, bias_metrics.group_sizes(facets), args.min_group_size)
 
 
@@ -244,6 +239,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--baseline-from-model-package-group", default="", help="compare with this group's latest approved model")
     parser.add_argument("--output-dir", type=Path, required=True)
     parser.add_argument("--thresholds", type=json.loads, default={})
+    parser.add_argument("--constraints-file", type=Path, help="bias gates: a Clarify baseline constraints file instead of --thresholds")
     parser.add_argument("--label", default="sentiment")
     parser.add_argument("--positive-label", default="1")
     parser.add_argument("--facet", default="product_category")
