@@ -3,6 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
 import { resourceName } from './config';
 import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
+import { FeatureMetadataWriter } from './constructs/feature-metadata-writer';
 import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
@@ -42,6 +43,11 @@ export class MlRegistryStack extends StatefulStack {
     const prefix = this.namePrefix;
     const removalPolicy = this.removalPolicy;
 
+    // One helper writes the feature descriptions of every group in the stack.
+    const metadataWriter = new FeatureMetadataWriter(this, 'FeatureMetadataWriter', {
+      logGroupName: logGroupName(prefix, 'feature-store/describe-features'),
+      logKey: lake.storage.key,
+    });
     this.reviewsFeatureGroup = new FeatureGroup(this, 'ReviewsFeatureGroup', {
       schema: reviewsFeatureGroupSchema(resourceName(prefix, 'reviews', 64)),
       storage: lake.storage,
@@ -50,7 +56,7 @@ export class MlRegistryStack extends StatefulStack {
       onlineStore: config.onlineStoreEnabled
         ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
         : undefined,
-      describeFeaturesLogGroupName: logGroupName(prefix, 'feature-store/reviews/describe-features'),
+      metadataWriter,
       removalPolicy,
     });
 

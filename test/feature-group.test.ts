@@ -84,21 +84,17 @@ describe('FeatureGroup', () => {
     });
   });
 
-  test('writes every feature description to Feature Store after the group exists', () => {
+  test('writes every feature description to Feature Store after the group exists, with one resource', () => {
     const described = template.findResources('Custom::FeatureMetadata');
-    expect(Object.keys(described)).toHaveLength(8);
-    template.hasResourceProperties('Custom::FeatureMetadata', {
-      Create: Match.serializedJson({
-        service: 'SageMaker',
-        action: 'UpdateFeatureMetadata',
-        parameters: { FeatureGroupName: 'pds-test-reviews', FeatureName: 'product_category', Description: Match.stringLikeRegexp('facet') },
-        physicalResourceId: { id: 'pds-test-reviews/product_category' },
-      }),
-      InstallLatestAwsSdk: false,
+    expect(Object.keys(described)).toHaveLength(1);
+    const [resource] = Object.values(described);
+    expect(resource.Properties).toMatchObject({
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^FeatureMetadataWriterFunction/), 'Arn'] },
+      FeatureGroupName: 'pds-test-reviews',
+      Descriptions: expect.objectContaining({ product_category: expect.stringMatching(/facet/) }),
     });
-    for (const resource of Object.values(described)) {
-      expect(resource.DependsOn).toEqual([expect.stringMatching(/^Reviews[0-9A-F]{8}$/)]);
-    }
+    expect(Object.keys(resource.Properties.Descriptions)).toHaveLength(8);
+    expect(resource.DependsOn).toEqual([expect.stringMatching(/^Reviews[0-9A-F]{8}$/)]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -110,6 +106,22 @@ describe('FeatureGroup', () => {
         ]),
       },
     });
+  });
+
+  test('the groups of a stack share one writer, allowed to describe exactly them', () => {
+    const { stack, storage } = featureGroup();
+    new FeatureGroup(stack, 'Customers', { schema: reviewsFeatureGroupSchema('pds-test-customers'), storage, databaseName: 'pds_test_lake' });
+    const shared = templateOf(stack);
+    shared.resourceCountIs('AWS::Lambda::Function', 1);
+    shared.resourceCountIs('Custom::FeatureMetadata', 2);
+    shared.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Runtime: Match.stringLikeRegexp('^python3\\.') });
+    shared.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/feature-store/describe-features', KmsKeyId: keyArn });
+    const policy = Object.values(shared.findResources('AWS::IAM::Policy')).find((p: any) =>
+      p.Properties.PolicyDocument.Statement.some((s: any) => s.Sid === 'DescribeFeatures'),
+    ) as any;
+    const statement = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'DescribeFeatures');
+    const groups = statement.Resource.map((arn: any) => arn['Fn::Join'][1].at(-1));
+    expect(groups.sort()).toEqual([':feature-group/pds-test-customers', ':feature-group/pds-test-reviews']);
   });
 
   test('descriptions can be left out', () => {

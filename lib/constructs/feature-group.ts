@@ -1,15 +1,13 @@
-import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { FeatureGroupSchema } from '../feature-store/feature-schema';
 import { LakePrefix } from '../lake-layout';
 import { acknowledgeWildcards } from '../nag';
-import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
+import { FeatureMetadataWriter } from './feature-metadata-writer';
 
 /** Table format of a feature group's offline store. */
 export enum OfflineTableFormat {
@@ -61,11 +59,11 @@ export interface FeatureGroupProps {
    */
   readonly describeFeatures?: boolean;
   /**
-   * Log group of the helper that writes the descriptions; encrypted with the lake key, so the key
-   * policy must let CloudWatch Logs use the key for it (see `DataLakeStorage.allowLogGroupEncryption`).
-   * @default - `/feature-store/<group name>/describe-features`
+   * The helper that writes the descriptions (one per stack serves every group in it).
+   * @default - the stack's shared writer, made on first use, logging to
+   * `/feature-store/describe-features` encrypted with the lake key
    */
-  readonly describeFeaturesLogGroupName?: string;
+  readonly metadataWriter?: FeatureMetadataWriter;
   /**
    * DESTROY deletes the group (and its online records) with the stack; the offline data stays in
    * the lake either way.
@@ -101,7 +99,6 @@ export class FeatureGroup extends Construct {
   /** The role Feature Store uses to write the offline store and its table. */
   public readonly offlineStoreRole: iam.Role;
   public readonly resource: sagemaker.CfnFeatureGroup;
-  private readonly storage: ILakeStorage;
   private readonly onlineKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: FeatureGroupProps) {
@@ -116,7 +113,6 @@ export class FeatureGroup extends Construct {
     }
     const stack = Stack.of(this);
     this.schema = schema;
-    this.storage = storage;
     this.featureGroupName = schema.featureGroupName;
     this.tableFormat = props.tableFormat ?? OfflineTableFormat.GLUE;
     this.onlineStoreEnabled = props.onlineStore !== undefined;
@@ -193,7 +189,12 @@ export class FeatureGroup extends Construct {
     this.resource.node.addDependency(this.offlineStoreRole.node.findChild('DefaultPolicy'));
 
     if (props.describeFeatures ?? true) {
-      this.describeFeatures(props.describeFeaturesLogGroupName ?? `/feature-store/${schema.featureGroupName}/describe-features`);
+      const writer = props.metadataWriter ?? sharedWriter(stack, storage);
+      writer.describe(this, 'Metadata', {
+        featureGroupName: this.featureGroupName,
+        featureGroupArn: this.featureGroupArn,
+        descriptions: Object.fromEntries(schema.features.map((f) => [f.name, f.description])),
+      }, this.resource);
     }
   }
 
@@ -240,50 +241,13 @@ export class FeatureGroup extends Construct {
       `WHERE row_number = 1 AND NOT is_deleted${where ? ` AND ${where}` : ''}`,
     ].join('\n');
   }
-
-  private describeFeatures(logGroupName: string): void {
-    const logGroup = new logs.LogGroup(this, 'DescribeFeaturesLogs', {
-      logGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: this.storage.key,
-      removalPolicy: RemovalPolicy.DESTROY, // logs of a deploy-time helper
-    });
-    const role = new iam.Role(this, 'DescribeFeaturesRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Writes the feature descriptions of ${this.featureGroupName} to Feature Store`,
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
-    // One grant on the shared role, rather than a policy per feature.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'DescribeFeatures', actions: ['sagemaker:UpdateFeatureMetadata'], resources: [this.featureGroupArn] }),
-    );
-    for (const feature of this.schema.features) {
-      const call: cr.AwsSdkCall = {
-        service: 'SageMaker',
-        action: 'UpdateFeatureMetadata',
-        parameters: { FeatureGroupName: this.featureGroupName, FeatureName: feature.name, Description: feature.description },
-        physicalResourceId: cr.PhysicalResourceId.of(`${this.featureGroupName}/${feature.name}`),
-      };
-      const description = new cr.AwsCustomResource(this, `Describe-${feature.name}`, {
-        onCreate: call,
-        onUpdate: call,
-        role,
-        logGroup,
-        installLatestAwsSdk: false,
-        resourceType: 'Custom::FeatureMetadata',
-      });
-      description.node.addDependency(this.resource);
-    }
-    // The provider's function is a singleton of the stack that references this role already.
-    const handler = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON_ID);
-    if (handler) dependOnlyOn(handler, [role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement]);
-  }
 }
 
-/** The construct id aws-cdk-lib gives the singleton function behind every AwsCustomResource. */
-const AWS_CUSTOM_RESOURCE_SINGLETON_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+/** The writer a stack's feature groups share when they are not given one. */
+function sharedWriter(stack: Stack, storage: ILakeStorage): FeatureMetadataWriter {
+  const id = 'FeatureMetadataWriter';
+  return (stack.node.tryFindChild(id) as FeatureMetadataWriter | undefined) ?? new FeatureMetadataWriter(stack, id, { logGroupName: '/feature-store/describe-features', logKey: storage.key });
+}
 
 function ttlDuration(ttl: Duration): { Unit: string; Value: number } {
   const minutes = ttl.toMinutes();
