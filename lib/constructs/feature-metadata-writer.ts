@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { CfnElement, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,9 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { dependOnlyOn } from '../template-hygiene';
+import { projectPath } from '../project-paths';
 
 /** The handler's code: one Python file, no dependencies beyond the runtime's boto3. */
-export const FEATURE_METADATA_CODE_DIR = path.join(__dirname, '..', 'feature-store', 'feature-metadata');
+export const FEATURE_METADATA_CODE_DIR = projectPath('lib', 'feature-store', 'feature-metadata');
 
 export interface FeatureMetadataWriterProps {
   /** Name of the handler's log group. */

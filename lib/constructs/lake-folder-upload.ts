@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,12 +7,13 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../nag';
 import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
+import { projectPath } from '../project-paths';
 
 /** Stacks that have an upload: one per stack, since the deployment handler is shared. */
 const UPLOAD_STACKS = new WeakSet<Stack>();
 
 /** The folder of the synthetic reviews sample (made by `data/generate_sample.py`). */
-export const SAMPLE_DATA_DIR = path.join(__dirname, '..', '..', 'data', 'sample', 'reviews');
+export const SAMPLE_DATA_DIR = projectPath('data', 'sample', 'reviews');
 
 export interface LakeFolderUploadProps {
   /** The lake that receives the files. */
