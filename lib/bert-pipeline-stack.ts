@@ -1,5 +1,4 @@
 import * as crypto from 'crypto';
-import * as path from 'path';
 import { Aws, CfnMapping, CfnOutput, Duration, FileSystem, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -26,16 +25,17 @@ import {
   MANAGED_IMAGES,
   MODEL_MONITOR_ACCOUNTS,
 } from '../pipeline-definitions/lib/images';
-import { PlatformConfig, resourceName } from './config';
+import { BertPipelineVariantSetting, PlatformConfig, resourceName } from './config';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { PipelineRole } from './constructs/pipeline-role';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { MlRegistryStack } from './ml-registry-stack';
 import { acknowledgeWildcards } from './nag';
+import { projectPath } from './project-paths';
 
 /** The step scripts of the BERT pipeline, shipped to the lake as they are. */
-export const BERT_CODE_DIR = path.join(__dirname, '..', 'pipeline-definitions', 'bert_sentiment', 'code');
+export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
 /** What never ships with step code. */
 export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache'];
 /**
@@ -50,6 +50,12 @@ export interface BertPipelineStackProps extends StackProps {
   readonly config: PlatformConfig;
   readonly lake: DataLakeStack;
   readonly registry: MlRegistryStack;
+  /**
+   * A variant of the course pipeline (`bertPipelineVariants`): pipeline `<prefix>-bert-sentiment-<name>`
+   * on its own raw prefix, with its own model package group and transformed table prefix.
+   * @default - the course pipeline
+   */
+  readonly variant?: { readonly name: string } & BertPipelineVariantSetting;
 }
 
 /**
@@ -65,12 +71,24 @@ export class BertPipelineStack extends Stack {
   public readonly failureTopic: sns.Topic;
   /** Where CloudFormation reads the definition from. */
   public readonly definitionStorage: 'inline' | 's3';
+  /** Length of the definition in characters of JSON (deploy-time values as CloudFormation renders them). */
+  public readonly definitionChars: number;
 
   constructor(scope: Construct, id: string, props: BertPipelineStackProps) {
-    super(scope, id, { description: 'Practical Data Science platform: BERT review-sentiment training pipeline', ...props });
-    const { config, lake, registry } = props;
+    const { config, lake, registry, variant } = props;
+    super(scope, id, {
+      description: `Practical Data Science platform: BERT review-sentiment training pipeline${variant ? ` (variant ${variant.name})` : ''}`,
+      ...props,
+    });
     const { storage } = lake;
-    this.pipelineName = resourceName(config.namePrefix, BERT_PIPELINE_ID, 256);
+    const pipelineId = variant ? `${BERT_PIPELINE_ID}-${variant.name}` : BERT_PIPELINE_ID;
+    const rawPrefix = variant?.inputPrefix ?? LakePrefix.rawReviews;
+    const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : LakePrefix.transformedReviews;
+    const modelPackageGroup = variant ? registry.bertVariantModelPackageGroups[variant.name] : registry.bertModelPackageGroup;
+    if (!modelPackageGroup) {
+      throw new Error(`BertPipelineStack: the registry has no model package group for variant '${variant!.name}'.`);
+    }
+    this.pipelineName = resourceName(config.namePrefix, pipelineId, 256);
     this.pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
 
     const images = new CfnMapping(this, 'ImageRegistries', {
@@ -94,7 +112,8 @@ export class BertPipelineStack extends Stack {
       `${images.findInMap(Aws.REGION, key)}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${MANAGED_IMAGES[name].repository}:${MANAGED_IMAGES[name].tag}`;
 
     const codeHash = FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
-    const codePrefix = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/code/${codeHash}/`;
+    // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
+    const codePrefix = `${LakePrefix.pipelineArtifacts}${pipelineId}/code/${codeHash.slice(0, 32)}/`;
     const pipelineRole = new PipelineRole(this, 'Role', {
       pipelineName: this.pipelineName,
       jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
@@ -111,10 +130,10 @@ export class BertPipelineStack extends Stack {
       ],
     });
     this.role = pipelineRole.role;
-    storage.grantReadPrefix(this.role, LakePrefix.rawReviews);
+    storage.grantReadPrefix(this.role, rawPrefix);
     storage.grantReadPrefix(this.role, LakePrefix.models);
-    storage.grantReadWritePrefix(this.role, LakePrefix.transformedReviews);
-    storage.grantReadWritePrefix(this.role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
+    storage.grantReadWritePrefix(this.role, transformedPrefix);
+    storage.grantReadWritePrefix(this.role, `${LakePrefix.pipelineArtifacts}${pipelineId}/`);
     registry.reviewsFeatureGroup.grantIngest(this.role);
     // Jobs with VolumeKmsKeyId and KmsKeyId: SageMaker creates grants on the key as this role.
     this.role.addToPrincipalPolicy(
@@ -177,7 +196,7 @@ export class BertPipelineStack extends Stack {
         },
       ]);
     }
-    registry.modelRegistry.grantRegister(this.role, registry.bertModelPackageGroup.modelPackageGroupName);
+    registry.modelRegistry.grantRegister(this.role, modelPackageGroup.modelPackageGroupName);
     // The data- and model-quality gates look up the latest approved model's baselines.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindApprovedModel', actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
 
@@ -190,15 +209,16 @@ export class BertPipelineStack extends Stack {
       dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
     };
     const definition = bertSentimentPipeline({
+      pipelineId,
       executionRoleArn: this.role.roleArn,
       lakeBucketName: storage.bucket.bucketName,
       kmsKeyArn: storage.key.keyArn,
-      inputDataUri: storage.s3Uri(LakePrefix.rawReviews),
-      transformedReviewsUri: storage.s3Uri(LakePrefix.transformedReviews),
+      inputDataUri: storage.s3Uri(rawPrefix),
+      transformedReviewsUri: storage.s3Uri(transformedPrefix),
       pretrainedModelUri: storage.s3Uri(PRETRAINED_MODEL_PREFIX),
       codeUri: storage.s3Uri(codePrefix),
       featureGroupName: registry.reviewsFeatureGroup.featureGroupName,
-      modelPackageGroupName: registry.bertModelPackageGroup.modelPackageGroupName,
+      modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
       trainingImageUri: image('huggingFaceTraining'),
       inferenceImageUri: image('huggingFaceInference'),
       codeVersion: config.codeVersion ?? codeHash,
@@ -216,6 +236,7 @@ export class BertPipelineStack extends Stack {
 
     const rendered = definition.render();
     const resolved = JSON.stringify(this.resolve(rendered));
+    this.definitionChars = resolved.length;
     this.definitionStorage =
       config.pipelineDefinitionStorage === 'auto'
         ? resolved.length > INLINE_DEFINITION_LIMIT
@@ -243,7 +264,7 @@ export class BertPipelineStack extends Stack {
       sources,
       destinationPrefix: codePrefix,
       description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
-      logGroupName: logGroupName(config.namePrefix, `pipelines/${BERT_PIPELINE_ID}/release-upload`),
+      logGroupName: logGroupName(config.namePrefix, `pipelines/${pipelineId}/release-upload`),
     });
 
     this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
@@ -270,7 +291,7 @@ export class BertPipelineStack extends Stack {
         eventPattern: {
           source: ['aws.s3'],
           detailType: ['Object Created'],
-          detail: { bucket: { name: [storage.bucket.bucketName] }, object: { key: [{ prefix: LakePrefix.rawReviews }] } },
+          detail: { bucket: { name: [storage.bucket.bucketName] }, object: { key: [{ prefix: rawPrefix }] } },
         },
         targets: [starter],
       });

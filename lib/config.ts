@@ -69,6 +69,13 @@ export interface PlatformConfig {
   readonly onlineStoreTtlDays?: number;
   /** Table format of the feature groups' offline stores; fixed once a group exists. */
   readonly offlineStoreTableFormat: 'Glue' | 'Iceberg';
+  /** Feature groups beside the course's reviews group, each named `<prefix>-<name>`. */
+  readonly featureGroups?: readonly FeatureGroupSetting[];
+  /**
+   * More instances of the BERT pipeline, by name: each trains on its own raw-data prefix and
+   * registers into its own model package group, in a stack of its own.
+   */
+  readonly bertPipelineVariants?: Readonly<Record<string, BertPipelineVariantSetting>>;
   /**
    * Engine of the quality gates: `open` runs the project's own checks on plain SageMaker jobs
    * (any account); `managed` also uses Clarify, Debugger and Model Monitor (accounts that still
@@ -114,6 +121,25 @@ export interface PlatformConfig {
   /** Address that receives the budget's alerts. */
   readonly budgetEmail?: string;
 }
+
+/** A feature group as the `featureGroups` setting declares it. */
+export interface FeatureGroupSetting {
+  /** Short name: the group is `<prefix>-<name>`. */
+  readonly name: string;
+  readonly description: string;
+  readonly recordIdentifier: string;
+  readonly eventTime: string;
+  readonly features: readonly { readonly name: string; readonly type: 'String' | 'Integral' | 'Fractional'; readonly description: string }[];
+}
+
+/** A variant of the BERT pipeline as the `bertPipelineVariants` setting declares it. */
+export interface BertPipelineVariantSetting {
+  /** Lake prefix of the variant's raw CSV files, under `raw/`. */
+  readonly inputPrefix: string;
+}
+
+/** Short names of added feature groups and pipeline variants. */
+const SHORT_NAME = /^[a-z][a-z0-9-]{0,23}$/;
 
 /** Thrown for a configuration value that is not allowed. */
 export class ConfigError extends Error {
@@ -182,6 +208,52 @@ function thresholds(names: readonly string[], max: number): Setting<Readonly<Rec
     const ok = entries.every(([name, limit]) => names.includes(name) && typeof limit === 'number' && limit >= 0 && limit <= max);
     return ok ? (value as Record<string, number>) : undefined;
   };
+}
+
+function jsonValue(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** `featureGroups`: the shape here; Feature Store's own rules when the groups are built. */
+function featureGroupList(raw: unknown): readonly FeatureGroupSetting[] | undefined {
+  const value = jsonValue(raw);
+  if (!Array.isArray(value)) return undefined;
+  const names = value.map((group) => (isObject(group) ? group.name : undefined));
+  const shaped = value.every(
+    (group) =>
+      isObject(group) &&
+      typeof group.name === 'string' &&
+      SHORT_NAME.test(group.name) &&
+      group.name !== 'reviews' &&
+      isText(group.description) &&
+      isText(group.recordIdentifier) &&
+      isText(group.eventTime) &&
+      Array.isArray(group.features) &&
+      group.features.length > 0 &&
+      group.features.every(
+        (f: unknown) => isObject(f) && isText(f.name) && isText(f.description) && ['String', 'Integral', 'Fractional'].includes(f.type as string),
+      ),
+  );
+  return shaped && new Set(names).size === names.length ? (value as FeatureGroupSetting[]) : undefined;
+}
+
+/** `bertPipelineVariants`: names and raw-data prefixes. */
+function pipelineVariants(raw: unknown): Readonly<Record<string, BertPipelineVariantSetting>> | undefined {
+  const value = jsonValue(raw);
+  if (!isObject(value)) return undefined;
+  const ok = Object.entries(value).every(
+    ([name, variant]) =>
+      SHORT_NAME.test(name) && isObject(variant) && typeof variant.inputPrefix === 'string' && /^raw\/([a-z0-9][a-z0-9_-]*\/)+$/.test(variant.inputPrefix),
+  );
+  return ok ? (value as Record<string, BertPipelineVariantSetting>) : undefined;
 }
 
 function fraction(raw: unknown): number | undefined {
@@ -292,6 +364,26 @@ export const SETTINGS: Settings = {
     doc: 'Table format of the feature groups\' offline stores. Changing it means new feature groups.',
     allowed: 'one of Glue, Iceberg',
     parse: oneOf(['Glue', 'Iceberg'] as const),
+  },
+  featureGroups: {
+    type: 'json',
+    doc:
+      'Feature groups beside the reviews group, each named <prefix>-<name>, with its offline store in the lake, e.g. ' +
+      '[{"name":"customers","description":"Customer profiles","recordIdentifier":"customer_id","eventTime":"event_time",' +
+      '"features":[{"name":"customer_id","type":"String","description":"Customer id"},{"name":"event_time","type":"String","description":"When"}]}].',
+    allowed:
+      'a JSON array of objects with name (lowercase letters, digits and hyphens, starting with a letter, at most 24 characters; unique; not reviews), ' +
+      'description, recordIdentifier, eventTime and features (objects with name, type String, Integral or Fractional, and description); ' +
+      'Feature Store\'s own rules are checked for each group',
+    parse: featureGroupList,
+  },
+  bertPipelineVariants: {
+    type: 'json',
+    doc:
+      'More BERT pipelines, by name: each reads its own raw prefix and registers into its own model package group, in stack <prefix>-bert-pipeline-<name>, ' +
+      'e.g. {"dresses":{"inputPrefix":"raw/dresses/"}}.',
+    allowed: 'a JSON object of name (lowercase letters, digits and hyphens, starting with a letter, at most 24 characters) to {"inputPrefix": "raw/<folder>/"}',
+    parse: pipelineVariants,
   },
   qualityEngine: {
     type: 'string',

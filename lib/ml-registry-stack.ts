@@ -6,6 +6,7 @@ import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { FeatureMetadataWriter } from './constructs/feature-metadata-writer';
 import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { FeatureType, validateFeatureGroupSchema } from './feature-store/feature-schema';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
@@ -34,6 +35,10 @@ export class MlRegistryStack extends StatefulStack {
   public readonly modelRegistry: ModelRegistry;
   /** Where the BERT pipeline registers its models. */
   public readonly bertModelPackageGroup: IModelPackageGroup;
+  /** The feature groups of the `featureGroups` setting, by their short names. */
+  public readonly featureGroups: Readonly<Record<string, FeatureGroup>>;
+  /** Where each variant of the BERT pipeline (`bertPipelineVariants`) registers its models, by variant. */
+  public readonly bertVariantModelPackageGroups: Readonly<Record<string, IModelPackageGroup>>;
   /** The saved Athena query that builds the training set from the offline store. */
   public readonly trainingSetQuery: athena.CfnNamedQuery;
 
@@ -48,8 +53,8 @@ export class MlRegistryStack extends StatefulStack {
       logGroupName: logGroupName(prefix, 'feature-store/describe-features'),
       logKey: lake.storage.key,
     });
-    this.reviewsFeatureGroup = new FeatureGroup(this, 'ReviewsFeatureGroup', {
-      schema: reviewsFeatureGroupSchema(resourceName(prefix, 'reviews', 64)),
+    // Every group of the stack has the same storage settings.
+    const groupOptions = {
       storage: lake.storage,
       databaseName: lake.catalog.databaseName,
       tableFormat: config.offlineStoreTableFormat === 'Iceberg' ? OfflineTableFormat.ICEBERG : OfflineTableFormat.GLUE,
@@ -58,15 +63,44 @@ export class MlRegistryStack extends StatefulStack {
         : undefined,
       metadataWriter,
       removalPolicy,
+    };
+    this.reviewsFeatureGroup = new FeatureGroup(this, 'ReviewsFeatureGroup', {
+      schema: reviewsFeatureGroupSchema(resourceName(prefix, 'reviews', 64)),
+      ...groupOptions,
     });
+    this.featureGroups = Object.fromEntries(
+      (config.featureGroups ?? []).map((group) => [
+        group.name,
+        new FeatureGroup(this, `FeatureGroup-${group.name}`, {
+          schema: validateFeatureGroupSchema({
+            featureGroupName: resourceName(prefix, group.name, 64),
+            description: group.description,
+            recordIdentifier: group.recordIdentifier,
+            eventTime: group.eventTime,
+            features: group.features.map((f) => ({ name: f.name, type: f.type as FeatureType, description: f.description })),
+          }),
+          ...groupOptions,
+        }),
+      ]),
+    );
 
     const bert = MODEL_PACKAGE_GROUPS.bertSentiment;
     const bertGroupName = resourceName(prefix, bert.suffix, 63);
+    const variants = Object.keys(config.bertPipelineVariants ?? {});
+    const variantGroupName = (variant: string) => resourceName(prefix, `${bert.suffix}-${variant}`, 63);
     this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', {
-      groups: [{ name: bertGroupName, description: bert.description, tags: bert.tags }],
+      groups: [
+        { name: bertGroupName, description: bert.description, tags: bert.tags },
+        ...variants.map((variant) => ({
+          name: variantGroupName(variant),
+          description: `${bert.description} (variant ${variant})`,
+          tags: { ...bert.tags, pipeline: `${bert.suffix}-${variant}` },
+        })),
+      ],
       removalPolicy,
     });
     this.bertModelPackageGroup = this.modelRegistry.group(bertGroupName);
+    this.bertVariantModelPackageGroups = Object.fromEntries(variants.map((variant) => [variant, this.modelRegistry.group(variantGroupName(variant))]));
 
     this.trainingSetQuery = new athena.CfnNamedQuery(this, 'TrainingSetQuery', {
       name: 'reviews-features-training-set',

@@ -11,6 +11,8 @@ export interface Platform {
   readonly dataLake: DataLakeStack;
   readonly mlRegistry: MlRegistryStack;
   readonly bertPipeline: BertPipelineStack;
+  /** The stacks of the `bertPipelineVariants` setting, by variant name. */
+  readonly bertPipelineVariants: Readonly<Record<string, BertPipelineStack>>;
   readonly costGuard?: CostGuardStack;
 }
 
@@ -25,6 +27,13 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   const dataLake = new DataLakeStack(app, stackName('data-lake'), { env, config });
   const mlRegistry = new MlRegistryStack(app, stackName('ml-registry'), { env, config, lake: dataLake });
   const bertPipeline = new BertPipelineStack(app, stackName('bert-pipeline'), { env, config, lake: dataLake, registry: mlRegistry });
+  // Each variant in a stack of its own: the stacks stay the same size however many there are.
+  const bertPipelineVariants = Object.fromEntries(
+    Object.entries(config.bertPipelineVariants ?? {}).map(([name, variant]) => [
+      name,
+      new BertPipelineStack(app, stackName(`bert-pipeline-${name}`), { env, config, lake: dataLake, registry: mlRegistry, variant: { name, ...variant } }),
+    ]),
+  );
 
   const costGuard =
     config.budgetMonthlyLimitUsd !== undefined && config.budgetEmail !== undefined
@@ -39,5 +48,5 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { dataLake, mlRegistry, bertPipeline, costGuard };
+  return { dataLake, mlRegistry, bertPipeline, bertPipelineVariants, costGuard };
 }

@@ -50,9 +50,14 @@ export const DEPLOY_INSTANCE_TYPES = ['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.xlar
 export const JSON_LINES = 'application/jsonlines';
 
 export interface BertPipelineProps {
+  /**
+   * The pipeline's id, naming its artifacts prefix `pipelines/<id>/` and recorded in the metadata.
+   * @default BERT_PIPELINE_ID
+   */
+  readonly pipelineId?: string;
   /** Role the jobs run as. */
   readonly executionRoleArn: string;
-  /** The lake bucket (artifacts under `pipelines/bert-sentiment/`). */
+  /** The lake bucket (artifacts under `pipelines/<pipeline id>/`). */
   readonly lakeBucketName: string;
   /** Key of volumes and outputs (the lake key). */
   readonly kmsKeyArn: string;
@@ -205,7 +210,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   const managed = props.managedQualityServices === true;
   const text = (parameter: Parameter): Join => new Join('', [parameter.ref]);
   const executionPrefix = (...parts: string[]): Join =>
-    new Join('/', [`s3://${props.lakeBucketName}/pipelines/${BERT_PIPELINE_ID}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
+    new Join('/', [`s3://${props.lakeBucketName}/pipelines/${props.pipelineId ?? BERT_PIPELINE_ID}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
   const network = (isolated: boolean): Record<string, Value> => ({
     EnableInterContainerTrafficEncryption: true,
     EnableNetworkIsolation: isolated,
@@ -673,7 +678,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   return new PipelineDefinition({
     parameters: Object.values(p),
     steps: [prepare, checkDataBias, checkDataQuality, train, checkTrainingHealth, evaluate, gate],
-    metadata: { pipeline: BERT_PIPELINE_ID, codeVersion: props.codeVersion },
+    metadata: { pipeline: props.pipelineId ?? BERT_PIPELINE_ID, codeVersion: props.codeVersion },
   });
 }
 

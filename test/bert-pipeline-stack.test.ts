@@ -36,10 +36,10 @@ describe('BertPipelineStack', () => {
 
   test('the step code is uploaded to the lake under its content hash', () => {
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
-      DestinationBucketKeyPrefix: Match.stringLikeRegexp('^pipelines/bert-sentiment/code/[0-9a-f]{64}/$'),
+      DestinationBucketKeyPrefix: Match.stringLikeRegexp('^pipelines/bert-sentiment/code/[0-9a-f]{32}/$'),
       Prune: false,
     });
-    expect(definitionText).toMatch(/pipelines\/bert-sentiment\/code\/[0-9a-f]{64}\//);
+    expect(definitionText).toMatch(/pipelines\/bert-sentiment\/code\/[0-9a-f]{32}\//);
   });
 
   test('the role: no managed policies; jobs of its kinds; PassRole only of itself to SageMaker', () => {
@@ -152,7 +152,7 @@ describe('BertPipelineStack options', () => {
     const { pipeline, template, stack } = pipelineStack({ pipelineDefinitionStorage: 's3' });
     expect(stack.definitionStorage).toBe('s3');
     const location = pipeline.Properties.PipelineDefinition.PipelineDefinitionS3Location;
-    expect(location.Key).toMatch(/^pipelines\/bert-sentiment\/code\/[0-9a-f]{64}\/definitions\/[0-9a-f]{32}\.json$/);
+    expect(location.Key).toMatch(/^pipelines\/bert-sentiment\/code\/[0-9a-f]{32}\/definitions\/[0-9a-f]{32}\.json$/);
     expect(JSON.stringify(location.Bucket)).toContain('pds-dev-data-lake');
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);

@@ -119,6 +119,12 @@ describe('bad values fail with the key, the value and what is allowed', () => {
     ['budgetMonthlyLimitUsd', '-1', /positive number/],
     ['budgetMonthlyLimitUsd', 'lots', /positive number/],
     ['budgetEmail', 'not-an-address', /e-mail address/],
+    ['featureGroups', '{"name": "customers"}', /JSON array of objects/],
+    ['featureGroups', '[{"name": "Customers", "description": "d", "recordIdentifier": "id", "eventTime": "t", "features": [{"name": "id", "type": "String", "description": "d"}]}]', /lowercase letters/],
+    ['featureGroups', '[{"name": "reviews", "description": "d", "recordIdentifier": "id", "eventTime": "t", "features": [{"name": "id", "type": "String", "description": "d"}]}]', /not reviews/],
+    ['featureGroups', '[{"name": "c", "description": "d", "recordIdentifier": "id", "eventTime": "t", "features": [{"name": "id", "type": "Text", "description": "d"}]}]', /String, Integral or Fractional/],
+    ['bertPipelineVariants', '{"dresses": {"inputPrefix": "curated/dresses/"}}', /raw\/<folder>\//],
+    ['bertPipelineVariants', '{"Dresses!": {"inputPrefix": "raw/dresses/"}}', /lowercase letters/],
   ];
 
   test.each(cases)('%s = %p', (key, value, allowed) => {

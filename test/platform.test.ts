@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildApp, SYNTH_VARIANTS } from './helpers';
 
@@ -66,5 +67,53 @@ describe('bin/app.ts', () => {
     }
     expect(status).toBe(1);
     expect(stderr.trim()).toBe("Invalid context value 'stage': 'banana' is not allowed; expected one of dev, prod.");
+  });
+});
+
+describe('growing the platform through its settings', () => {
+  const featureGroups = JSON.stringify([
+    {
+      name: 'customers',
+      description: 'Customer profiles',
+      recordIdentifier: 'customer_id',
+      eventTime: 'event_time',
+      features: [
+        { name: 'customer_id', type: 'String', description: 'Customer id' },
+        { name: 'event_time', type: 'String', description: 'When' },
+      ],
+    },
+  ]);
+  const { platform } = buildApp({ featureGroups, bertPipelineVariants: '{"dresses":{"inputPrefix":"raw/dresses/"}}' });
+
+  test('featureGroups adds retained groups named <prefix>-<name> beside the reviews group, described by the shared helper', () => {
+    const template = Template.fromStack(platform.mlRegistry);
+    template.resourceCountIs('AWS::SageMaker::FeatureGroup', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    const [group] = Object.values(template.findResources('AWS::SageMaker::FeatureGroup', { Properties: { FeatureGroupName: 'pds-dev-customers' } }));
+    expect(group.Properties).toMatchObject({ RecordIdentifierFeatureName: 'customer_id', EventTimeFeatureName: 'event_time' });
+    template.hasResourceProperties('Custom::FeatureMetadata', { FeatureGroupName: 'pds-dev-customers', Descriptions: { customer_id: 'Customer id', event_time: 'When' } });
+  });
+
+  test('a variant is a pipeline stack of its own: its raw prefix, its transformed prefix, its model package group', () => {
+    const variant = platform.bertPipelineVariants.dresses;
+    expect(variant.stackName).toBe('pds-dev-bert-pipeline-dresses');
+    expect(variant.pipelineName).toBe('pds-dev-bert-sentiment-dresses');
+    Template.fromStack(platform.mlRegistry).hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      ModelPackageGroupName: 'pds-dev-bert-sentiment-dresses',
+    });
+    const template = Template.fromStack(variant);
+    const body = JSON.stringify(template.findResources('AWS::SageMaker::Pipeline'));
+    expect(body).toContain('/raw/dresses/');
+    expect(body).toContain('/transformed/reviews-dresses/');
+    expect(body).toContain('pds-dev-bert-sentiment-dresses');
+    expect(body).toContain('/pipelines/bert-sentiment-dresses');
+    expect(body).not.toContain('womens-clothing-reviews');
+  });
+
+  test('a feature group that breaks a Feature Store rule is refused naming the group and the rule', () => {
+    const bad = JSON.stringify([
+      { name: 'orders', description: 'Orders', recordIdentifier: 'order_id', eventTime: 'event_time', features: [{ name: 'order_id', type: 'String', description: 'Id' }] },
+    ]);
+    expect(() => buildApp({ featureGroups: bad })).toThrow(/Feature group 'pds-dev-orders': .*event_time/);
   });
 });

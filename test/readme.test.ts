@@ -29,12 +29,15 @@ describe('README', () => {
   });
 
   test('names every stack of the full synth in its architecture picture', () => {
-    const { app, config } = buildApp(SYNTH_VARIANTS.full);
+    const { app, config, platform } = buildApp(SYNTH_VARIANTS.full);
     const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c));
     expect(stacks.length).toBeGreaterThan(1);
     const diagram = readme.slice(readme.indexOf('```mermaid'), readme.indexOf('```', readme.indexOf('```mermaid') + 3));
+    const variants = new Set<Stack>(Object.values(platform.bertPipelineVariants));
+    expect(variants.size).toBeGreaterThan(0);
     for (const stack of stacks) {
-      expect(diagram).toContain(stack.stackName.replace(`${config.namePrefix}-`, '&lt;prefix&gt;-'));
+      const shown = variants.has(stack) ? `${config.namePrefix}-bert-pipeline-&lt;variant&gt;` : stack.stackName;
+      expect(diagram).toContain(shown.replace(`${config.namePrefix}-`, '&lt;prefix&gt;-'));
     }
   });
 });
