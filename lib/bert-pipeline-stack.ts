@@ -111,7 +111,7 @@ export class BertPipelineStack extends Stack {
     const managedImage = (name: keyof typeof MANAGED_IMAGES, key: string) =>
       `${images.findInMap(Aws.REGION, key)}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${MANAGED_IMAGES[name].repository}:${MANAGED_IMAGES[name].tag}`;
 
-    const codeHash = FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
+    const codeHash = bertCodeHash();
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
     const codePrefix = `${LakePrefix.pipelineArtifacts}${pipelineId}/code/${codeHash.slice(0, 32)}/`;
     const pipelineRole = new PipelineRole(this, 'Role', {
@@ -329,6 +329,13 @@ export class BertPipelineStack extends Stack {
     });
     new CfnOutput(this, 'FailureTopicArn', { value: this.failureTopic.topicArn });
   }
+}
+
+let codeHashOnce: string | undefined;
+/** The step code's content hash, computed once per process however many pipelines ship it. */
+function bertCodeHash(): string {
+  codeHashOnce ??= FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
+  return codeHashOnce;
 }
 
 /** An EventBridge target that starts a SageMaker pipeline with its default parameters. */

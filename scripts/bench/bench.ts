@@ -141,7 +141,7 @@ function main(): void {
   };
   log();
   log('synth (cdk synth, cold)              median s   runs');
-  log(`  project toolchain (ts-node --swc)  ${synthFigures.projectMedian.toFixed(2).padStart(8)}   ${projectRuns.map((s) => s.toFixed(2)).join(' ')}`);
+  log(`  project toolchain (ts-node, swc)   ${synthFigures.projectMedian.toFixed(2).padStart(8)}   ${projectRuns.map((s) => s.toFixed(2)).join(' ')}`);
   log(`  precompiled (node, after tsc)      ${synthFigures.precompiledMedian.toFixed(2).padStart(8)}   ${compiledRuns.map((s) => s.toFixed(2)).join(' ')}`);
   log(`  ratio ${synthFigures.ratio.toFixed(2)} (target at most ${TARGETS.synthRatio}); tsc itself took ${compileSeconds.toFixed(2)} s`);
 
