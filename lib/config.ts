@@ -7,6 +7,7 @@ import {
 import { S3_MIN_INFREQUENT_ACCESS_DAYS } from './constructs/data-lake-storage';
 import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from './constructs/lake-athena';
 import { GLUE_CRON_PATTERN } from './constructs/lake-catalog';
+import { FeatureType } from './feature-store/feature-schema';
 
 /**
  * Typed, validated configuration of the platform.
@@ -129,7 +130,7 @@ export interface FeatureGroupSetting {
   readonly description: string;
   readonly recordIdentifier: string;
   readonly eventTime: string;
-  readonly features: readonly { readonly name: string; readonly type: 'String' | 'Integral' | 'Fractional'; readonly description: string }[];
+  readonly features: readonly { readonly name: string; readonly type: FeatureType; readonly description: string }[];
 }
 
 /** A variant of the BERT pipeline as the `bertPipelineVariants` setting declares it. */
@@ -193,23 +194,6 @@ function listOf(pattern: RegExp): Setting<readonly string[]>['parse'] {
   };
 }
 
-function thresholds(names: readonly string[], max: number): Setting<Readonly<Record<string, number>>>['parse'] {
-  return (raw) => {
-    let value = raw;
-    if (typeof raw === 'string') {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        return undefined;
-      }
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const entries = Object.entries(value as Record<string, unknown>);
-    const ok = entries.every(([name, limit]) => names.includes(name) && typeof limit === 'number' && limit >= 0 && limit <= max);
-    return ok ? (value as Record<string, number>) : undefined;
-  };
-}
-
 function jsonValue(raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
   try {
@@ -221,6 +205,16 @@ function jsonValue(raw: unknown): unknown {
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+function thresholds(names: readonly string[], max: number): Setting<Readonly<Record<string, number>>>['parse'] {
+  return (raw) => {
+    const value = jsonValue(raw);
+    if (!isObject(value)) return undefined;
+    const entries = Object.entries(value);
+    const ok = entries.every(([name, limit]) => names.includes(name) && typeof limit === 'number' && limit >= 0 && limit <= max);
+    return ok ? (value as Record<string, number>) : undefined;
+  };
+}
 
 /** `featureGroups`: the shape here; Feature Store's own rules when the groups are built. */
 function featureGroupList(raw: unknown): readonly FeatureGroupSetting[] | undefined {
@@ -239,7 +233,7 @@ function featureGroupList(raw: unknown): readonly FeatureGroupSetting[] | undefi
       Array.isArray(group.features) &&
       group.features.length > 0 &&
       group.features.every(
-        (f: unknown) => isObject(f) && isText(f.name) && isText(f.description) && ['String', 'Integral', 'Fractional'].includes(f.type as string),
+        (f: unknown) => isObject(f) && isText(f.name) && isText(f.description) && (Object.values(FeatureType) as unknown[]).includes(f.type),
       ),
   );
   return shaped && new Set(names).size === names.length ? (value as FeatureGroupSetting[]) : undefined;

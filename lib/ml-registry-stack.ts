@@ -6,7 +6,7 @@ import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { FeatureMetadataWriter } from './constructs/feature-metadata-writer';
 import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
-import { FeatureType, validateFeatureGroupSchema } from './feature-store/feature-schema';
+import { validateFeatureGroupSchema } from './feature-store/feature-schema';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
@@ -77,7 +77,7 @@ export class MlRegistryStack extends StatefulStack {
             description: group.description,
             recordIdentifier: group.recordIdentifier,
             eventTime: group.eventTime,
-            features: group.features.map((f) => ({ name: f.name, type: f.type as FeatureType, description: f.description })),
+            features: group.features,
           }),
           ...groupOptions,
         }),

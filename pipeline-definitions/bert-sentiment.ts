@@ -208,9 +208,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   };
   const quality = props.quality ?? DEFAULT_QUALITY_THRESHOLDS;
   const managed = props.managedQualityServices === true;
+  const pipelineId = props.pipelineId ?? BERT_PIPELINE_ID;
   const text = (parameter: Parameter): Join => new Join('', [parameter.ref]);
   const executionPrefix = (...parts: string[]): Join =>
-    new Join('/', [`s3://${props.lakeBucketName}/pipelines/${props.pipelineId ?? BERT_PIPELINE_ID}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
+    new Join('/', [`s3://${props.lakeBucketName}/pipelines/${pipelineId}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
   const network = (isolated: boolean): Record<string, Value> => ({
     EnableInterContainerTrafficEncryption: true,
     EnableNetworkIsolation: isolated,
@@ -678,7 +679,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   return new PipelineDefinition({
     parameters: Object.values(p),
     steps: [prepare, checkDataBias, checkDataQuality, train, checkTrainingHealth, evaluate, gate],
-    metadata: { pipeline: props.pipelineId ?? BERT_PIPELINE_ID, codeVersion: props.codeVersion },
+    metadata: { pipeline: pipelineId, codeVersion: props.codeVersion },
   });
 }
 

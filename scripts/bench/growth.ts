@@ -4,6 +4,7 @@
  * (`featureGroups`, `bertPipelineVariants`).
  */
 import { FeatureGroupSetting } from '../../lib/config';
+import { FeatureType } from '../../lib/feature-store/feature-schema';
 
 /** The points the benchmark measures: total feature groups and total BERT pipelines. */
 export const FEATURE_GROUP_POINTS = [1, 10, 50] as const;
@@ -29,11 +30,11 @@ export function generatedFeatureGroup(index: number): FeatureGroupSetting {
     recordIdentifier: 'entity_id',
     eventTime: 'event_time',
     features: [
-      { name: 'entity_id', type: 'String', description: 'Identifier of the entity' },
-      { name: 'event_time', type: 'String', description: 'When the features were computed, ISO-8601 UTC' },
-      { name: 'count_7d', type: 'Integral', description: 'Events in the last seven days' },
-      { name: 'amount_30d', type: 'Fractional', description: 'Amount in the last thirty days' },
-      { name: 'segment', type: 'String', description: 'Segment of the entity' },
+      { name: 'entity_id', type: FeatureType.STRING, description: 'Identifier of the entity' },
+      { name: 'event_time', type: FeatureType.STRING, description: 'When the features were computed, ISO-8601 UTC' },
+      { name: 'count_7d', type: FeatureType.INTEGRAL, description: 'Events in the last seven days' },
+      { name: 'amount_30d', type: FeatureType.FRACTIONAL, description: 'Amount in the last thirty days' },
+      { name: 'segment', type: FeatureType.STRING, description: 'Segment of the entity' },
     ],
   };
 }
