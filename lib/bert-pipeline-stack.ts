@@ -1,5 +1,5 @@
 import * as crypto from 'crypto';
-import { Aws, CfnMapping, CfnOutput, Duration, FileSystem, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, FileSystem, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,17 +16,10 @@ import {
   modelQualityConstraintsKey,
   QualityThresholds,
 } from '../pipeline-definitions/bert-sentiment';
-import {
-  CLARIFY_ACCOUNTS,
-  DEBUGGER_RULE_ACCOUNTS,
-  dlcAccount,
-  IMAGES,
-  KNOWN_REGIONS,
-  MANAGED_IMAGES,
-  MODEL_MONITOR_ACCOUNTS,
-} from '../pipeline-definitions/lib/images';
 import { BertPipelineVariantSetting, PlatformConfig, resourceName } from './config';
+import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
+import { PipelineStart } from './constructs/pipeline-start';
 import { PipelineRole } from './constructs/pipeline-role';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
@@ -91,25 +84,8 @@ export class BertPipelineStack extends Stack {
     this.pipelineName = resourceName(config.namePrefix, pipelineId, 256);
     this.pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
 
-    const images = new CfnMapping(this, 'ImageRegistries', {
-      mapping: Object.fromEntries(
-        KNOWN_REGIONS.map((region) => [
-          region,
-          {
-            dlc: dlcAccount(region),
-            debugger: DEBUGGER_RULE_ACCOUNTS[region] ?? 'none',
-            clarify: CLARIFY_ACCOUNTS[region] ?? 'none',
-            modelmonitor: MODEL_MONITOR_ACCOUNTS[region] ?? 'none',
-          },
-        ]),
-      ),
-      lazy: true,
-    });
-    const dlc = images.findInMap(Aws.REGION, 'dlc');
-    const image = (name: keyof typeof IMAGES) => `${dlc}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${IMAGES[name].repository}:${IMAGES[name].tag}`;
+    const images = new ImageRegistries(this, 'ImageRegistries');
     const managed = config.qualityEngine === 'managed';
-    const managedImage = (name: keyof typeof MANAGED_IMAGES, key: string) =>
-      `${images.findInMap(Aws.REGION, key)}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${MANAGED_IMAGES[name].repository}:${MANAGED_IMAGES[name].tag}`;
 
     const codeHash = bertCodeHash();
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
@@ -118,15 +94,9 @@ export class BertPipelineStack extends Stack {
       pipelineName: this.pipelineName,
       jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
       imageRepositories: [
-        { account: dlc, repository: IMAGES.huggingFaceTraining.repository },
-        { account: dlc, repository: IMAGES.huggingFaceInference.repository },
-        ...(managed
-          ? [
-              { account: images.findInMap(Aws.REGION, 'debugger'), repository: MANAGED_IMAGES.debugger.repository },
-              { account: images.findInMap(Aws.REGION, 'clarify'), repository: MANAGED_IMAGES.clarify.repository },
-              { account: images.findInMap(Aws.REGION, 'modelmonitor'), repository: MANAGED_IMAGES.modelMonitor.repository },
-            ]
-          : []),
+        images.repository('huggingFaceTraining'),
+        images.repository('huggingFaceInference'),
+        ...(managed ? (['debugger', 'clarify', 'modelMonitor'] as const).map((name) => images.managedRepository(name)) : []),
       ],
     });
     this.role = pipelineRole.role;
@@ -219,8 +189,8 @@ export class BertPipelineStack extends Stack {
       codeUri: storage.s3Uri(codePrefix),
       featureGroupName: registry.reviewsFeatureGroup.featureGroupName,
       modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
-      trainingImageUri: image('huggingFaceTraining'),
-      inferenceImageUri: image('huggingFaceInference'),
+      trainingImageUri: images.image('huggingFaceTraining'),
+      inferenceImageUri: images.image('huggingFaceInference'),
       codeVersion: config.codeVersion ?? codeHash,
       vpc:
         config.pipelineSubnetIds && config.pipelineSecurityGroupIds
@@ -230,8 +200,8 @@ export class BertPipelineStack extends Stack {
       explainability: config.explainability,
       spotTraining: config.spotTraining,
       managedQualityServices: managed,
-      debuggerRuleImageUri: managed ? managedImage('debugger', 'debugger') : undefined,
-      managedImages: managed ? { clarify: managedImage('clarify', 'clarify'), modelMonitor: managedImage('modelMonitor', 'modelmonitor') } : undefined,
+      debuggerRuleImageUri: managed ? images.managedImage('debugger') : undefined,
+      managedImages: managed ? { clarify: images.managedImage('clarify'), modelMonitor: images.managedImage('modelMonitor') } : undefined,
     });
 
     const rendered = definition.render();
@@ -333,28 +303,7 @@ export class BertPipelineStack extends Stack {
 
 let codeHashOnce: string | undefined;
 /** The step code's content hash, computed once per process however many pipelines ship it. */
-function bertCodeHash(): string {
+export function bertCodeHash(): string {
   codeHashOnce ??= FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
   return codeHashOnce;
-}
-
-/** An EventBridge target that starts a SageMaker pipeline with its default parameters. */
-class PipelineStart implements events.IRuleTarget {
-  private role?: iam.Role;
-
-  constructor(private readonly pipelineArn: string) {}
-
-  public bind(rule: events.IRule): events.RuleTargetConfig {
-    if (!this.role) {
-      const stack = Stack.of(rule);
-      this.role = new iam.Role(stack, 'PipelineStartRole', {
-        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-        description: 'EventBridge starts the pipeline',
-      });
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [this.pipelineArn] }),
-      );
-    }
-    return { arn: this.pipelineArn, role: this.role };
-  }
 }

@@ -1,0 +1,74 @@
+import { Aws, CfnMapping } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  CLARIFY_ACCOUNTS,
+  DEBUGGER_RULE_ACCOUNTS,
+  dlcAccount,
+  IMAGES,
+  KNOWN_REGIONS,
+  MANAGED_IMAGES,
+  MODEL_MONITOR_ACCOUNTS,
+} from '../../pipeline-definitions/lib/images';
+
+/** The registries of the images: the Deep Learning Containers' and the managed services'. */
+export type ImageRegistry = 'dlc' | 'debugger' | 'clarify' | 'modelmonitor';
+
+const MANAGED_REGISTRY: Record<keyof typeof MANAGED_IMAGES, ImageRegistry> = {
+  debugger: 'debugger',
+  clarify: 'clarify',
+  modelMonitor: 'modelmonitor',
+};
+
+/**
+ * The registry accounts of the platform's container images by region, as a `CfnMapping` read
+ * with the stack's region: the stack stays environment-agnostic and resolves the right account
+ * at deploy time. Regions without a managed service map it to `none`.
+ */
+export class ImageRegistries extends Construct {
+  private readonly mapping: CfnMapping;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.mapping = new CfnMapping(this, 'Resource', {
+      mapping: Object.fromEntries(
+        KNOWN_REGIONS.map((region) => [
+          region,
+          {
+            dlc: dlcAccount(region),
+            debugger: DEBUGGER_RULE_ACCOUNTS[region] ?? 'none',
+            clarify: CLARIFY_ACCOUNTS[region] ?? 'none',
+            modelmonitor: MODEL_MONITOR_ACCOUNTS[region] ?? 'none',
+          },
+        ]),
+      ),
+      lazy: true,
+    });
+    // One per stack, under the construct's own name: the template reads `ImageRegistries`.
+    this.mapping.overrideLogicalId(id);
+  }
+
+  /** The registry account of the stack's region. */
+  public account(registry: ImageRegistry): string {
+    return this.mapping.findInMap(Aws.REGION, registry);
+  }
+
+  /** A Deep Learning Container image of the stack's region. */
+  public image(name: keyof typeof IMAGES): string {
+    return `${this.account('dlc')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${IMAGES[name].repository}:${IMAGES[name].tag}`;
+  }
+
+  /** A managed service's image of the stack's region. */
+  public managedImage(name: keyof typeof MANAGED_IMAGES): string {
+    return `${this.account(MANAGED_REGISTRY[name])}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${MANAGED_IMAGES[name].repository}:${MANAGED_IMAGES[name].tag}`;
+  }
+
+  /** The ECR repository of a Deep Learning Container image (for pull grants). */
+  public repository(name: keyof typeof IMAGES): { readonly account: string; readonly repository: string } {
+    return { account: this.account('dlc'), repository: IMAGES[name].repository };
+  }
+
+  /** The ECR repository of a managed service's image. */
+  public managedRepository(name: keyof typeof MANAGED_IMAGES): { readonly account: string; readonly repository: string } {
+    return { account: this.account(MANAGED_REGISTRY[name]), repository: MANAGED_IMAGES[name].repository };
+  }
+}
