@@ -8,18 +8,31 @@
 - :func:`check` → ``constraint_violations.json`` entries (``missing_column_check``,
   ``extra_column_check``, ``data_type_check``, ``completeness_check``, ``categorical_values_check``,
   ``baseline_drift_check``: categorical frequencies, or deciles of numbers relative to the
-  baseline's range), comparing a dataset's statistics with a baseline.
+  baseline's range), comparing a dataset's statistics with a baseline;
+- :func:`distance` → how far one feature's distribution moved from the baseline's (the measure the
+  ``baseline_drift_check`` compares with the threshold).
+
+:func:`project` gives the profiled columns of prepared records; :func:`project_capture` the two
+of them an endpoint's data capture holds (the review's word count and the predicted sentiment).
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any, Iterable
 
 MAX_DOMAIN = 50
 DEFAULT_DISTRIBUTION_THRESHOLD = 0.1
 # The columns the data-quality baselines profile (the token ids are not a feature to profile).
 COLUMNS = ["sentiment", "label_id", "product_category", "review_words"]
+# The profiled columns an endpoint's data capture holds: the input feature and the prediction.
+CAPTURE_COLUMNS = ["review_words", "sentiment"]
+
+
+def review_words(text: Any) -> int | None:
+    """The number of words of a review (None when there is no text)."""
+    return len(str(text).split()) if text else None
 
 
 def project(records: Iterable[dict]) -> list[dict]:
@@ -29,10 +42,15 @@ def project(records: Iterable[dict]) -> list[dict]:
             "sentiment": r.get("sentiment"),
             "label_id": r.get("label_id"),
             "product_category": r.get("product_category"),
-            "review_words": r["review_words"] if "review_words" in r else len(str(r["review_body"]).split()) if r.get("review_body") else None,
+            "review_words": r["review_words"] if "review_words" in r else review_words(r.get("review_body")),
         }
         for r in records
     ]
+
+
+def project_capture(text: str, predicted_label: int) -> dict:
+    """The :data:`CAPTURE_COLUMNS` of one captured request line and its prediction."""
+    return {"review_words": review_words(text), "sentiment": predicted_label}
 
 
 def _infer(values: list[Any]) -> str:
@@ -68,7 +86,7 @@ def statistics(records: Iterable[dict], columns: list[str]) -> dict:
             if kind == "Integral" and len(set(numbers)) <= MAX_DOMAIN:
                 feature["numerical_statistics"]["distribution"] = {"categorical": {"buckets": _buckets(int(x) for x in numbers)}}
             elif numbers:
-                feature["numerical_statistics"]["distribution"] = {"quantiles": _quantiles(numbers)}
+                feature["numerical_statistics"]["distribution"] = {"quantiles": _quantiles(Counter(numbers))}
         else:
             feature["string_statistics"] = {
                 "common": common,
@@ -79,16 +97,36 @@ def statistics(records: Iterable[dict], columns: list[str]) -> dict:
     return {"version": 0.0, "dataset": {"item_count": len(rows)}, "features": features}
 
 
-def _quantiles(numbers: list[float], points: int = 10) -> list[float]:
-    """The minimum, the deciles and the maximum (nearest rank)."""
-    ordered = sorted(numbers)
-    return [ordered[min(len(ordered) - 1, round(i * (len(ordered) - 1) / points))] for i in range(points + 1)]
+def _quantiles(counts: dict[float, int], points: int = 10) -> list[float]:
+    """The minimum, the deciles and the maximum (nearest rank) of numbers given with their counts."""
+    ordered = sorted(counts.items())
+    total = sum(counts.values())
+    result, below, index = [], 0, 0
+    for rank in (min(total - 1, round(i * (total - 1) / points)) for i in range(points + 1)):
+        while below + ordered[index][1] <= rank:
+            below += ordered[index][1]
+            index += 1
+        result.append(ordered[index][0])
+    return result
 
 
-def _quantile_distance(before: dict, now: dict) -> float | None:
-    """Largest shift of a decile, relative to the baseline's range (numeric features)."""
-    q0 = before.get("numerical_statistics", {}).get("distribution", {}).get("quantiles")
-    q1 = now.get("numerical_statistics", {}).get("distribution", {}).get("quantiles")
+def _numeric_quantiles(feature: dict) -> list[float] | None:
+    """A numeric feature's quantiles, also from the value counts of a low-cardinality one."""
+    distribution = feature.get("numerical_statistics", {}).get("distribution", {})
+    if distribution.get("quantiles"):
+        return distribution["quantiles"]
+    buckets = distribution.get("categorical", {}).get("buckets")
+    return _quantiles({float(b["value"]): b["count"] for b in buckets}) if buckets else None
+
+
+def distance(before: dict, now: dict) -> float | None:
+    """How far a feature's distribution moved from the baseline's: the largest change of a value's
+    frequency when both have value counts, else (numbers) the largest shift of a decile relative to
+    the baseline's range; None when either side has no values."""
+    p, q = _distribution(before), _distribution(now)
+    if p and q:
+        return max(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
+    q0, q1 = _numeric_quantiles(before), _numeric_quantiles(now)
     if not q0 or not q1:
         return None
     spread = (q0[-1] - q0[0]) or 1.0
@@ -169,11 +207,9 @@ def check(current: dict, constraints: dict, baseline: dict | None = None) -> lis
         threshold = config.get("comparison_threshold", DEFAULT_DISTRIBUTION_THRESHOLD)
         before = {f["name"]: f for f in baseline["features"]}
         for name in sorted(before.keys() & now.keys()):
-            p, q = _distribution(before[name]), _distribution(now[name])
-            distance = max(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q)) if p and q else _quantile_distance(before[name], now[name])
-            if distance is not None:
-                if distance > threshold:
-                    found.append(_violation(name, "baseline_drift_check", f"distance {distance:.4f} exceeds {threshold}"))
+            moved = distance(before[name], now[name])
+            if moved is not None and moved > threshold:
+                found.append(_violation(name, "baseline_drift_check", f"distance {moved:.4f} exceeds {threshold}"))
     return found
 
 

@@ -67,19 +67,37 @@ def data_bias(args) -> list[str]:
     return bias_violations(args, report, facets)
 
 
+def s3_location(uri: str) -> tuple[str, str]:
+    """The bucket and key (or prefix) of an ``s3://bucket/key`` URI."""
+    if not uri.startswith("s3://") or not uri[len("s3://") :].partition("/")[0]:
+        raise ValueError(f"{uri!r} is not an S3 URI (s3://bucket/key)")
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    return bucket, key
+
+
 def approved_baseline(group: str, kind: str, directory: Path, sagemaker=None, s3=None) -> Path | None:
     """Downloads the drift-check baseline (``kind``: ModelDataQuality or ModelQuality) registered
     with the group's latest approved model into ``directory``; None when there is no such model."""
     import boto3
 
     sagemaker = sagemaker or boto3.client("sagemaker")
-    s3 = s3 or boto3.client("s3")
     summaries = sagemaker.list_model_packages(
         ModelPackageGroupName=group, ModelApprovalStatus="Approved", SortBy="CreationTime", SortOrder="Descending", MaxResults=1
     )["ModelPackageSummaryList"]
     if not summaries:
         return None
-    package = sagemaker.describe_model_package(ModelPackageName=summaries[0]["ModelPackageArn"])
+    return package_baseline(summaries[0]["ModelPackageArn"], kind, directory, sagemaker, s3)
+
+
+def package_baseline(arn: str, kind: str, directory: Path, sagemaker=None, s3=None) -> Path | None:
+    """Downloads the drift-check baseline (``kind``: ModelDataQuality or ModelQuality) registered
+    with the model package ``arn`` into ``directory`` (its ``statistics.json`` and
+    ``constraints.json``, those it has); None when the package has no such baseline."""
+    import boto3
+
+    sagemaker = sagemaker or boto3.client("sagemaker")
+    s3 = s3 or boto3.client("s3")
+    package = sagemaker.describe_model_package(ModelPackageName=arn)
     baseline = package.get("DriftCheckBaselines", {}).get(kind)
     if not baseline:
         return None
@@ -87,7 +105,7 @@ def approved_baseline(group: str, kind: str, directory: Path, sagemaker=None, s3
     for member, name in (("Statistics", "statistics.json"), ("Constraints", "constraints.json")):
         uri = baseline.get(member, {}).get("S3Uri")
         if uri:
-            bucket, _, key = uri[len("s3://") :].partition("/")
+            bucket, key = s3_location(uri)
             (directory / name).write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     return directory
 
