@@ -1,5 +1,6 @@
 import {
   DEFAULT_QUALITY_THRESHOLDS,
+  DEPLOY_INSTANCE_TYPES,
   MODEL_QUALITY_METRICS,
   POST_TRAINING_BIAS_METRICS,
   PRE_TRAINING_BIAS_METRICS,
@@ -8,6 +9,7 @@ import { S3_MIN_INFREQUENT_ACCESS_DAYS } from './constructs/data-lake-storage';
 import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from './constructs/lake-athena';
 import { GLUE_CRON_PATTERN } from './constructs/lake-catalog';
 import { FeatureType } from './feature-store/feature-schema';
+import { hasLocalNvmeStorage } from '../pipeline-definitions/lib/instance-types';
 
 /**
  * Typed, validated configuration of the platform.
@@ -117,6 +119,36 @@ export interface PlatformConfig {
   readonly pipelineSubnetIds?: readonly string[];
   /** Security groups for those jobs (with the subnets). */
   readonly pipelineSecurityGroupIds?: readonly string[];
+  /**
+   * Add the serving stack, serving the model packages named by the champion (and challenger)
+   * parameters in SSM, resolved at deploy time.
+   */
+  readonly serving: boolean;
+  /** Serve this model package as VariantA (adds the serving stack; overrides the champion parameter). */
+  readonly modelPackageArn?: string;
+  /** Serve this model package as VariantB (overrides the challenger parameter). */
+  readonly challengerModelPackageArn?: string;
+  /**
+   * What approving a model package does: `replace` serves it alone; `challenger` serves it as the
+   * champion (VariantA) and keeps the previous champion as the challenger (VariantB).
+   */
+  readonly servingPromotion: 'replace' | 'challenger';
+  /** `instance`: provisioned instances with A/B variants; `serverless`: one serverless variant. */
+  readonly servingProfile: 'instance' | 'serverless';
+  /** Instance settings and traffic weight of each variant. */
+  readonly servingVariants: Readonly<Record<ServingVariantName, ServingVariantSetting>>;
+  /** Target tracking on invocations per instance, per variant. */
+  readonly servingAutoscaling: ServingAutoscalingSetting;
+  /** Blue/green canary rollout of endpoint updates and the alarms that roll them back. */
+  readonly servingRollout: ServingRolloutSetting;
+  /** Memory and concurrency of the serverless profile. */
+  readonly servingServerless: ServingServerlessSetting;
+  /** Share of requests (and their responses) captured to the lake, in percent. */
+  readonly dataCaptureSamplingPercentage: number;
+  /** Schedule of the monitoring pipeline (drift and model quality). */
+  readonly monitoringSchedule: string;
+  /** Address told of the serving alarms and deployments (the SNS topic exists either way). */
+  readonly servingNotificationEmail?: string;
   /** Monthly cost budget in USD; with `budgetEmail`, adds the cost-guard stack. */
   readonly budgetMonthlyLimitUsd?: number;
   /** Address that receives the budget's alerts. */
@@ -137,6 +169,47 @@ export interface FeatureGroupSetting {
 export interface BertPipelineVariantSetting {
   /** Lake prefix of the variant's raw CSV files, under `raw/`. */
   readonly inputPrefix: string;
+}
+
+/** The endpoint's variants: VariantA serves the champion, VariantB the challenger. */
+export const SERVING_VARIANTS = ['VariantA', 'VariantB'] as const;
+export type ServingVariantName = (typeof SERVING_VARIANTS)[number];
+
+/** A production variant as the `servingVariants` setting declares it. */
+export interface ServingVariantSetting {
+  /** Hosting instance type, one the registered model packages support. */
+  readonly instanceType: string;
+  /** Instances at creation (autoscaling moves between its minimum and maximum). */
+  readonly initialInstanceCount: number;
+  /** Relative share of the traffic. */
+  readonly weight: number;
+}
+
+/** The `servingAutoscaling` setting. */
+export interface ServingAutoscalingSetting {
+  readonly enabled: boolean;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Target of SageMakerVariantInvocationsPerInstance (invocations per instance per minute). */
+  readonly targetInvocationsPerInstance: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly scaleInCooldownSeconds: number;
+}
+
+/** The `servingRollout` setting. */
+export interface ServingRolloutSetting {
+  /** Share of the new fleet's capacity that takes traffic first, in percent. */
+  readonly canaryPercent: number;
+  /** Baking time after the canary step and after the full shift, in seconds. */
+  readonly waitSeconds: number;
+  /** Average model latency (milliseconds) over a minute that rolls an update back. */
+  readonly maxModelLatencyMs: number;
+}
+
+/** The `servingServerless` setting. */
+export interface ServingServerlessSetting {
+  readonly memorySizeInMb: number;
+  readonly maxConcurrency: number;
 }
 
 /** Short names of added feature groups and pipeline variants. */
@@ -250,6 +323,107 @@ function pipelineVariants(raw: unknown): Readonly<Record<string, BertPipelineVar
   return ok ? (value as Record<string, BertPipelineVariantSetting>) : undefined;
 }
 
+/** Thrown by a parser to say what exactly is wrong with a value (named in the error). */
+class NotAllowed extends Error {}
+
+/** A check of one field of a JSON object setting and what it allows. */
+type FieldCheck = readonly [(value: unknown) => boolean, string];
+
+const isInteger = (min: number, max: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isNumberIn = (min: number, max: number) => (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+
+/**
+ * A JSON object setting whose keys are all optional: the given keys replace the defaults, unknown
+ * keys and bad values are named in the error.
+ */
+function objectOf<T extends object>(defaults: T, checks: { readonly [K in keyof T]: FieldCheck }, where = ''): (raw: unknown) => T | undefined {
+  return (raw) => {
+    const value = jsonValue(raw);
+    if (!isObject(value)) return undefined;
+    for (const [key, field] of Object.entries(value)) {
+      const check = (checks as Record<string, FieldCheck>)[key];
+      if (!check) throw new NotAllowed(`unknown key '${where}${key}'; expected ${Object.keys(checks).join(', ')}`);
+      let ok: boolean;
+      try {
+        ok = check[0](field);
+      } catch (error) {
+        throw error instanceof NotAllowed ? new NotAllowed(`${where}${error.message}`) : error;
+      }
+      if (!ok) throw new NotAllowed(`${where}${key} ${describe(field)} is not ${check[1]}`);
+    }
+    return { ...defaults, ...value } as T;
+  };
+}
+
+/** Hosting instance types the endpoint accepts: those the registered packages support. */
+function isHostingInstanceType(value: unknown): boolean {
+  if (typeof value === 'string' && hasLocalNvmeStorage(value)) {
+    throw new NotAllowed(
+      `instanceType '${value}' has local NVMe storage, for which SageMaker rejects the endpoint's volume KMS key; expected an EBS-backed type`,
+    );
+  }
+  return (DEPLOY_INSTANCE_TYPES as readonly unknown[]).includes(value);
+}
+
+/** The course's A/B test: ml.m5.large, one instance each, half the traffic each. */
+export const DEFAULT_SERVING_VARIANT: ServingVariantSetting = { instanceType: 'ml.m5.large', initialInstanceCount: 1, weight: 1 };
+const SERVING_VARIANT_CHECKS: { readonly [K in keyof ServingVariantSetting]: FieldCheck } = {
+  instanceType: [isHostingInstanceType, `one of ${DEPLOY_INSTANCE_TYPES.join(', ')} (the types the registered packages support)`],
+  initialInstanceCount: [isInteger(1, 100), 'an integer from 1 to 100'],
+  weight: [isNumberIn(0, 1_000_000), 'a number from 0 to 1000000'],
+};
+
+function servingVariants(raw: unknown): Readonly<Record<ServingVariantName, ServingVariantSetting>> | undefined {
+  const value = jsonValue(raw);
+  if (!isObject(value)) return undefined;
+  const result = Object.fromEntries(SERVING_VARIANTS.map((name) => [name, DEFAULT_SERVING_VARIANT])) as Record<ServingVariantName, ServingVariantSetting>;
+  for (const [name, variant] of Object.entries(value)) {
+    if (!(SERVING_VARIANTS as readonly string[]).includes(name)) {
+      throw new NotAllowed(`unknown variant '${name}'; expected ${SERVING_VARIANTS.join(', ')}`);
+    }
+    const parsed = objectOf(DEFAULT_SERVING_VARIANT, SERVING_VARIANT_CHECKS, `${name}.`)(variant);
+    if (!parsed) throw new NotAllowed(`${name} is not an object`);
+    result[name as ServingVariantName] = parsed;
+  }
+  return result;
+}
+
+/** The course's autoscaling: 1 to 2 instances, 2 invocations per instance per minute, 60 s out, 300 s in. */
+export const DEFAULT_SERVING_AUTOSCALING: ServingAutoscalingSetting = {
+  enabled: true,
+  minCapacity: 1,
+  maxCapacity: 2,
+  targetInvocationsPerInstance: 2.0,
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 300,
+};
+const servingAutoscaling = objectOf(DEFAULT_SERVING_AUTOSCALING, {
+  enabled: [(v) => typeof v === 'boolean', 'true or false'],
+  minCapacity: [isInteger(1, 100), 'an integer from 1 to 100'],
+  maxCapacity: [isInteger(1, 100), 'an integer from 1 to 100'],
+  targetInvocationsPerInstance: [(v) => typeof v === 'number' && v > 0 && v <= 1_000_000, 'a positive number'],
+  scaleOutCooldownSeconds: [isInteger(0, 86_400), 'an integer from 0 to 86400'],
+  scaleInCooldownSeconds: [isInteger(0, 86_400), 'an integer from 0 to 86400'],
+});
+
+export const DEFAULT_SERVING_ROLLOUT: ServingRolloutSetting = { canaryPercent: 25, waitSeconds: 300, maxModelLatencyMs: 1000 };
+const servingRollout = objectOf(DEFAULT_SERVING_ROLLOUT, {
+  canaryPercent: [isInteger(1, 99), 'an integer from 1 to 99'],
+  waitSeconds: [isInteger(0, 3600), 'an integer from 0 to 3600 (SageMaker\'s limit)'],
+  maxModelLatencyMs: [(v) => typeof v === 'number' && v > 0 && v <= 600_000, 'a positive number of milliseconds up to 600000'],
+});
+
+/** Serverless memory sizes SageMaker offers, in MB. */
+export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144] as const;
+export const DEFAULT_SERVING_SERVERLESS: ServingServerlessSetting = { memorySizeInMb: 3072, maxConcurrency: 5 };
+const servingServerless = objectOf(DEFAULT_SERVING_SERVERLESS, {
+  memorySizeInMb: [(v) => (SERVERLESS_MEMORY_SIZES as readonly unknown[]).includes(v), `one of ${SERVERLESS_MEMORY_SIZES.join(', ')}`],
+  maxConcurrency: [isInteger(1, 200), 'an integer from 1 to 200'],
+});
+
+/** A versioned model package: `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`. */
+export const MODEL_PACKAGE_ARN_PATTERN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-z0-9](-*[a-z0-9]){0,62}\/\d+$/;
+
 function fraction(raw: unknown): number | undefined {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   return typeof value === 'number' && value >= 0 && value <= 1 ? value : undefined;
@@ -259,6 +433,8 @@ function matching(pattern: RegExp): Setting<string>['parse'] {
   return (raw) => (typeof raw === 'string' && pattern.test(raw) ? raw : undefined);
 }
 
+const SCHEDULE_PATTERN = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const NAME_PREFIX_PATTERN = new RegExp(`^(?=.{3,${MAX_NAME_PREFIX_LENGTH}}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$`);
 
 /** The registry: every setting the app reads, with its context key (the field name). */
@@ -449,7 +625,7 @@ export const SETTINGS: Settings = {
     type: 'string',
     doc: 'EventBridge schedule that starts the training pipeline; unset starts it on demand only.',
     allowed: 'an EventBridge schedule expression, e.g. rate(7 days) or cron(0 3 ? * MON *)',
-    parse: matching(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/),
+    parse: matching(SCHEDULE_PATTERN),
   },
   pipelineStartOnNewData: {
     type: 'boolean',
@@ -461,7 +637,7 @@ export const SETTINGS: Settings = {
     type: 'string',
     doc: 'E-mail address told when a pipeline execution fails (the SNS topic exists either way).',
     allowed: 'an e-mail address',
-    parse: matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+    parse: matching(EMAIL_PATTERN),
   },
   pipelineSubnetIds: {
     type: 'list',
@@ -475,6 +651,78 @@ export const SETTINGS: Settings = {
     allowed: 'security group IDs such as sg-0abc1234, separated by commas',
     parse: listOf(/^sg-[0-9a-f]{8,17}$/),
   },
+  serving: {
+    type: 'boolean',
+    doc: 'Add the serving stack (<prefix>-serving), serving the model packages in the champion and challenger SSM parameters, read at deploy time. The approval flow writes them.',
+    allowed: 'true or false',
+    parse: bool,
+  },
+  modelPackageArn: {
+    type: 'string',
+    doc: 'Serve this model package as VariantA instead of the champion parameter\'s (adds the serving stack).',
+    allowed: 'a versioned model package ARN, e.g. arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/3',
+    parse: matching(MODEL_PACKAGE_ARN_PATTERN),
+  },
+  challengerModelPackageArn: {
+    type: 'string',
+    doc: 'Serve this model package as VariantB (the challenger of an A/B test); needs modelPackageArn or serving.',
+    allowed: 'a versioned model package ARN',
+    parse: matching(MODEL_PACKAGE_ARN_PATTERN),
+  },
+  servingPromotion: {
+    type: 'string',
+    doc: 'What approving a model package does: replace serves it alone; challenger makes it the champion (VariantA) and the previous champion the challenger (VariantB).',
+    allowed: 'one of replace, challenger',
+    parse: oneOf(['replace', 'challenger'] as const),
+  },
+  servingProfile: {
+    type: 'string',
+    doc: 'instance: provisioned instances, A/B variants, autoscaling, capture and monitoring; serverless: one serverless variant without network isolation, data capture, a challenger or monitoring.',
+    allowed: 'one of instance, serverless',
+    parse: oneOf(['instance', 'serverless'] as const),
+  },
+  servingVariants: {
+    type: 'json',
+    doc: 'Instance type, initial instance count and traffic weight of VariantA (champion) and VariantB (challenger); keys left out keep their defaults, e.g. {"VariantB":{"weight":0}}.',
+    allowed: `a JSON object of VariantA and/or VariantB to {"instanceType": one of ${DEPLOY_INSTANCE_TYPES.join(', ')}, "initialInstanceCount": 1 to 100, "weight": 0 or more}; the served variants' weights may not all be 0`,
+    parse: servingVariants,
+  },
+  servingAutoscaling: {
+    type: 'json',
+    doc: 'Target tracking of each instance variant on SageMakerVariantInvocationsPerInstance; keys left out keep their defaults.',
+    allowed: 'a JSON object with enabled (boolean), minCapacity and maxCapacity (1 to 100, min <= max), targetInvocationsPerInstance (positive), scaleOutCooldownSeconds and scaleInCooldownSeconds (0 to 86400)',
+    parse: servingAutoscaling,
+  },
+  servingRollout: {
+    type: 'json',
+    doc: 'Blue/green update of the endpoint: the canary\'s share of capacity, the baking time, and the model latency that, with any 5XX error, rolls the update back.',
+    allowed: 'a JSON object with canaryPercent (1 to 99), waitSeconds (0 to 3600) and maxModelLatencyMs (positive, at most 600000)',
+    parse: servingRollout,
+  },
+  servingServerless: {
+    type: 'json',
+    doc: 'Memory and maximum concurrency of the serverless profile.',
+    allowed: `a JSON object with memorySizeInMb (one of ${SERVERLESS_MEMORY_SIZES.join(', ')}) and maxConcurrency (1 to 200)`,
+    parse: servingServerless,
+  },
+  dataCaptureSamplingPercentage: {
+    type: 'integer',
+    doc: 'Percent of requests whose request and response the endpoint captures to the lake (instance profile).',
+    allowed: 'an integer from 1 to 100',
+    parse: integer(1, 100),
+  },
+  monitoringSchedule: {
+    type: 'string',
+    doc: 'EventBridge schedule of the monitoring pipeline (data drift and model quality against the served package\'s baselines).',
+    allowed: 'an EventBridge schedule expression, e.g. rate(1 hour) or cron(0 * ? * * *); with qualityEngine=managed, rate(N hours) with N dividing 24, rate(1 day) or a cron Model Monitor accepts',
+    parse: matching(SCHEDULE_PATTERN),
+  },
+  servingNotificationEmail: {
+    type: 'string',
+    doc: 'E-mail address told of serving alarms and failed deployments (the SNS topic exists either way).',
+    allowed: 'an e-mail address',
+    parse: matching(EMAIL_PATTERN),
+  },
   budgetMonthlyLimitUsd: {
     type: 'number',
     doc: 'Monthly cost budget in USD; together with budgetEmail it adds the cost-guard stack.',
@@ -485,7 +733,7 @@ export const SETTINGS: Settings = {
     type: 'string',
     doc: 'E-mail address that receives the budget alerts (80% actual, 100% forecast).',
     allowed: 'an e-mail address',
-    parse: matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+    parse: matching(EMAIL_PATTERN),
   },
 };
 
@@ -499,6 +747,19 @@ const DEFAULT_QUALITY_THRESHOLDS_CONFIG = {
   biasMinGroupSize: DEFAULT_QUALITY_THRESHOLDS.biasMinGroupSize,
   dataQualityDistributionThreshold: DEFAULT_QUALITY_THRESHOLDS.dataQualityDistributionThreshold,
 };
+
+/** Serving is off until enabled; when on, the course's A/B test, autoscaling and hourly monitoring. */
+const SERVING_DEFAULTS_CONFIG = {
+  serving: false,
+  servingPromotion: 'replace',
+  servingProfile: 'instance',
+  servingVariants: { VariantA: DEFAULT_SERVING_VARIANT, VariantB: DEFAULT_SERVING_VARIANT },
+  servingAutoscaling: DEFAULT_SERVING_AUTOSCALING,
+  servingRollout: DEFAULT_SERVING_ROLLOUT,
+  servingServerless: DEFAULT_SERVING_SERVERLESS,
+  dataCaptureSamplingPercentage: 100,
+  monitoringSchedule: 'rate(1 hour)',
+} as const;
 
 /** The defaults of each stage. A context value overrides any of them. */
 export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
@@ -520,6 +781,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     pipelineDefinitionStorage: 'auto',
     spotTraining: false,
     pipelineStartOnNewData: false,
+    ...SERVING_DEFAULTS_CONFIG,
   },
   prod: {
     namePrefix: 'pds-prod',
@@ -539,6 +801,7 @@ export const STAGE_DEFAULTS: { readonly [S in StageName]: StageDefaults } = {
     pipelineDefinitionStorage: 'auto',
     spotTraining: false,
     pipelineStartOnNewData: false,
+    ...SERVING_DEFAULTS_CONFIG,
   },
 };
 
@@ -548,9 +811,16 @@ function describe(value: unknown): string {
 
 function parseSetting<K extends keyof PlatformConfig>(key: K, raw: unknown, source: string): PlatformConfig[K] {
   const setting = SETTINGS[key] as unknown as Setting<PlatformConfig[K]>;
-  const value = setting.parse(raw);
+  let value: PlatformConfig[K] | undefined;
+  let reason = '';
+  try {
+    value = setting.parse(raw);
+  } catch (error) {
+    if (!(error instanceof NotAllowed)) throw error;
+    reason = ` (${error.message})`;
+  }
   if (value === undefined) {
-    throw new ConfigError(`Invalid ${source} '${key}': ${describe(raw)} is not allowed; expected ${setting.allowed}.`);
+    throw new ConfigError(`Invalid ${source} '${key}': ${describe(raw)} is not allowed${reason}; expected ${setting.allowed}.`);
   }
   return value;
 }
@@ -593,6 +863,7 @@ function checkCombinations(config: PlatformConfig): void {
       `Incomplete VPC settings: '${missing}' is not set; expected both pipelineSubnetIds and pipelineSecurityGroupIds, or neither.`,
     );
   }
+  checkServing(config);
   const budgetKeys = [config.budgetMonthlyLimitUsd, config.budgetEmail].filter((v) => v !== undefined);
   if (budgetKeys.length === 1) {
     const missing = config.budgetEmail === undefined ? 'budgetEmail' : 'budgetMonthlyLimitUsd';
@@ -615,4 +886,68 @@ export function resourceName(prefix: string, suffix: string, maxLength: number, 
     );
   }
   return name;
+}
+
+/** Where the serving stack takes a model package ARN from. */
+export type ModelPackageSource = { readonly arn: string } | { readonly parameter: 'champion' | 'challenger' };
+
+/** What the endpoint serves, decided from the configuration (no AWS calls). */
+export interface ServingPlan {
+  /** VariantA's model package. */
+  readonly champion: ModelPackageSource;
+  /** VariantB's model package, when the endpoint has a challenger. */
+  readonly challenger?: ModelPackageSource;
+}
+
+/**
+ * The serving plan of a configuration, or undefined when the app has no serving stack. The
+ * champion is `modelPackageArn`, else the champion parameter (with `serving`); the challenger is
+ * `challengerModelPackageArn`, else, when the champion comes from its parameter and promotion
+ * keeps challengers, the challenger parameter.
+ */
+export function servingPlan(config: PlatformConfig): ServingPlan | undefined {
+  if (!config.serving && config.modelPackageArn === undefined) return undefined;
+  const champion: ModelPackageSource = config.modelPackageArn !== undefined ? { arn: config.modelPackageArn } : { parameter: 'champion' };
+  const challenger: ModelPackageSource | undefined =
+    config.challengerModelPackageArn !== undefined
+      ? { arn: config.challengerModelPackageArn }
+      : 'parameter' in champion && config.servingPromotion === 'challenger'
+        ? { parameter: 'challenger' }
+        : undefined;
+  return { champion, challenger };
+}
+
+function checkServing(config: PlatformConfig): void {
+  if (config.challengerModelPackageArn !== undefined && !config.serving && config.modelPackageArn === undefined) {
+    throw new ConfigError(
+      "Incomplete serving settings: 'challengerModelPackageArn' is set without a champion; expected modelPackageArn or serving=true as well.",
+    );
+  }
+  const { minCapacity, maxCapacity } = config.servingAutoscaling;
+  if (minCapacity > maxCapacity) {
+    throw new ConfigError(
+      `Invalid context value 'servingAutoscaling': minCapacity ${minCapacity} is above maxCapacity ${maxCapacity}; expected minCapacity <= maxCapacity.`,
+    );
+  }
+  // What this synth serves, and what the approval deployer's synth (serving=true, ARNs from SSM)
+  // will serve: both must hold, or an approval would fail to deploy.
+  const deployer: PlatformConfig = { ...config, serving: true, modelPackageArn: undefined, challengerModelPackageArn: undefined };
+  for (const plan of [servingPlan(config), servingPlan(deployer)]) {
+    if (plan) checkServingPlan(config, plan);
+  }
+}
+
+function checkServingPlan(config: PlatformConfig, plan: ServingPlan): void {
+  if (config.servingProfile === 'serverless' && plan.challenger) {
+    const cause = config.challengerModelPackageArn !== undefined ? "'challengerModelPackageArn' is set" : "'servingPromotion' is challenger";
+    throw new ConfigError(
+      `Invalid serving settings: ${cause}, but the serverless profile serves one variant; expected servingProfile=instance for an A/B test, or no challenger.`,
+    );
+  }
+  const served: ServingVariantName[] = plan.challenger ? ['VariantA', 'VariantB'] : ['VariantA'];
+  if (config.servingProfile === 'instance' && served.every((name) => config.servingVariants[name].weight === 0)) {
+    throw new ConfigError(
+      `Invalid context value 'servingVariants': the weights of ${served.join(' and ')} are all 0; expected at least one positive weight.`,
+    );
+  }
 }

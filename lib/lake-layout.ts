@@ -21,8 +21,13 @@ export const LakePrefix = {
   models: 'models/',
   /** Inputs, outputs and models of the SageMaker pipelines. */
   pipelineArtifacts: 'pipelines/',
-  /** Requests and responses captured at the endpoint. */
+  /** Requests and responses captured at the endpoint (`<endpoint>/<variant>/yyyy/mm/dd/hh/`). */
   dataCapture: 'data-capture/',
+  /**
+   * True labels of served predictions in Model Monitor's ground-truth format
+   * (`<endpoint>/yyyy/mm/dd/hh/*.jsonl`), joined to captured predictions by inference id.
+   */
+  groundTruth: 'ground-truth/',
   /** Labels from human reviewers (Augmented AI output). */
   humanReview: 'human-review/',
 } as const;

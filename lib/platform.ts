@@ -1,10 +1,12 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PlatformConfig } from './config';
+import { PlatformConfig, servingPlan } from './config';
 import { BertPipelineStack } from './bert-pipeline-stack';
 import { CostGuardStack } from './cost-guard-stack';
 import { DataLakeStack } from './data-lake-stack';
 import { MlRegistryStack } from './ml-registry-stack';
+import { ModelDeployStack } from './model-deploy-stack';
+import { ServingStack } from './serving-stack';
 
 /** The stacks of the platform, as later stacks and the tests reach them. */
 export interface Platform {
@@ -13,6 +15,10 @@ export interface Platform {
   readonly bertPipeline: BertPipelineStack;
   /** The stacks of the `bertPipelineVariants` setting, by variant name. */
   readonly bertPipelineVariants: Readonly<Record<string, BertPipelineStack>>;
+  /** Approval → deploy: always in the app. */
+  readonly modelDeploy: ModelDeployStack;
+  /** The endpoint, when serving is enabled or a model package is given. */
+  readonly serving?: ServingStack;
   readonly costGuard?: CostGuardStack;
 }
 
@@ -35,6 +41,17 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     ]),
   );
 
+  const servingStackName = stackName('serving');
+  const modelDeploy = new ModelDeployStack(app, stackName('model-deploy'), {
+    env,
+    config,
+    lake: dataLake,
+    modelPackageGroup: mlRegistry.bertModelPackageGroup,
+    servingStackName,
+  });
+  const plan = servingPlan(config);
+  const serving = plan ? new ServingStack(app, servingStackName, { env, config, lake: dataLake, deploy: modelDeploy, plan }) : undefined;
+
   const costGuard =
     config.budgetMonthlyLimitUsd !== undefined && config.budgetEmail !== undefined
       ? new CostGuardStack(app, stackName('cost-guard'), {
@@ -48,5 +65,5 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { dataLake, mlRegistry, bertPipeline, bertPipelineVariants, costGuard };
+  return { dataLake, mlRegistry, bertPipeline, bertPipelineVariants, modelDeploy, serving, costGuard };
 }

@@ -14,6 +14,7 @@ import {
   modelQualityConstraints,
   modelQualityConstraintsKey,
 } from './bert-sentiment';
+import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline } from './endpoint-monitor';
 import { debuggerRuleImageUri, imageUri, managedImageUri } from './lib/images';
 
 /** The placeholders, typed as the values they stand for. */
@@ -66,7 +67,26 @@ export function renderForReview(options: ReviewOptions = {}): Record<string, Rec
     debuggerRuleImageUri: debuggerRuleImageUri(ph.region),
     managedImages: { clarify: managedImageUri('clarify', ph.region), modelMonitor: managedImageUri('modelMonitor', ph.region) },
   });
-  return { [BERT_PIPELINE_ID]: bert.render() };
+  if (options.managedQualityServices) {
+    // The managed engine monitors the endpoint with Model Monitor's schedules, not the pipeline.
+    return { [BERT_PIPELINE_ID]: bert.render() };
+  }
+  const endpointName = `${ph.stagePrefix}-bert-sentiment`;
+  const monitor = endpointMonitorPipeline({
+    executionRoleArn: ph.roleArn,
+    lakeBucketName: ph.lakeBucket,
+    kmsKeyArn: ph.kmsKeyArn,
+    codeUri: `s3://${ph.lakeBucket}/pipelines/${ENDPOINT_MONITOR_ID}/code/`,
+    imageUri: imageUri('huggingFaceTraining', ph.region),
+    endpointName,
+    variants: ['VariantA', 'VariantB'].map((variantName, i) => ({
+      variantName,
+      modelPackageArn: `arn:aws:sagemaker:${ph.region}:${ph.account}:model-package/${ph.stagePrefix}-bert-sentiment/${i + 1}`,
+    })),
+    captureUri: `s3://${ph.lakeBucket}/data-capture/${endpointName}/`,
+    groundTruthUri: `s3://${ph.lakeBucket}/ground-truth/${endpointName}/`,
+  });
+  return { [BERT_PIPELINE_ID]: bert.render(), [ENDPOINT_MONITOR_ID]: monitor.render() };
 }
 
 /** How the local runner lays out a pipeline's inputs: what it puts at which S3 URI, and the feature groups. */

@@ -180,6 +180,26 @@ describe('DataLakeStorage', () => {
     });
   });
 
+  test('grantWritePrefix: put under the prefix with data keys, no read, list or delete', () => {
+    const { stack, storage } = lake();
+    const role = new iam.Role(stack, 'Capture', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    storage.grantWritePrefix(role, `${LakePrefix.dataCapture}endpoint-a/`);
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: ['kms:Encrypt', 'kms:GenerateDataKey'] }),
+          Match.objectLike({
+            Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+            Resource: { 'Fn::Join': ['', [Match.anyValue(), '/data-capture/endpoint-a/*']] },
+          }),
+        ],
+      },
+    });
+    const actions = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(actions).not.toMatch(/s3:GetObject|s3:ListBucket|s3:DeleteObject|kms:Decrypt/);
+  });
+
   test('allowLogGroupEncryption lets CloudWatch Logs use the key for matching log groups only', () => {
     const { stack, storage } = lake();
     storage.allowLogGroupEncryption('/aws-glue/*');

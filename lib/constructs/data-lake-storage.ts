@@ -36,6 +36,8 @@ export interface ILakeStorage {
   grantReadPrefix(grantee: iam.IGrantable, prefix: string): iam.Grant;
   /** Lets the grantee list, read, write and delete the objects under a prefix. */
   grantReadWritePrefix(grantee: iam.IGrantable, prefix: string): iam.Grant;
+  /** Lets the grantee write objects under a prefix (encrypting them with the key), and nothing else. */
+  grantWritePrefix(grantee: iam.IGrantable, prefix: string): iam.Grant;
 }
 
 export interface DataLakeStorageProps {
@@ -230,6 +232,21 @@ export class DataLakeStorage extends Construct implements ILakeStorage {
         's3:AbortMultipartUpload',
         's3:ListMultipartUploadParts',
       ],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+  }
+
+  /**
+   * Lets the grantee write objects under a prefix, encrypted with the lake key, without reading
+   * or listing anything (e.g. an endpoint capturing its requests).
+   * @param prefix a prefix of {@link LakePrefix}, or a folder under one
+   */
+  public grantWritePrefix(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Encrypt');
+    this.acknowledgePrefix(grantee, prefix, 'writes');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
       resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
     });
   }

@@ -1,0 +1,198 @@
+import { CfnOutput, Duration, IgnoreMode, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { PlatformConfig, SETTINGS, STAGE_DEFAULTS } from './config';
+import { IModelPackageGroup } from './constructs/model-registry';
+import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { acknowledgeWildcards } from './nag';
+import { projectRoot } from './project-paths';
+
+/**
+ * What ships with the app's source to the deployer (git-style patterns from the project root): the
+ * app, its step code and sample data, the package files; never dependencies, outputs or tests.
+ */
+export const APP_SOURCE_PATTERNS = [
+  '/*',
+  ...['bin', 'lib', 'pipeline-definitions', 'scripts', 'data', 'package.json', 'package-lock.json', 'cdk.json', 'tsconfig.json', '.swcrc'].map(
+    (entry) => `!/${entry}`,
+  ),
+  '__pycache__',
+  '*.pyc',
+  '.pytest_cache',
+];
+
+/** A partition, region or account in a rendered ARN: a literal or a pseudo parameter such as `<AWS::Region>`. */
+const ARN_PART = '(?:<AWS::[A-Za-z]+>|[a-z0-9-]+)';
+
+/** The settings the deployer never takes from the baked configuration: it serves what SSM says. */
+const DEPLOYER_OWN_SETTINGS = new Set<string>(['serving', 'modelPackageArn', 'challengerModelPackageArn']);
+
+/** The SSM parameter that names the champion's (VariantA) or the challenger's (VariantB) model package. */
+export function servingParameterName(namePrefix: string, role: 'champion' | 'challenger'): string {
+  return `/${namePrefix}/serving/${role}-model-package-arn`;
+}
+
+/**
+ * The configuration as context values (`-c key=value`): what the deployer passes to `cdk deploy`
+ * so that its synth is the one that deployed this stack — the stage and every setting that differs
+ * from the stage's default. Lists of strings are comma-separated; objects and other lists JSON.
+ */
+export function configContext(config: PlatformConfig): Record<string, string> {
+  const defaults = STAGE_DEFAULTS[config.stage] as Partial<Record<keyof PlatformConfig, unknown>>;
+  const context: Record<string, string> = { stage: config.stage };
+  for (const key of Object.keys(SETTINGS) as (keyof PlatformConfig)[]) {
+    const value = config[key];
+    if (key === 'stage' || value === undefined || DEPLOYER_OWN_SETTINGS.has(key)) continue;
+    if (JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
+    const list = Array.isArray(value) && value.every((item) => typeof item === 'string');
+    context[key] = list ? (value as string[]).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  return { ...context, serving: 'true' };
+}
+
+export interface ModelDeployStackProps extends StackProps {
+  readonly config: PlatformConfig;
+  readonly lake: DataLakeStack;
+  /** The group whose approved packages are served. */
+  readonly modelPackageGroup: IModelPackageGroup;
+  /** Name of the serving stack the deployer deploys. */
+  readonly servingStackName: string;
+}
+
+/**
+ * Approval → deploy (stateless, always in the app): approving a model package of the reviews
+ * group starts a CodeBuild project that records the package in the champion SSM parameter (the
+ * previous champion becomes the challenger with `servingPromotion=challenger`) and runs this app's
+ * `cdk deploy <serving stack> --exclusively` from the app's own source, shipped as an asset, with
+ * the configuration this stack was deployed with. The project may assume only the CDK bootstrap
+ * roles. Also holds the encrypted SNS topic of serving alarms and failed deployments.
+ */
+export class ModelDeployStack extends Stack {
+  /** Serving alarms and failed deployments. */
+  public readonly topic: sns.Topic;
+  public readonly championParameterName: string;
+  public readonly challengerParameterName: string;
+  public readonly deployer: codebuild.Project;
+  public readonly approvalRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ModelDeployStackProps) {
+    super(scope, id, { description: 'Practical Data Science platform: approved model package → serving deployment', ...props });
+    const { config, lake } = props;
+    const prefix = config.namePrefix;
+    this.championParameterName = servingParameterName(prefix, 'champion');
+    this.challengerParameterName = servingParameterName(prefix, 'challenger');
+
+    const key = new kms.Key(this, 'Key', {
+      description: `Serving notifications and deployer artifacts of ${prefix}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.topic = new sns.Topic(this, 'Topic', { displayName: `${prefix} serving alarms and deployments`, masterKey: key, enforceSSL: true });
+    if (config.servingNotificationEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(config.servingNotificationEmail));
+    }
+
+    const source = new s3assets.Asset(this, 'AppSource', { path: projectRoot(), exclude: APP_SOURCE_PATTERNS, ignoreMode: IgnoreMode.GIT });
+    const logGroup = new logs.LogGroup(this, 'DeployerLogs', {
+      logGroupName: logGroupName(prefix, 'serving/deployer'),
+      encryptionKey: lake.storage.key,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.deployer = new codebuild.Project(this, 'Deployer', {
+      description: `Deploys ${props.servingStackName} when a model package of ${props.modelPackageGroup.modelPackageGroupName} is approved`,
+      source: codebuild.Source.s3({ bucket: source.bucket, path: source.s3ObjectKey }),
+      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
+      encryptionKey: key,
+      timeout: Duration.hours(2),
+      logging: { cloudWatch: { logGroup } },
+      environmentVariables: {
+        SERVING_STACK: { value: props.servingStackName },
+        CHAMPION_PARAMETER: { value: this.championParameterName },
+        CHALLENGER_PARAMETER: { value: this.challengerParameterName },
+        PROMOTION: { value: config.servingPromotion },
+        CDK_CONTEXT: { value: JSON.stringify(configContext(config)) },
+      },
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          install: { 'runtime-versions': { nodejs: 20 }, commands: ['npm ci --no-audit --no-fund'] },
+          build: { commands: ['node --require ts-node/register scripts/deploy-approved.ts'] },
+        },
+      }),
+    });
+    const role = this.deployer.role!;
+    const parameterArn = (name: string) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ServingParameters',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: [parameterArn(this.championParameterName), parameterArn(this.challengerParameterName)],
+      }),
+    );
+    // Nothing but the CDK bootstrap roles: CloudFormation deploys, as the bootstrap's execution role.
+    const qualifier = this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? 'hnb659fds';
+    const bootstrapRole = (name: string) => `arn:${this.partition}:iam::${this.account}:role/cdk-${qualifier}-${name}-role-${this.account}-${this.region}`;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeCdkBootstrapRoles',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: ['deploy', 'file-publishing', 'lookup'].map(bootstrapRole),
+      }),
+    );
+    acknowledgeWildcards(role, [
+      ...['s3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => ({
+        action,
+        reason: 'CodeBuild reads the app source: the asset grant is limited to the one object of the CDK asset bucket.',
+      })),
+      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
+        action,
+        reason: 'The project encrypts its artifacts with the deploy stack\'s own key; the key actions are limited to that key.',
+      })),
+      {
+        resourceMatching: new RegExp(`^arn:${ARN_PART}:codebuild:${ARN_PART}:${ARN_PART}:report-group/<Deployer[0-9A-F]{8}>-\\*$`),
+        reason: 'CodeBuild names the test report groups of the project after the project.',
+      },
+      {
+        resourceMatching: new RegExp(`^arn:${ARN_PART}:logs:${ARN_PART}:${ARN_PART}:log-group:/aws/codebuild/<Deployer[0-9A-F]{8}>(:\\*)?$`),
+        reason: 'CodeBuild\'s default log group of the project (the project logs to its own encrypted group).',
+      },
+    ]);
+    this.deployer.onBuildFailed('OnDeployFailed', {
+      description: `Tells ${prefix}'s serving topic when a deployment of an approved model fails`,
+      target: new targets.SnsTopic(this.topic),
+    });
+
+    this.approvalRule = new events.Rule(this, 'OnApproved', {
+      description: `Deploys ${props.servingStackName} when a model package of ${props.modelPackageGroup.modelPackageGroupName} is approved`,
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: [props.modelPackageGroup.modelPackageGroupName], ModelApprovalStatus: ['Approved'] },
+      },
+      targets: [
+        new targets.CodeBuildProject(this.deployer, {
+          event: events.RuleTargetInput.fromObject({
+            environmentVariablesOverride: [{ name: 'MODEL_PACKAGE_ARN', type: 'PLAINTEXT', value: events.EventField.fromPath('$.detail.ModelPackageArn') }],
+          }),
+        }),
+      ],
+    });
+
+    new CfnOutput(this, 'ChampionParameterName', { value: this.championParameterName });
+    new CfnOutput(this, 'ChallengerParameterName', { value: this.challengerParameterName });
+    new CfnOutput(this, 'DeployerProjectName', { value: this.deployer.projectName });
+    new CfnOutput(this, 'ServingTopicArn', { value: this.topic.topicArn });
+  }
+}

@@ -1,0 +1,318 @@
+import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { BERT_PIPELINE_ID, JSON_LINES } from '../pipeline-definitions/bert-sentiment';
+import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE } from '../pipeline-definitions/endpoint-monitor';
+import { BERT_CODE_DIR, CODE_EXCLUDES, bertCodeHash } from './bert-pipeline-stack';
+import { ModelPackageSource, PlatformConfig, resourceName, ServingPlan, ServingVariantName } from './config';
+import { ImageRegistries } from './constructs/image-registries';
+import { LakeFolderUpload } from './constructs/lake-folder-upload';
+import { ModelEndpoint } from './constructs/model-endpoint';
+import { ModelExecutionRole } from './constructs/model-execution-role';
+import { ModelMonitorSchedules } from './constructs/model-monitor-schedules';
+import { ModelPackageModel } from './constructs/model-package-model';
+import { PipelineRole } from './constructs/pipeline-role';
+import { PipelineStart } from './constructs/pipeline-start';
+import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { LakePrefix } from './lake-layout';
+import { ModelDeployStack } from './model-deploy-stack';
+
+/** The endpoint's name within a stage (the stage's prefix goes in front). */
+export const ENDPOINT_ID = 'bert-sentiment';
+
+export interface ServingStackProps extends StackProps {
+  readonly config: PlatformConfig;
+  readonly lake: DataLakeStack;
+  /** The approval flow: its serving parameters and notification topic. */
+  readonly deploy: ModelDeployStack;
+  /** What to serve (from the configuration). */
+  readonly plan: ServingPlan;
+}
+
+/**
+ * Serving (stateless): the approved RoBERTa model packages on a real-time endpoint — VariantA the
+ * champion, VariantB the challenger of an A/B test — isolated models with a least-privilege role,
+ * blue/green canary updates with automatic rollback, autoscaling, KMS-encrypted data capture to
+ * the lake, drift and model-quality monitoring (the monitoring pipeline, or Model Monitor with the
+ * managed engine), alarms to the serving topic and a dashboard. The serverless profile serves one
+ * variant without what serverless excludes.
+ */
+export class ServingStack extends Stack {
+  public readonly endpoint: ModelEndpoint;
+  public readonly endpointName: string;
+  /** The served variants and their model package ARNs (tokens when read from SSM). */
+  public readonly servedPackages: Readonly<Partial<Record<ServingVariantName, string>>>;
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The monitoring pipeline (open engine, instance profile). */
+  public readonly monitorPipeline?: sagemaker.CfnPipeline;
+  /** Model Monitor's schedules (managed engine, instance profile). */
+  public readonly modelMonitor?: ModelMonitorSchedules;
+
+  constructor(scope: Construct, id: string, props: ServingStackProps) {
+    const { config, lake, deploy, plan } = props;
+    super(scope, id, { description: 'Practical Data Science platform: monitored real-time endpoint of the approved sentiment model', ...props });
+    const { storage } = lake;
+    const prefix = config.namePrefix;
+    const serverless = config.servingProfile === 'serverless';
+    this.endpointName = resourceName(prefix, ENDPOINT_ID, 63);
+
+    const packageArn = (source: ModelPackageSource) =>
+      'arn' in source
+        ? source.arn
+        : ssm.StringParameter.valueForStringParameter(this, source.parameter === 'champion' ? deploy.championParameterName : deploy.challengerParameterName);
+    const served: Partial<Record<ServingVariantName, string>> = { VariantA: packageArn(plan.champion) };
+    if (plan.challenger) served.VariantB = packageArn(plan.challenger);
+    this.servedPackages = served;
+    const variantNames = Object.keys(served) as ServingVariantName[];
+
+    const images = new ImageRegistries(this, 'ImageRegistries');
+    const role = new ModelExecutionRole(this, 'ModelRole', {
+      endpointName: this.endpointName,
+      imageRepository: images.repository('huggingFaceInference'),
+    }).role;
+    // The reviews group's packages are the BERT pipeline's: their artifacts are its training outputs.
+    storage.grantReadPrefix(role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
+    const capturePrefix = `${LakePrefix.dataCapture}${this.endpointName}/`;
+    const groundTruthPrefix = `${LakePrefix.groundTruth}${this.endpointName}/`;
+    if (!serverless) storage.grantWritePrefix(role, capturePrefix);
+
+    const models = Object.fromEntries(
+      variantNames.map((name) => [
+        name,
+        new ModelPackageModel(this, `${name}Model`, { modelPackageArn: served[name]!, role, networkIsolation: !serverless }).model,
+      ]),
+    ) as Partial<Record<ServingVariantName, ModelPackageModel['model']>>;
+
+    const scaling = config.servingAutoscaling;
+    this.endpoint = new ModelEndpoint(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      ...(serverless
+        ? { serverless: { variantName: 'VariantA', model: models.VariantA!, ...config.servingServerless } }
+        : {
+            variants: variantNames.map((name) => ({
+              variantName: name,
+              model: models[name]!,
+              instanceType: config.servingVariants[name].instanceType,
+              initialInstanceCount: config.servingVariants[name].initialInstanceCount,
+              weight: config.servingVariants[name].weight,
+              autoscaling: scaling.enabled
+                ? {
+                    minCapacity: scaling.minCapacity,
+                    maxCapacity: scaling.maxCapacity,
+                    targetInvocationsPerInstance: scaling.targetInvocationsPerInstance,
+                    scaleOutCooldown: Duration.seconds(scaling.scaleOutCooldownSeconds),
+                    scaleInCooldown: Duration.seconds(scaling.scaleInCooldownSeconds),
+                  }
+                : undefined,
+            })),
+            encryptionKey: storage.key,
+            dataCapture: {
+              destinationS3Uri: storage.s3Uri(LakePrefix.dataCapture),
+              encryptionKey: storage.key,
+              samplingPercentage: config.dataCaptureSamplingPercentage,
+              jsonContentTypes: [JSON_LINES, 'application/json'],
+            },
+          }),
+      rollout: {
+        canaryPercent: config.servingRollout.canaryPercent,
+        wait: Duration.seconds(config.servingRollout.waitSeconds),
+        maxModelLatency: Duration.millis(config.servingRollout.maxModelLatencyMs),
+      },
+    });
+    if (serverless) {
+      Annotations.of(this).addInfo(
+        `Serverless profile: ${this.endpointName} serves VariantA only, without network isolation, data capture, autoscaling or drift monitoring (serverless endpoints exclude them).`,
+      );
+    }
+
+    const notify = new actions.SnsAction(deploy.topic);
+    const monitoringAlarms: cloudwatch.Alarm[] = [];
+    for (const alarm of Object.values(this.endpoint.rollbackAlarms).flat()) alarm.addAlarmAction(notify);
+
+    if (!serverless && config.qualityEngine === 'managed') {
+      this.modelMonitor = new ModelMonitorSchedules(this, 'ModelMonitor', {
+        endpointName: this.endpointName,
+        modelPackageArn: served.VariantA!,
+        storage,
+        imageUri: images.managedImage('modelMonitor'),
+        imageRepository: images.managedRepository('modelMonitor'),
+        capturePrefix,
+        groundTruthPrefix,
+        baselinesPrefix: `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`,
+        preprocessorPrefix: this.uploadMonitorCode(config, lake),
+        reportsPrefix: `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/model-monitor/`,
+        schedule: config.monitoringSchedule,
+        driftThreshold: config.dataQualityDistributionThreshold,
+        minAccuracy: config.modelQualityThresholds.accuracy,
+      });
+      monitoringAlarms.push(...this.modelMonitor.alarms);
+    } else if (!serverless) {
+      const { pipeline, alarms } = this.monitoringPipeline(config, lake, served, deploy.topic);
+      this.monitorPipeline = pipeline;
+      monitoringAlarms.push(...alarms);
+    }
+    for (const alarm of monitoringAlarms) alarm.addAlarmAction(notify);
+
+    this.dashboard = this.buildDashboard(variantNames, monitoringAlarms);
+
+    new CfnOutput(this, 'EndpointName', { value: this.endpointName, description: 'Invoke with content type application/jsonlines and an InferenceId per request' });
+    new CfnOutput(this, 'GroundTruthUri', { value: storage.s3Uri(groundTruthPrefix), description: 'Labels for the served predictions (Model Monitor ground-truth format, yyyy/mm/dd/hh/)' });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
+  }
+
+  private codePrefix?: string;
+  /** Uploads the step code once: the monitoring scripts and Model Monitor's record preprocessor. */
+  private uploadMonitorCode(config: PlatformConfig, lake: DataLakeStack): string {
+    if (this.codePrefix) return this.codePrefix;
+    this.codePrefix = `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
+    new LakeFolderUpload(this, 'MonitorCode', {
+      storage: lake.storage,
+      sourceDir: BERT_CODE_DIR,
+      exclude: CODE_EXCLUDES,
+      destinationPrefix: this.codePrefix,
+      description: `Uploads the monitoring code of ${this.endpointName} to the lake`,
+      logGroupName: logGroupName(config.namePrefix, `serving/${ENDPOINT_ID}/code-upload`),
+    });
+    return this.codePrefix;
+  }
+
+  /** The open engine: the scheduled monitoring pipeline and alarms on what it publishes. */
+  private monitoringPipeline(
+    config: PlatformConfig,
+    lake: DataLakeStack,
+    served: Partial<Record<ServingVariantName, string>>,
+    topic: sns.ITopic,
+  ): { pipeline: sagemaker.CfnPipeline; alarms: cloudwatch.Alarm[] } {
+    const { storage } = lake;
+    const images = this.node.findChild('ImageRegistries') as ImageRegistries;
+    const pipelineName = resourceName(config.namePrefix, ENDPOINT_MONITOR_ID, 256);
+    const pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: pipelineName.toLowerCase() });
+    const codePrefix = this.uploadMonitorCode(config, lake);
+    const role = new PipelineRole(this, 'MonitorRole', {
+      pipelineName,
+      jobKinds: ['processing-job'],
+      imageRepositories: [images.repository('huggingFaceTraining')],
+    }).role;
+    storage.grantReadPrefix(role, `${LakePrefix.dataCapture}${this.endpointName}/`);
+    storage.grantReadPrefix(role, `${LakePrefix.groundTruth}${this.endpointName}/`);
+    // The packages' baselines are the BERT pipelines' gate reports.
+    storage.grantReadPrefix(role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
+    storage.grantReadWritePrefix(role, `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'JobVolumeAndOutputEncryption', actions: ['kms:CreateGrant'], resources: [storage.key.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
+    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ServedPackages', actions: ['sagemaker:DescribeModelPackage'], resources: Object.values(served) }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'MonitoringMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': MONITOR_METRIC_NAMESPACE } },
+      }),
+    );
+
+    const definition = endpointMonitorPipeline({
+      executionRoleArn: role.roleArn,
+      lakeBucketName: storage.bucket.bucketName,
+      kmsKeyArn: storage.key.keyArn,
+      codeUri: storage.s3Uri(codePrefix),
+      imageUri: images.image('huggingFaceTraining'),
+      endpointName: this.endpointName,
+      variants: Object.entries(served).map(([variantName, modelPackageArn]) => ({ variantName, modelPackageArn: modelPackageArn! })),
+      captureUri: storage.s3Uri(`${LakePrefix.dataCapture}${this.endpointName}/`),
+      groundTruthUri: storage.s3Uri(`${LakePrefix.groundTruth}${this.endpointName}/`),
+      vpc: config.pipelineSubnetIds && config.pipelineSecurityGroupIds ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds } : undefined,
+    });
+    const pipeline = new sagemaker.CfnPipeline(this, 'MonitorPipeline', {
+      pipelineName,
+      pipelineDisplayName: pipelineName,
+      pipelineDescription: `Drift and model quality of ${this.endpointName} against the served packages' baselines`,
+      roleArn: role.roleArn,
+      pipelineDefinition: { PipelineDefinitionBody: this.toJsonString(definition.render()) },
+    });
+    pipeline.node.addDependency(role.node.findChild('DefaultPolicy'));
+    new events.Rule(this, 'MonitorSchedule', {
+      description: `Starts ${pipelineName} on schedule`,
+      schedule: events.Schedule.expression(config.monitoringSchedule),
+      targets: [new PipelineStart(pipelineArn)],
+    });
+    const failed = new events.Rule(this, 'OnMonitorFailure', {
+      description: `Tells the serving topic when an execution of ${pipelineName} fails`,
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
+        detail: { currentPipelineExecutionStatus: ['Failed'], pipelineArn: [pipelineArn] },
+      },
+    });
+    failed.addTarget(new targets.SnsTopic(topic));
+
+    // The monitors publish violation counts per variant; one or more is an alarm.
+    const violations = (variant: string, check: string, metricName: string, description: string) =>
+      new cloudwatch.Alarm(this, `${variant}${check.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`, {
+        alarmName: `${this.endpointName}-${variant}-${check}`,
+        alarmDescription: description,
+        metric: new cloudwatch.Metric({
+          namespace: MONITOR_METRIC_NAMESPACE,
+          metricName,
+          dimensionsMap: { Endpoint: this.endpointName, Variant: variant },
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const alarms = Object.keys(served).flatMap((variant) => [
+      violations(variant, 'data-drift', 'data_quality_violations', `Captured inputs of ${variant} drifted from the served package's data-quality baseline`),
+      violations(variant, 'model-quality', 'model_quality_violations', `Labelled predictions of ${variant} fall below the served package's model-quality constraints`),
+    ]);
+    return { pipeline, alarms };
+  }
+
+  private buildDashboard(variantNames: readonly ServingVariantName[], monitoringAlarms: readonly cloudwatch.Alarm[]): cloudwatch.Dashboard {
+    const e = this.endpoint;
+    const perVariant = (metricName: string, statistic: string, label: string) =>
+      variantNames.map((v) => e.metric(v, metricName, { statistic, label: `${v} ${label}`, period: Duration.minutes(5) }));
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.endpointName}-serving`,
+      defaultInterval: Duration.hours(24),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Invocations', left: perVariant('Invocations', 'Sum', 'invocations'), width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Errors', left: [...perVariant('Invocation4XXErrors', 'Sum', '4XX'), ...perVariant('Invocation5XXErrors', 'Sum', '5XX')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Model latency (µs)',
+        left: [...perVariant('ModelLatency', 'Average', 'average'), ...perVariant('ModelLatency', 'p99', 'p99')],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Invocations per instance', left: perVariant('InvocationsPerInstance', 'Sum', 'per instance'), width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Capacity: CPU utilization',
+        left: variantNames.map(
+          (v) => new cloudwatch.Metric({ namespace: '/aws/sagemaker/Endpoints', metricName: 'CPUUtilization', dimensionsMap: { EndpointName: this.endpointName, VariantName: v }, statistic: 'Average', label: v, period: Duration.minutes(5) }),
+        ),
+        width: 8,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...Object.values(e.rollbackAlarms).flat(), ...monitoringAlarms], width: 8 }),
+    );
+    if (this.monitorPipeline) {
+      const monitor = (metricName: string) =>
+        variantNames.map((v) => new cloudwatch.Metric({ namespace: MONITOR_METRIC_NAMESPACE, metricName, dimensionsMap: { Endpoint: this.endpointName, Variant: v }, statistic: 'Maximum', label: `${v} ${metricName}`, period: Duration.hours(1) }));
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({ title: 'Drift from the baseline', left: [...monitor('feature_baseline_drift_review_words'), ...monitor('prediction_baseline_drift_sentiment')], width: 12 }),
+        new cloudwatch.GraphWidget({ title: 'Model quality (ground truth)', left: [...monitor('accuracy'), ...monitor('weighted_f1')], right: monitor('ground_truth_records'), width: 12 }),
+      );
+    } else if (this.modelMonitor) {
+      dashboard.addWidgets(...this.modelMonitor.widgets());
+    }
+    return dashboard;
+  }
+}

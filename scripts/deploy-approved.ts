@@ -1,0 +1,40 @@
+/**
+ * The deployer's build step (CodeBuild, on the approval of a model package): records the package
+ * in the serving parameters, then deploys the serving stack with the configuration the deploy
+ * stack baked in. Reads MODEL_PACKAGE_ARN, CHAMPION_PARAMETER, CHALLENGER_PARAMETER, PROMOTION,
+ * SERVING_STACK and CDK_CONTEXT from the environment.
+ */
+import { spawnSync } from 'child_process';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { deployCommand, promote } from '../lib/model-deploy/promotion';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`deploy-approved: the environment variable ${name} is not set.`);
+  return value;
+}
+
+async function main(): Promise<number> {
+  const promotion = required('PROMOTION');
+  if (promotion !== 'replace' && promotion !== 'challenger') {
+    throw new Error(`deploy-approved: PROMOTION '${promotion}' is not allowed; expected replace or challenger.`);
+  }
+  const served = await promote(
+    new SSMClient({}),
+    { championParameter: required('CHAMPION_PARAMETER'), challengerParameter: required('CHALLENGER_PARAMETER'), promotion },
+    required('MODEL_PACKAGE_ARN'),
+  );
+  process.stdout.write(`Serving ${served.champion} as VariantA${served.challenger ? ` and ${served.challenger} as VariantB` : ''}\n`);
+  const [command, ...args] = deployCommand(required('SERVING_STACK'), JSON.parse(required('CDK_CONTEXT')));
+  process.stdout.write(`$ npx ${command} ${args.join(' ')}\n`);
+  const result = spawnSync('npx', [command, ...args], { stdio: 'inherit', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
+  return result.status ?? 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  },
+);
