@@ -16,7 +16,7 @@ import {
   modelQualityConstraintsKey,
   QualityThresholds,
 } from '../pipeline-definitions/bert-sentiment';
-import { BertPipelineVariantSetting, PlatformConfig, resourceName } from './config';
+import { BertPipelineVariantSetting, pipelineVpc, PlatformConfig, resourceName } from './config';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { PipelineStart } from './constructs/pipeline-start';
@@ -98,6 +98,7 @@ export class BertPipelineStack extends Stack {
         images.repository('huggingFaceInference'),
         ...(managed ? (['debugger', 'clarify', 'modelMonitor'] as const).map((name) => images.managedRepository(name)) : []),
       ],
+      jobKey: storage.key,
     });
     this.role = pipelineRole.role;
     storage.grantReadPrefix(this.role, rawPrefix);
@@ -105,15 +106,6 @@ export class BertPipelineStack extends Stack {
     storage.grantReadWritePrefix(this.role, transformedPrefix);
     storage.grantReadWritePrefix(this.role, `${LakePrefix.pipelineArtifacts}${pipelineId}/`);
     registry.reviewsFeatureGroup.grantIngest(this.role);
-    // Jobs with VolumeKmsKeyId and KmsKeyId: SageMaker creates grants on the key as this role.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'JobVolumeAndOutputEncryption',
-        actions: ['kms:CreateGrant'],
-        resources: [storage.key.keyArn],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'DescribeLakeKey', actions: ['kms:DescribeKey', 'kms:Encrypt'], resources: [storage.key.keyArn] }),
     );
@@ -192,10 +184,7 @@ export class BertPipelineStack extends Stack {
       trainingImageUri: images.image('huggingFaceTraining'),
       inferenceImageUri: images.image('huggingFaceInference'),
       codeVersion: config.codeVersion ?? codeHash,
-      vpc:
-        config.pipelineSubnetIds && config.pipelineSecurityGroupIds
-          ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds }
-          : undefined,
+      vpc: pipelineVpc(config),
       quality,
       explainability: config.explainability,
       spotTraining: config.spotTraining,

@@ -7,9 +7,11 @@ import {
 } from '../pipeline-definitions/bert-sentiment';
 import { S3_MIN_INFREQUENT_ACCESS_DAYS } from './constructs/data-lake-storage';
 import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from './constructs/lake-athena';
+import { SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES } from './constructs/model-endpoint';
 import { GLUE_CRON_PATTERN } from './constructs/lake-catalog';
 import { FeatureType } from './feature-store/feature-schema';
 import { hasLocalNvmeStorage } from '../pipeline-definitions/lib/instance-types';
+import { JobVpc } from '../pipeline-definitions/lib/processing';
 
 /**
  * Typed, validated configuration of the platform.
@@ -413,12 +415,10 @@ const servingRollout = objectOf(DEFAULT_SERVING_ROLLOUT, {
   maxModelLatencyMs: [(v) => typeof v === 'number' && v > 0 && v <= 600_000, 'a positive number of milliseconds up to 600000'],
 });
 
-/** Serverless memory sizes SageMaker offers, in MB. */
-export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144] as const;
 export const DEFAULT_SERVING_SERVERLESS: ServingServerlessSetting = { memorySizeInMb: 3072, maxConcurrency: 5 };
 const servingServerless = objectOf(DEFAULT_SERVING_SERVERLESS, {
   memorySizeInMb: [(v) => (SERVERLESS_MEMORY_SIZES as readonly unknown[]).includes(v), `one of ${SERVERLESS_MEMORY_SIZES.join(', ')}`],
-  maxConcurrency: [isInteger(1, 200), 'an integer from 1 to 200'],
+  maxConcurrency: [isInteger(1, SERVERLESS_MAX_CONCURRENCY), `an integer from 1 to ${SERVERLESS_MAX_CONCURRENCY}`],
 });
 
 /** A versioned model package: `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`. */
@@ -702,7 +702,7 @@ export const SETTINGS: Settings = {
   servingServerless: {
     type: 'json',
     doc: 'Memory and maximum concurrency of the serverless profile.',
-    allowed: `a JSON object with memorySizeInMb (one of ${SERVERLESS_MEMORY_SIZES.join(', ')}) and maxConcurrency (1 to 200)`,
+    allowed: `a JSON object with memorySizeInMb (one of ${SERVERLESS_MEMORY_SIZES.join(', ')}) and maxConcurrency (1 to ${SERVERLESS_MAX_CONCURRENCY})`,
     parse: servingServerless,
   },
   dataCaptureSamplingPercentage: {
@@ -871,6 +871,13 @@ function checkCombinations(config: PlatformConfig): void {
       `Incomplete budget: '${missing}' is not set; expected both budgetMonthlyLimitUsd and budgetEmail, or neither.`,
     );
   }
+}
+
+/** The subnets and security groups of the pipeline jobs that are not isolated, when configured. */
+export function pipelineVpc(config: PlatformConfig): JobVpc | undefined {
+  return config.pipelineSubnetIds && config.pipelineSecurityGroupIds
+    ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds }
+    : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { BERT_PIPELINE_ID, JSON_LINES } from '../pipeline-definitions/bert-sentiment';
 import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE } from '../pipeline-definitions/endpoint-monitor';
 import { BERT_CODE_DIR, CODE_EXCLUDES, bertCodeHash } from './bert-pipeline-stack';
-import { ModelPackageSource, PlatformConfig, resourceName, ServingPlan, ServingVariantName } from './config';
+import { ModelPackageSource, pipelineVpc, PlatformConfig, resourceName, ServingPlan, ServingVariantName } from './config';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { ModelEndpoint } from './constructs/model-endpoint';
@@ -26,6 +26,9 @@ import { ModelDeployStack } from './model-deploy-stack';
 
 /** The endpoint's name within a stage (the stage's prefix goes in front). */
 export const ENDPOINT_ID = 'bert-sentiment';
+
+/** The BERT pipeline's artifacts: the served packages' model artifacts and registered baselines. */
+const BERT_ARTIFACTS_PREFIX = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`;
 
 export interface ServingStackProps extends StackProps {
   readonly config: PlatformConfig;
@@ -54,6 +57,11 @@ export class ServingStack extends Stack {
   public readonly monitorPipeline?: sagemaker.CfnPipeline;
   /** Model Monitor's schedules (managed engine, instance profile). */
   public readonly modelMonitor?: ModelMonitorSchedules;
+  /** Lake prefix of the endpoint's captured requests and responses. */
+  public readonly capturePrefix: string;
+  /** Lake prefix of the labels of the endpoint's predictions. */
+  public readonly groundTruthPrefix: string;
+  private readonly images: ImageRegistries;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     const { config, lake, deploy, plan } = props;
@@ -72,16 +80,16 @@ export class ServingStack extends Stack {
     this.servedPackages = served;
     const variantNames = Object.keys(served) as ServingVariantName[];
 
-    const images = new ImageRegistries(this, 'ImageRegistries');
+    this.images = new ImageRegistries(this, 'ImageRegistries');
     const role = new ModelExecutionRole(this, 'ModelRole', {
       endpointName: this.endpointName,
-      imageRepository: images.repository('huggingFaceInference'),
+      imageRepository: this.images.repository('huggingFaceInference'),
     }).role;
     // The reviews group's packages are the BERT pipeline's: their artifacts are its training outputs.
-    storage.grantReadPrefix(role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
-    const capturePrefix = `${LakePrefix.dataCapture}${this.endpointName}/`;
-    const groundTruthPrefix = `${LakePrefix.groundTruth}${this.endpointName}/`;
-    if (!serverless) storage.grantWritePrefix(role, capturePrefix);
+    storage.grantReadPrefix(role, BERT_ARTIFACTS_PREFIX);
+    this.capturePrefix = `${LakePrefix.dataCapture}${this.endpointName}/`;
+    this.groundTruthPrefix = `${LakePrefix.groundTruth}${this.endpointName}/`;
+    if (!serverless) storage.grantWritePrefix(role, this.capturePrefix);
 
     const models = Object.fromEntries(
       variantNames.map((name) => [
@@ -136,16 +144,18 @@ export class ServingStack extends Stack {
     const monitoringAlarms: cloudwatch.Alarm[] = [];
     for (const alarm of Object.values(this.endpoint.rollbackAlarms).flat()) alarm.addAlarmAction(notify);
 
-    if (!serverless && config.qualityEngine === 'managed') {
+    // Serverless endpoints capture nothing to monitor.
+    const monitoringEngine = serverless ? undefined : config.qualityEngine;
+    if (monitoringEngine === 'managed') {
       this.modelMonitor = new ModelMonitorSchedules(this, 'ModelMonitor', {
         endpointName: this.endpointName,
         modelPackageArn: served.VariantA!,
         storage,
-        imageUri: images.managedImage('modelMonitor'),
-        imageRepository: images.managedRepository('modelMonitor'),
-        capturePrefix,
-        groundTruthPrefix,
-        baselinesPrefix: `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`,
+        imageUri: this.images.managedImage('modelMonitor'),
+        imageRepository: this.images.managedRepository('modelMonitor'),
+        capturePrefix: this.capturePrefix,
+        groundTruthPrefix: this.groundTruthPrefix,
+        baselinesPrefix: BERT_ARTIFACTS_PREFIX,
         preprocessorPrefix: this.uploadMonitorCode(config, lake),
         reportsPrefix: `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/model-monitor/`,
         schedule: config.monitoringSchedule,
@@ -153,7 +163,7 @@ export class ServingStack extends Stack {
         minAccuracy: config.modelQualityThresholds.accuracy,
       });
       monitoringAlarms.push(...this.modelMonitor.alarms);
-    } else if (!serverless) {
+    } else if (monitoringEngine === 'open') {
       const { pipeline, alarms } = this.monitoringPipeline(config, lake, served, deploy.topic);
       this.monitorPipeline = pipeline;
       monitoringAlarms.push(...alarms);
@@ -163,24 +173,37 @@ export class ServingStack extends Stack {
     this.dashboard = this.buildDashboard(variantNames, monitoringAlarms);
 
     new CfnOutput(this, 'EndpointName', { value: this.endpointName, description: 'Invoke with content type application/jsonlines and an InferenceId per request' });
-    new CfnOutput(this, 'GroundTruthUri', { value: storage.s3Uri(groundTruthPrefix), description: 'Labels for the served predictions (Model Monitor ground-truth format, yyyy/mm/dd/hh/)' });
+    new CfnOutput(this, 'GroundTruthUri', { value: storage.s3Uri(this.groundTruthPrefix), description: 'Labels for the served predictions (Model Monitor ground-truth format, yyyy/mm/dd/hh/)' });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }
 
-  private codePrefix?: string;
-  /** Uploads the step code once: the monitoring scripts and Model Monitor's record preprocessor. */
+  /**
+   * Uploads the step code (the monitoring scripts and Model Monitor's record preprocessor) for
+   * whichever monitor the stack has; returns its lake prefix.
+   */
   private uploadMonitorCode(config: PlatformConfig, lake: DataLakeStack): string {
-    if (this.codePrefix) return this.codePrefix;
-    this.codePrefix = `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
+    const codePrefix = `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
     new LakeFolderUpload(this, 'MonitorCode', {
       storage: lake.storage,
       sourceDir: BERT_CODE_DIR,
       exclude: CODE_EXCLUDES,
-      destinationPrefix: this.codePrefix,
+      destinationPrefix: codePrefix,
       description: `Uploads the monitoring code of ${this.endpointName} to the lake`,
       logGroupName: logGroupName(config.namePrefix, `serving/${ENDPOINT_ID}/code-upload`),
     });
-    return this.codePrefix;
+    return codePrefix;
+  }
+
+  /** A metric the monitoring pipeline publishes for a variant (hourly). */
+  private monitorMetric(variant: string, metricName: string, label?: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: MONITOR_METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { Endpoint: this.endpointName, Variant: variant },
+      statistic: 'Maximum',
+      label,
+      period: Duration.hours(1),
+    });
   }
 
   /** The open engine: the scheduled monitoring pipeline and alarms on what it publishes. */
@@ -191,23 +214,20 @@ export class ServingStack extends Stack {
     topic: sns.ITopic,
   ): { pipeline: sagemaker.CfnPipeline; alarms: cloudwatch.Alarm[] } {
     const { storage } = lake;
-    const images = this.node.findChild('ImageRegistries') as ImageRegistries;
     const pipelineName = resourceName(config.namePrefix, ENDPOINT_MONITOR_ID, 256);
     const pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: pipelineName.toLowerCase() });
     const codePrefix = this.uploadMonitorCode(config, lake);
     const role = new PipelineRole(this, 'MonitorRole', {
       pipelineName,
       jobKinds: ['processing-job'],
-      imageRepositories: [images.repository('huggingFaceTraining')],
+      imageRepositories: [this.images.repository('huggingFaceTraining')],
+      jobKey: storage.key,
     }).role;
-    storage.grantReadPrefix(role, `${LakePrefix.dataCapture}${this.endpointName}/`);
-    storage.grantReadPrefix(role, `${LakePrefix.groundTruth}${this.endpointName}/`);
-    // The packages' baselines are the BERT pipelines' gate reports.
-    storage.grantReadPrefix(role, `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`);
+    storage.grantReadPrefix(role, this.capturePrefix);
+    storage.grantReadPrefix(role, this.groundTruthPrefix);
+    // The packages' baselines are the BERT pipeline's gate reports.
+    storage.grantReadPrefix(role, BERT_ARTIFACTS_PREFIX);
     storage.grantReadWritePrefix(role, `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/`);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'JobVolumeAndOutputEncryption', actions: ['kms:CreateGrant'], resources: [storage.key.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
-    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ServedPackages', actions: ['sagemaker:DescribeModelPackage'], resources: Object.values(served) }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -223,12 +243,12 @@ export class ServingStack extends Stack {
       lakeBucketName: storage.bucket.bucketName,
       kmsKeyArn: storage.key.keyArn,
       codeUri: storage.s3Uri(codePrefix),
-      imageUri: images.image('huggingFaceTraining'),
+      imageUri: this.images.image('huggingFaceTraining'),
       endpointName: this.endpointName,
       variants: Object.entries(served).map(([variantName, modelPackageArn]) => ({ variantName, modelPackageArn: modelPackageArn! })),
-      captureUri: storage.s3Uri(`${LakePrefix.dataCapture}${this.endpointName}/`),
-      groundTruthUri: storage.s3Uri(`${LakePrefix.groundTruth}${this.endpointName}/`),
-      vpc: config.pipelineSubnetIds && config.pipelineSecurityGroupIds ? { subnetIds: config.pipelineSubnetIds, securityGroupIds: config.pipelineSecurityGroupIds } : undefined,
+      captureUri: storage.s3Uri(this.capturePrefix),
+      groundTruthUri: storage.s3Uri(this.groundTruthPrefix),
+      vpc: pipelineVpc(config),
     });
     const pipeline = new sagemaker.CfnPipeline(this, 'MonitorPipeline', {
       pipelineName,
@@ -258,13 +278,7 @@ export class ServingStack extends Stack {
       new cloudwatch.Alarm(this, `${variant}${check.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`, {
         alarmName: `${this.endpointName}-${variant}-${check}`,
         alarmDescription: description,
-        metric: new cloudwatch.Metric({
-          namespace: MONITOR_METRIC_NAMESPACE,
-          metricName,
-          dimensionsMap: { Endpoint: this.endpointName, Variant: variant },
-          statistic: 'Maximum',
-          period: Duration.hours(1),
-        }),
+        metric: this.monitorMetric(variant, metricName),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -304,8 +318,7 @@ export class ServingStack extends Stack {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...Object.values(e.rollbackAlarms).flat(), ...monitoringAlarms], width: 8 }),
     );
     if (this.monitorPipeline) {
-      const monitor = (metricName: string) =>
-        variantNames.map((v) => new cloudwatch.Metric({ namespace: MONITOR_METRIC_NAMESPACE, metricName, dimensionsMap: { Endpoint: this.endpointName, Variant: v }, statistic: 'Maximum', label: `${v} ${metricName}`, period: Duration.hours(1) }));
+      const monitor = (metricName: string) => variantNames.map((v) => this.monitorMetric(v, metricName, `${v} ${metricName}`));
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({ title: 'Drift from the baseline', left: [...monitor('feature_baseline_drift_review_words'), ...monitor('prediction_baseline_drift_sentiment')], width: 12 }),
         new cloudwatch.GraphWidget({ title: 'Model quality (ground truth)', left: [...monitor('accuracy'), ...monitor('weighted_f1')], right: monitor('ground_truth_records'), width: 12 }),

@@ -15,6 +15,8 @@ import {
   CreateModelStep,
   ExecutionVariable,
   FailStep,
+  JobVpc,
+  networkConfig,
   Join,
   Parameter,
   ParameterBoolean,
@@ -22,6 +24,9 @@ import {
   ParameterInteger,
   ParameterString,
   PipelineDefinition,
+  PROCESSING_ROOT,
+  processingInput,
+  processingOutput,
   ProcessingStep,
   PropertyFile,
   RegisterModelStep,
@@ -79,7 +84,7 @@ export interface BertPipelineProps {
   /** Version of the project's code, recorded with every registered model. */
   readonly codeVersion: string;
   /** Subnets and security groups for the jobs that are not network-isolated. */
-  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  readonly vpc?: JobVpc;
   /** Add CheckExplainability: word attributions on a small sample of the test split. */
   readonly explainability?: boolean;
   /** Thresholds of the quality gates (see {@link QualityThresholds}). */
@@ -94,7 +99,6 @@ export interface BertPipelineProps {
   readonly debuggerRuleImageUri?: string;
 }
 
-const PROCESSING_ROOT = '/opt/ml/processing';
 
 /** Thresholds of the quality gates; each bias threshold bounds the metric's absolute value. */
 export interface QualityThresholds {
@@ -212,21 +216,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   const text = (parameter: Parameter): Join => new Join('', [parameter.ref]);
   const executionPrefix = (...parts: string[]): Join =>
     new Join('/', [`s3://${props.lakeBucketName}/pipelines/${pipelineId}`, new ExecutionVariable('PipelineExecutionId'), ...parts]);
-  const network = (isolated: boolean): Record<string, Value> => ({
-    EnableInterContainerTrafficEncryption: true,
-    EnableNetworkIsolation: isolated,
-    ...(props.vpc && !isolated ? { VpcConfig: { Subnets: [...props.vpc.subnetIds], SecurityGroupIds: [...props.vpc.securityGroupIds] } } : {}),
-  });
-  const s3Input = (name: string, uri: Value, localPath: string) => ({
-    InputName: name,
-    AppManaged: false,
-    S3Input: { S3Uri: uri, LocalPath: localPath, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated', S3CompressionType: 'None' },
-  });
-  const s3Output = (name: string, uri: Value, localPath: string) => ({
-    OutputName: name,
-    AppManaged: false,
-    S3Output: { S3Uri: uri, LocalPath: localPath, S3UploadMode: 'EndOfJob' },
-  });
+  const network = (isolated: boolean) => networkConfig(isolated, props.vpc);
   /** A CreateProcessingJob request that runs one of the step scripts (shipped in the code input). */
   const scriptJob = (script: string, args: Value[], inputs: Value[], outputs: Value[], isolated: boolean): Record<string, Value> => ({
     RoleArn: props.executionRoleArn,
@@ -239,7 +229,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       ContainerEntrypoint: ['python3', `${PROCESSING_ROOT}/input/code/${script}`],
       ContainerArguments: args,
     },
-    ProcessingInputs: [...inputs, s3Input('code', props.codeUri, `${PROCESSING_ROOT}/input/code`)],
+    ProcessingInputs: [...inputs, processingInput('code', props.codeUri, `${PROCESSING_ROOT}/input/code`)],
     ProcessingOutputConfig: { KmsKeyId: props.kmsKeyArn, Outputs: outputs },
     Environment: { PYTHONUNBUFFERED: '1' },
     NetworkConfig: network(isolated),
@@ -267,18 +257,18 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
           : []),
       ],
       [
-        s3Input('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`),
-        s3Input('pretrained-model', p.pretrainedModel.ref, `${PROCESSING_ROOT}/input/model`),
+        processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`),
+        processingInput('pretrained-model', p.pretrainedModel.ref, `${PROCESSING_ROOT}/input/model`),
       ],
       [
         ...['train', 'validation', 'test'].map((split) =>
-          s3Output(`sentiment-${split}`, executionPrefix('processing', split), `${PROCESSING_ROOT}/output/sentiment/${split}`),
+          processingOutput(`sentiment-${split}`, executionPrefix('processing', split), `${PROCESSING_ROOT}/output/sentiment/${split}`),
         ),
-        s3Output('reviews', props.transformedReviewsUri, `${PROCESSING_ROOT}/output/reviews`),
+        processingOutput('reviews', props.transformedReviewsUri, `${PROCESSING_ROOT}/output/reviews`),
         ...(managed
           ? [
-              s3Output('managed-bias-baselines', executionPrefix('processing', 'managed-baselines', 'bias'), `${PROCESSING_ROOT}/output/managed-baselines/bias`),
-              s3Output('managed-data-quality', executionPrefix('processing', 'managed-baselines', 'data-quality'), `${PROCESSING_ROOT}/output/managed-baselines/data-quality`),
+              processingOutput('managed-bias-baselines', executionPrefix('processing', 'managed-baselines', 'bias'), `${PROCESSING_ROOT}/output/managed-baselines/bias`),
+              processingOutput('managed-data-quality', executionPrefix('processing', 'managed-baselines', 'data-quality'), `${PROCESSING_ROOT}/output/managed-baselines/data-quality`),
             ]
           : []),
       ],
@@ -295,11 +285,11 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         'quality_gate.py',
         [gate, '--output-dir', `${PROCESSING_ROOT}/output/report`, '--skip', text(skip), ...args],
         inputs,
-        [s3Output('report', executionPrefix('quality', name), `${PROCESSING_ROOT}/output/report`)],
+        [processingOutput('report', executionPrefix('quality', name), `${PROCESSING_ROOT}/output/report`)],
         isolated,
       ),
     });
-  const input = (name: string, uri: Value) => s3Input(name, uri, `${PROCESSING_ROOT}/input/${name}`);
+  const input = (name: string, uri: Value) => processingInput(name, uri, `${PROCESSING_ROOT}/input/${name}`);
   const lookup = ['--baseline-from-model-package-group', props.modelPackageGroupName];
   /** An open gate's report files, by what they hold (drift baselines: as the gate used them, else as calculated). */
   const openGate = (step: ProcessingStep, files: Partial<Record<GateFile, string>>): Gate => ({
@@ -337,7 +327,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         ProcessingInputs: inputs,
         ProcessingOutputConfig: {
           KmsKeyId: props.kmsKeyArn,
-          Outputs: [s3Output(type === 'ClarifyCheck' ? 'analysis_result' : 'monitoring_output', executionPrefix('quality', name), `${PROCESSING_ROOT}/output`)],
+          Outputs: [processingOutput(type === 'ClarifyCheck' ? 'analysis_result' : 'monitoring_output', executionPrefix('quality', name), `${PROCESSING_ROOT}/output`)],
         },
         ...(Object.keys(environment).length ? { Environment: environment } : {}),
         // Clarify serves a model on a shadow endpoint through the SageMaker API: not isolated then.
@@ -357,7 +347,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
               : step.calculatedConstraints(),
     };
   };
-  const clarifyConfig = (check: string) => s3Input('analysis_config', `${props.codeUri}clarify/${check}/`, `${PROCESSING_ROOT}/input/config`);
+  const clarifyConfig = (check: string) => processingInput('analysis_config', `${props.codeUri}clarify/${check}/`, `${PROCESSING_ROOT}/input/config`);
   const monitorEnvironment = (dataset: string, extra: Record<string, string> = {}) => ({
     dataset_format: JSON.stringify({ json: { lines: true } }),
     dataset_source: `${PROCESSING_ROOT}/input/${dataset}`,
@@ -370,7 +360,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         'CheckDataBias',
         'ClarifyCheck',
         'DATA_BIAS',
-        [s3Input('dataset', prepare.outputUri('sentiment-train'), `${PROCESSING_ROOT}/input/data`), clarifyConfig('data_bias')],
+        [processingInput('dataset', prepare.outputUri('sentiment-train'), `${PROCESSING_ROOT}/input/data`), clarifyConfig('data_bias')],
         {},
         p.skipDataBias,
         p.newBaselineDataBias!,
@@ -484,10 +474,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       'evaluate.py',
       ['--model-dir', `${PROCESSING_ROOT}/input/model`, '--test-dir', `${PROCESSING_ROOT}/input/data`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
       [
-        s3Input('model', train.modelArtifacts(), `${PROCESSING_ROOT}/input/model`),
-        s3Input('test-data', prepare.outputUri('sentiment-test'), `${PROCESSING_ROOT}/input/data`),
+        processingInput('model', train.modelArtifacts(), `${PROCESSING_ROOT}/input/model`),
+        processingInput('test-data', prepare.outputUri('sentiment-test'), `${PROCESSING_ROOT}/input/data`),
       ],
-      [s3Output('metrics', executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
+      [processingOutput('metrics', executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
       true,
     ),
   });
@@ -550,7 +540,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
         'CheckModelBias',
         'ClarifyCheck',
         'MODEL_BIAS',
-        [s3Input('dataset', transform.outputPath(), `${PROCESSING_ROOT}/input/data`), clarifyConfig('model_bias')],
+        [processingInput('dataset', transform.outputPath(), `${PROCESSING_ROOT}/input/data`), clarifyConfig('model_bias')],
         {},
         p.skipModelBias,
         p.newBaselineModelBias!,
@@ -596,7 +586,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
           'CheckExplainability',
           'ClarifyCheck',
           'MODEL_EXPLAINABILITY',
-          [s3Input('dataset', prepare.outputUri('sentiment-test'), `${PROCESSING_ROOT}/input/data`), clarifyConfig('explainability')],
+          [processingInput('dataset', prepare.outputUri('sentiment-test'), `${PROCESSING_ROOT}/input/data`), clarifyConfig('explainability')],
           {},
           p.skipExplainability,
           p.newBaselineExplainability!,

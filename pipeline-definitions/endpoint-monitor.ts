@@ -11,7 +11,20 @@
  * violations do not fail the execution, errors do.
  */
 import { PROCESSING_INSTANCE_TYPES } from './bert-sentiment';
-import { ExecutionVariable, Join, ParameterInteger, ParameterString, PipelineDefinition, ProcessingStep, Value } from './lib';
+import {
+  ExecutionVariable,
+  Join,
+  JobVpc,
+  networkConfig,
+  ParameterInteger,
+  ParameterString,
+  PipelineDefinition,
+  PROCESSING_ROOT,
+  processingInput,
+  processingOutput,
+  ProcessingStep,
+  Value,
+} from './lib';
 import { checkInstanceTypes } from './lib/instance-types';
 
 /** Name of the monitoring pipeline within a stage (the stage's prefix goes in front). */
@@ -51,10 +64,8 @@ export interface EndpointMonitorProps {
   /** The endpoint's ground-truth folder, `s3://<lake>/ground-truth/<endpoint>/`. */
   readonly groundTruthUri: string;
   /** Subnets and security groups of the jobs (they call AWS APIs, so they are not isolated). */
-  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  readonly vpc?: JobVpc;
 }
-
-const PROCESSING_ROOT = '/opt/ml/processing';
 
 /** The monitoring pipeline's definition. */
 export function endpointMonitorPipeline(props: EndpointMonitorProps): PipelineDefinition {
@@ -89,31 +100,14 @@ export function endpointMonitorPipeline(props: EndpointMonitorProps): PipelineDe
             ...args,
           ],
         },
-        ProcessingInputs: [
-          {
-            InputName: 'code',
-            AppManaged: false,
-            S3Input: {
-              S3Uri: props.codeUri,
-              LocalPath: `${PROCESSING_ROOT}/input/code`,
-              S3DataType: 'S3Prefix',
-              S3InputMode: 'File',
-              S3DataDistributionType: 'FullyReplicated',
-              S3CompressionType: 'None',
-            },
-          },
-        ],
+        ProcessingInputs: [processingInput('code', props.codeUri, `${PROCESSING_ROOT}/input/code`)],
         ProcessingOutputConfig: {
           KmsKeyId: props.kmsKeyArn,
-          Outputs: [{ OutputName: 'report', AppManaged: false, S3Output: { S3Uri: output, LocalPath: `${PROCESSING_ROOT}/output`, S3UploadMode: 'EndOfJob' } }],
+          Outputs: [processingOutput('report', output, `${PROCESSING_ROOT}/output`)],
         },
         Environment: { PYTHONUNBUFFERED: '1' },
         // The checks read the capture and the package through AWS APIs and publish metrics.
-        NetworkConfig: {
-          EnableInterContainerTrafficEncryption: true,
-          EnableNetworkIsolation: false,
-          ...(props.vpc ? { VpcConfig: { Subnets: [...props.vpc.subnetIds], SecurityGroupIds: [...props.vpc.securityGroupIds] } } : {}),
-        },
+        NetworkConfig: networkConfig(false, props.vpc),
         StoppingCondition: { MaxRuntimeInSeconds: 1800 },
       },
     });

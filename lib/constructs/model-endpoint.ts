@@ -11,6 +11,11 @@ import { hasLocalNvmeStorage, INSTANCE_TYPE_PATTERN } from '../../pipeline-defin
 /** Endpoint and variant names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. */
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
+/** Serverless memory sizes SageMaker offers, in MB. */
+export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144] as const;
+/** The largest maximum concurrency of a serverless variant. */
+export const SERVERLESS_MAX_CONCURRENCY = 200;
+
 /** A production variant on provisioned instances. */
 export interface InstanceVariant {
   /** Stable name: blue/green updates need the same names before and after. */
@@ -149,9 +154,7 @@ export class ModelEndpoint extends Construct {
 
     const alarms: Record<string, cloudwatch.Alarm[]> = {};
     for (const variantName of this.variantNames) {
-      const dimensionsMap = { EndpointName: props.endpointName, VariantName: variantName };
-      const metric = (metricName: string, statistic: string) =>
-        new cloudwatch.Metric({ namespace: 'AWS/SageMaker', metricName, dimensionsMap, statistic, period: Duration.minutes(1) });
+      const metric = (metricName: string, statistic: string) => this.metric(variantName, metricName, { statistic });
       alarms[variantName] = [
         new cloudwatch.Alarm(this, `${variantName}Errors`, {
           alarmName: `${props.endpointName}-${variantName}-5xx-errors`,
@@ -247,11 +250,6 @@ export class ModelEndpoint extends Construct {
       ...props,
     });
   }
-
-  /** The endpoint's ARN. */
-  public get endpointArn(): string {
-    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: this.endpointName.toLowerCase() });
-  }
 }
 
 function validate(props: ModelEndpointProps): void {
@@ -295,7 +293,7 @@ function validate(props: ModelEndpointProps): void {
     fail(`dataCapture.samplingPercentage ${percent} is not allowed; expected an integer from 1 to 100.`);
   }
   const s = props.serverless;
-  if (s && (![1024, 2048, 3072, 4096, 5120, 6144].includes(s.memorySizeInMb) || !(Number.isInteger(s.maxConcurrency) && s.maxConcurrency >= 1 && s.maxConcurrency <= 200))) {
+  if (s && (!(SERVERLESS_MEMORY_SIZES as readonly number[]).includes(s.memorySizeInMb) || !(Number.isInteger(s.maxConcurrency) && s.maxConcurrency >= 1 && s.maxConcurrency <= SERVERLESS_MAX_CONCURRENCY))) {
     fail(`serverless memory ${s.memorySizeInMb} MB and concurrency ${s.maxConcurrency} are not allowed; expected 1024 to 6144 MB in steps of 1024 and 1 to 200.`);
   }
 }

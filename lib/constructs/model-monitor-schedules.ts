@@ -57,15 +57,13 @@ export class ModelMonitorSchedules extends Construct {
       pipelineName: `${props.endpointName}-model-monitor`,
       jobKinds: ['processing-job'],
       imageRepositories: [props.imageRepository],
+      jobKey: storage.key,
     }).role;
     storage.grantReadPrefix(role, props.capturePrefix);
     storage.grantReadPrefix(role, props.groundTruthPrefix);
     storage.grantReadPrefix(role, props.baselinesPrefix);
     storage.grantReadPrefix(role, props.preprocessorPrefix);
     storage.grantReadWritePrefix(role, props.reportsPrefix);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [storage.key.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
-    );
 
     // The registered baselines, read when the served package changes.
     const baselines = new cr.AwsCustomResource(this, 'Baselines', {

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../nag';
 
@@ -29,6 +30,12 @@ export interface PipelineRoleProps {
    * ECR repositories (as `<account>/<repository>`) the jobs pull images from.
    */
   readonly imageRepositories: readonly { readonly account: string; readonly repository: string }[];
+  /**
+   * The key of the jobs' volumes and outputs (`VolumeKmsKeyId`, `KmsKeyId`): SageMaker creates
+   * grants on it as this role. Its owner grants the use of the data it protects.
+   * @default - the jobs use no customer-managed key
+   */
+  readonly jobKey?: kms.IKey;
 }
 
 /**
@@ -90,6 +97,16 @@ export class PipelineRole extends Construct {
         conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
       }),
     );
+    if (props.jobKey) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'JobVolumeAndOutputEncryption',
+          actions: ['kms:CreateGrant'],
+          resources: [props.jobKey.keyArn],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      );
+    }
     acknowledgeWildcards(this.role, [
       ...jobArns.map((resource) => ({
         resource,

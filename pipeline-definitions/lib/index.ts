@@ -3,3 +3,4 @@ export * from './expressions';
 export * from './parameters';
 export * from './pipeline';
 export * from './steps';
+export * from './processing';
