@@ -99,6 +99,7 @@ export class BertPipelineStack extends Stack {
         ...(managed ? (['debugger', 'clarify', 'modelMonitor'] as const).map((name) => images.managedRepository(name)) : []),
       ],
       jobKey: storage.key,
+      jobsInVpc: pipelineVpc(config) !== undefined,
     });
     this.role = pipelineRole.role;
     storage.grantReadPrefix(this.role, rawPrefix);
@@ -130,32 +131,6 @@ export class BertPipelineStack extends Stack {
       acknowledgeWildcards(this.role, [
         { resource: shadow('endpoint'), reason: 'Clarify names its shadow endpoint per check job, always sm-clarify-*.' },
         { resource: shadow('endpoint-config'), reason: 'Clarify names its shadow endpoint configuration per check job, always sm-clarify-*.' },
-      ]);
-    }
-    if (config.pipelineSubnetIds) {
-      // Jobs in a VPC: SageMaker creates and removes their network interfaces as this role.
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'JobNetworkInterfaces',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:CreateNetworkInterfacePermission',
-            'ec2:DeleteNetworkInterface',
-            'ec2:DeleteNetworkInterfacePermission',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeVpcs',
-            'ec2:DescribeSubnets',
-            'ec2:DescribeSecurityGroups',
-            'ec2:DescribeDhcpOptions',
-          ],
-          resources: ['*'],
-        }),
-      );
-      acknowledgeWildcards(this.role, [
-        {
-          resource: '*',
-          reason: 'SageMaker manages the network interfaces of jobs in the configured subnets; EC2 describe calls and interface creation take no narrower resource here.',
-        },
       ]);
     }
     registry.modelRegistry.grantRegister(this.role, modelPackageGroup.modelPackageGroupName);

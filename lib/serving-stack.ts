@@ -222,6 +222,7 @@ export class ServingStack extends Stack {
       jobKinds: ['processing-job'],
       imageRepositories: [this.images.repository('huggingFaceTraining')],
       jobKey: storage.key,
+      jobsInVpc: pipelineVpc(config) !== undefined,
     }).role;
     storage.grantReadPrefix(role, this.capturePrefix);
     storage.grantReadPrefix(role, this.groundTruthPrefix);

@@ -402,3 +402,17 @@ describe('serving settings show in the stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 hours)' });
   });
 });
+
+describe('ServingStack with the pipeline jobs in a VPC', () => {
+  const { template } = servingStack({ ...ARNS, pipelineSubnetIds: 'subnet-0abc1234', pipelineSecurityGroupIds: 'sg-0abc1234' });
+
+  test('the monitoring jobs run in the subnets, and their role may manage their network interfaces', () => {
+    const steps = monitorDefinition(template).Steps as any[];
+    for (const step of steps) {
+      expect(step.Arguments.NetworkConfig.VpcConfig).toEqual({ Subnets: ['subnet-0abc1234'], SecurityGroupIds: ['sg-0abc1234'] });
+    }
+    expect(statementsOf(template, 'MonitorRole')).toContainEqual(
+      expect.objectContaining({ Sid: 'JobNetworkInterfaces', Action: expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']) }),
+    );
+  });
+});

@@ -36,6 +36,12 @@ export interface PipelineRoleProps {
    * @default - the jobs use no customer-managed key
    */
   readonly jobKey?: kms.IKey;
+  /**
+   * The jobs run in subnets of a VPC: SageMaker creates and removes their network interfaces as
+   * this role.
+   * @default false
+   */
+  readonly jobsInVpc?: boolean;
 }
 
 /**
@@ -107,6 +113,25 @@ export class PipelineRole extends Construct {
         }),
       );
     }
+    if (props.jobsInVpc) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'JobNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:CreateNetworkInterfacePermission',
+            'ec2:DeleteNetworkInterface',
+            'ec2:DeleteNetworkInterfacePermission',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeVpcs',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeDhcpOptions',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
     acknowledgeWildcards(this.role, [
       ...jobArns.map((resource) => ({
         resource,
@@ -120,7 +145,10 @@ export class PipelineRole extends Construct {
         resource: '*',
         reason:
           'Actions without resource types: ecr:GetAuthorizationToken and sagemaker:ListModelPackages; ' +
-          'cloudwatch:PutMetricData is limited to the SageMaker namespaces by condition.',
+          'cloudwatch:PutMetricData is limited to the SageMaker namespaces by condition' +
+          (props.jobsInVpc
+            ? '; SageMaker manages the network interfaces of jobs in the configured subnets, and EC2 describe calls and interface creation take no narrower resource.'
+            : '.'),
       },
     ]);
   }
