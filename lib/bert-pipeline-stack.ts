@@ -1,13 +1,11 @@
 import * as crypto from 'crypto';
-import { CfnOutput, Duration, FileSystem, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, FileSystem, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
   BERT_PIPELINE_ID,
@@ -17,6 +15,7 @@ import {
   QualityThresholds,
 } from '../pipeline-definitions/bert-sentiment';
 import { BertPipelineVariantSetting, pipelineVpc, PlatformConfig, resourceName } from './config';
+import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { PipelineStart } from './constructs/pipeline-start';
@@ -231,21 +230,14 @@ export class BertPipelineStack extends Stack {
       });
     }
 
-    const topicKey = new kms.Key(this, 'NotificationKey', {
-      description: `Pipeline notifications of ${this.pipelineName}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    topicKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
-    this.failureTopic = new sns.Topic(this, 'FailureTopic', {
+    this.failureTopic = encryptedTopic(this, {
+      keyId: 'NotificationKey',
+      topicId: 'FailureTopic',
+      keyDescription: `Pipeline notifications of ${this.pipelineName}`,
       displayName: `${this.pipelineName} failures`,
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
-    if (config.pipelineNotificationEmail) {
-      this.failureTopic.addSubscription(new subscriptions.EmailSubscription(config.pipelineNotificationEmail));
-    }
+      publishers: ['events.amazonaws.com'],
+      email: config.pipelineNotificationEmail,
+    }).topic;
     new events.Rule(this, 'OnFailure', {
       description: `Tells ${this.failureTopic.topicName} when an execution of ${this.pipelineName} fails`,
       eventPattern: {

@@ -3,13 +3,12 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { PlatformConfig, SETTINGS, STAGE_DEFAULTS } from './config';
+import { encryptedTopic } from './constructs/encrypted-topic';
 import { IModelPackageGroup } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { acknowledgeWildcards } from './nag';
@@ -90,18 +89,15 @@ export class ModelDeployStack extends Stack {
     this.championParameterName = servingParameterName(prefix, 'champion');
     this.challengerParameterName = servingParameterName(prefix, 'challenger');
 
-    const key = new kms.Key(this, 'Key', {
-      description: `Serving notifications and deployer artifacts of ${prefix}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
+    const { key, topic } = encryptedTopic(this, {
+      keyId: 'Key',
+      topicId: 'Topic',
+      keyDescription: `Serving notifications and deployer artifacts of ${prefix}`,
+      displayName: `${prefix} serving alarms and deployments`,
+      publishers: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'],
+      email: config.servingNotificationEmail,
     });
-    key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
-    this.topic = new sns.Topic(this, 'Topic', { displayName: `${prefix} serving alarms and deployments`, masterKey: key, enforceSSL: true });
-    if (config.servingNotificationEmail) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(config.servingNotificationEmail));
-    }
+    this.topic = topic;
 
     const source = new s3assets.Asset(this, 'AppSource', { path: projectRoot(), exclude: APP_SOURCE_PATTERNS, ignoreMode: IgnoreMode.GIT });
     const logGroup = new logs.LogGroup(this, 'DeployerLogs', {

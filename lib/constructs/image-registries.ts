@@ -1,4 +1,5 @@
-import { Aws, CfnMapping } from 'aws-cdk-lib';
+import { Aws, CfnMapping, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
   CLARIFY_ACCOUNTS,
@@ -9,6 +10,28 @@ import {
   MANAGED_IMAGES,
   MODEL_MONITOR_ACCOUNTS,
 } from '../../pipeline-definitions/lib/images';
+
+/** An ECR repository of images (`account` may be a token, e.g. from {@link ImageRegistries}). */
+export interface ImageRepository {
+  readonly account: string;
+  readonly repository: string;
+}
+
+/**
+ * Lets a SageMaker role pull images from the given repositories, and log in to ECR (which takes
+ * no resource: the grantee acknowledges `*` with its other such actions).
+ */
+export function grantImagePull(role: iam.Role, repositories: readonly ImageRepository[]): void {
+  const stack = Stack.of(role);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'PullImages',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      resources: repositories.map(({ account, repository }) => stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: repository })),
+    }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+}
 
 /** The registries of the images: the Deep Learning Containers' and the managed services'. */
 export type ImageRegistry = 'dlc' | 'debugger' | 'clarify' | 'modelmonitor';
@@ -63,12 +86,12 @@ export class ImageRegistries extends Construct {
   }
 
   /** The ECR repository of a Deep Learning Container image (for pull grants). */
-  public repository(name: keyof typeof IMAGES): { readonly account: string; readonly repository: string } {
+  public repository(name: keyof typeof IMAGES): ImageRepository {
     return { account: this.account('dlc'), repository: IMAGES[name].repository };
   }
 
   /** The ECR repository of a managed service's image. */
-  public managedRepository(name: keyof typeof MANAGED_IMAGES): { readonly account: string; readonly repository: string } {
+  public managedRepository(name: keyof typeof MANAGED_IMAGES): ImageRepository {
     return { account: this.account(MANAGED_REGISTRY[name]), repository: MANAGED_IMAGES[name].repository };
   }
 }

@@ -2,12 +2,13 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../nag';
+import { grantImagePull, ImageRepository } from './image-registries';
 
 export interface ModelExecutionRoleProps {
   /** The endpoint whose containers run as this role (its log groups). */
   readonly endpointName: string;
   /** The ECR repository of the serving image (`account` may be a token). */
-  readonly imageRepository: { readonly account: string; readonly repository: string };
+  readonly imageRepository: ImageRepository;
 }
 
 /**
@@ -25,14 +26,7 @@ export class ModelExecutionRole extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Models of the endpoint ${props.endpointName}`,
     });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PullServingImage',
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: [stack.formatArn({ service: 'ecr', account: props.imageRepository.account, resource: 'repository', resourceName: props.imageRepository.repository })],
-      }),
-    );
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    grantImagePull(this.role, [props.imageRepository]);
     const logGroups = stack.formatArn({
       service: 'logs',
       resource: 'log-group',

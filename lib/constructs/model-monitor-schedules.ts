@@ -6,6 +6,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
+import { ImageRepository } from './image-registries';
 import { PipelineRole } from './pipeline-role';
 
 /** The id aws-cdk-lib gives the stack's AwsCustomResource handler. */
@@ -18,7 +19,7 @@ export interface ModelMonitorSchedulesProps {
   readonly storage: ILakeStorage;
   /** Model Monitor's analyzer image of the stack's region. */
   readonly imageUri: string;
-  readonly imageRepository: { readonly account: string; readonly repository: string };
+  readonly imageRepository: ImageRepository;
   /** Lake prefix of the endpoint's capture, `data-capture/<endpoint>/`. */
   readonly capturePrefix: string;
   /** Lake prefix of the endpoint's ground truth, `ground-truth/<endpoint>/`. */

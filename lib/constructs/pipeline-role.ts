@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../nag';
+import { grantImagePull, ImageRepository } from './image-registries';
 
 /** The SageMaker job kinds a pipeline's steps create. */
 export type PipelineJobKind = 'processing-job' | 'training-job' | 'transform-job' | 'model' | 'hyper-parameter-tuning-job' | 'automl-job';
@@ -29,7 +30,7 @@ export interface PipelineRoleProps {
   /**
    * ECR repositories (as `<account>/<repository>`) the jobs pull images from.
    */
-  readonly imageRepositories: readonly { readonly account: string; readonly repository: string }[];
+  readonly imageRepositories: readonly ImageRepository[];
   /**
    * The key of the jobs' volumes and outputs (`VolumeKmsKeyId`, `KmsKeyId`): SageMaker creates
    * grants on it as this role. Its owner grants the use of the data it protects.
@@ -76,17 +77,7 @@ export class PipelineRole extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
     );
-    const repositories = props.imageRepositories.map(({ account, repository }) =>
-      stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: repository }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PullImages',
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: repositories,
-      }),
-    );
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    grantImagePull(this.role, props.imageRepositories);
     const jobLogs = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
