@@ -1,13 +1,18 @@
 #!/usr/bin/env node
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { PipelineDefinitionError } from '../pipeline-definitions/lib';
-import { ConfigError, loadConfig } from '../lib/config';
+import { ConfigError, loadConfig, PlatformConfig } from '../lib/config';
 import { FeatureSchemaError } from '../lib/feature-store/feature-schema';
 import { buildPlatform } from '../lib/platform';
+import { SETTINGS_RECORD_FILE } from '../lib/settings-record';
 
 const app = new App();
+let config: PlatformConfig;
 try {
-  buildPlatform(app, loadConfig((key) => app.node.tryGetContext(key)));
+  config = loadConfig((key) => app.node.tryGetContext(key));
+  buildPlatform(app, config);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof PipelineDefinitionError || error instanceof FeatureSchemaError) {
     // A mistake in the configuration or a definition: say what is wrong, without a stack trace.
@@ -16,4 +21,6 @@ try {
   }
   throw error;
 }
-app.synth();
+const assembly = app.synth();
+// The settings the stacks were built from, beside the templates: `npm run review` compares them.
+fs.writeFileSync(path.join(assembly.directory, SETTINGS_RECORD_FILE), `${JSON.stringify(config, null, 2)}\n`);

@@ -1,0 +1,121 @@
+/**
+ * The leaves that differ between two JSON values, named the way a reviewer reads them:
+ * `ProcessingInputs[code].S3Input.S3Uri`, a command line's `--tolerance`, a hyperparameter's key.
+ */
+import { deepEqual } from '@aws-cdk/cloudformation-diff';
+
+export interface LeafChange {
+  /** Where the value sits; a command-line flag stands alone (`--tolerance`). */
+  readonly label: string;
+  /** The value before (undefined: absent). */
+  readonly before?: unknown;
+  /** The value after (undefined: absent). */
+  readonly after?: unknown;
+}
+
+/** Keys that name the members of a list of objects, in the order they are tried. */
+const IDENTITY_KEYS = ['Name', 'InputName', 'OutputName', 'ChannelName', 'VariantName', 'MetricName', 'PropertyFileName', 'Sid'];
+
+/** The leaves that differ, in a stable order (the new value's order, then what only the old had). */
+export function leafChanges(before: unknown, after: unknown, label = ''): LeafChange[] {
+  if (deepEqual(before, after)) return [];
+  if (isArgumentList(before) || isArgumentList(after)) {
+    return mapChanges(argumentMap(asList(before)), argumentMap(asList(after)), (key) => (key.startsWith('-') ? key : `${label}${key}`));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const identity = IDENTITY_KEYS.find((key) => [...before, ...after].every((item) => isPlainObject(item) && typeof item[key] === 'string'));
+    if (identity) {
+      const byKey = (list: unknown[]) => new Map(list.map((item) => [(item as Record<string, string>)[identity], item]));
+      return mapChanges(byKey(before), byKey(after), (key) => `${label}[${key}]`);
+    }
+    if (before.length === after.length) {
+      return before.flatMap((item, i) => leafChanges(item, after[i], `${label}[${i}]`));
+    }
+  }
+  if (isPlainObject(before) && isPlainObject(after) && !isFunction(before) && !isFunction(after)) {
+    return mapChanges(new Map(Object.entries(before)), new Map(Object.entries(after)), (key) => join(label, key));
+  }
+  return [{ label: label || '(value)', before, after }];
+}
+
+/** A value as one line: pipeline functions in short form, long values cut. */
+export function formatValue(value: unknown, limit = 160): string {
+  if (value === undefined) return '(none)';
+  if (typeof value === 'string') return value === '' ? '""' : cut(value, limit);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return cut(shortForm(value), limit);
+}
+
+/** `label before → after`, as the report prints a change. */
+export function formatChange(change: LeafChange): string {
+  return `${change.label} ${formatValue(change.before)} → ${formatValue(change.after)}`;
+}
+
+function mapChanges(before: Map<string, unknown>, after: Map<string, unknown>, labelOf: (key: string) => string): LeafChange[] {
+  const keys = [...after.keys(), ...[...before.keys()].filter((k) => !after.has(k))];
+  return keys.flatMap((key) => {
+    const label = labelOf(key);
+    const [b, a] = [before.get(key), after.get(key)];
+    return b === undefined || a === undefined ? (deepEqual(b, a) ? [] : [{ label, before: b, after: a }]) : leafChanges(b, a, label);
+  });
+}
+
+/** A container's command line (`['model-quality', '--tolerance', '0.05', …]`). */
+function isArgumentList(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.some(isFlag);
+}
+
+function isFlag(value: unknown): value is string {
+  return typeof value === 'string' && /^--?[A-Za-z]/.test(value);
+}
+
+/** A command line as flag → value (a flag without a value maps to `true`); leading words by position. */
+function argumentMap(list: unknown[]): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  let i = 0;
+  for (; i < list.length && !isFlag(list[i]); i++) map.set(`[${i}]`, list[i]);
+  while (i < list.length) {
+    const flag = list[i] as string;
+    const next = list[i + 1];
+    if (i + 1 < list.length && !isFlag(next)) {
+      map.set(flag, next);
+      i += 2;
+    } else {
+      map.set(flag, true);
+      i += 1;
+    }
+  }
+  return map;
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A pipeline function (`Get`, `Std:Join`, `Std:JsonGet`): compared and shown as one value. */
+function isFunction(value: Record<string, unknown>): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Get' || keys[0].startsWith('Std:'));
+}
+
+function shortForm(value: unknown): string {
+  if (!isPlainObject(value)) return Array.isArray(value) ? `[${value.map(shortForm).join(', ')}]` : formatValue(value, Infinity);
+  if (typeof value.Get === 'string' && Object.keys(value).length === 1) return `Get(${value.Get})`;
+  const join = value['Std:Join'] as { On?: string; Values?: unknown[] } | undefined;
+  if (join && Object.keys(value).length === 1) return `Join(${JSON.stringify(join.On ?? '')}, ${shortForm(join.Values ?? [])})`;
+  const jsonGet = value['Std:JsonGet'] as { PropertyFile?: unknown; Path?: unknown } | undefined;
+  if (jsonGet && Object.keys(value).length === 1) return `JsonGet(${shortForm(jsonGet.PropertyFile)}, ${shortForm(jsonGet.Path)})`;
+  return JSON.stringify(value);
+}
+
+function join(label: string, key: string): string {
+  return label ? `${label}.${key}` : key;
+}
+
+function cut(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
