@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project: type-check, jest (CDK assertions, snapshots, cdk-nag), the Python
-# tests, and cfn-lint over every synthesized template. Installs what it needs first.
+# tests, cfn-lint over every synthesized template, and actionlint over the GitHub workflows.
+# Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -21,7 +22,11 @@ echo "== Python tests (pytest)"
 echo "== cfn-lint"
 bash scripts/cfn-lint.sh
 
-# One closing line for the whole run: jest and pytest counts together (cfn-lint passed above).
+echo "== actionlint (the GitHub Actions workflows, ShellCheck on their scripts)"
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/actionlint
+echo "actionlint: no findings"
+
+# One closing line for the whole run: jest and pytest counts together (the linters passed above).
 node -e '
   const fs = require("fs");
   const jest = JSON.parse(fs.readFileSync("build/jest-results.json", "utf-8"));

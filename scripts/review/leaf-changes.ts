@@ -41,7 +41,7 @@ export function leafChanges(before: unknown, after: unknown, label = ''): LeafCh
 /** A value as one line: pipeline functions in short form, long values cut. */
 export function formatValue(value: unknown, limit = 160): string {
   if (value === undefined) return '(none)';
-  if (typeof value === 'string') return value === '' ? '""' : cut(value, limit);
+  if (typeof value === 'string') return value === '' ? '""' : cut(shortHashes(value), limit);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return cut(shortForm(value), limit);
 }
@@ -110,6 +110,11 @@ function shortForm(value: unknown): string {
   const jsonGet = value['Std:JsonGet'] as { PropertyFile?: unknown; Path?: unknown } | undefined;
   if (jsonGet && Object.keys(value).length === 1) return `JsonGet(${shortForm(jsonGet.PropertyFile)}, ${shortForm(jsonGet.Path)})`;
   return JSON.stringify(value);
+}
+
+/** A CDK asset's 64-digit content hash, shortened to its first 12 digits: enough to tell versions apart. */
+function shortHashes(text: string): string {
+  return text.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
 }
 
 function join(label: string, key: string): string {
