@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { PipelineDefinitionError } from '../pipeline-definitions/lib';
-import { ConfigError, loadConfig, PlatformConfig } from '../lib/config';
+import { ConfigError, loadConfig, PlatformConfig } from '../lib/settings';
 import { FeatureSchemaError } from '../lib/feature-store/feature-schema';
 import { buildPlatform } from '../lib/platform';
 import { SETTINGS_RECORD_FILE } from '../lib/settings-record';
@@ -11,7 +11,8 @@ import { SETTINGS_RECORD_FILE } from '../lib/settings-record';
 const app = new App();
 let config: PlatformConfig;
 try {
-  config = loadConfig((key) => app.node.tryGetContext(key));
+  // Every context key is checked: one that is no setting is named (and fails with strictSettings).
+  config = loadConfig((key) => app.node.tryGetContext(key), { contextKeys: Object.keys(app.node.getAllContext()) });
   buildPlatform(app, config);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof PipelineDefinitionError || error instanceof FeatureSchemaError) {

@@ -7,14 +7,9 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import {
-  BERT_PIPELINE_ID,
-  bertSentimentPipeline,
-  modelQualityConstraints,
-  modelQualityConstraintsKey,
-  QualityThresholds,
-} from '../pipeline-definitions/bert-sentiment';
-import { BertPipelineVariantSetting, pipelineVpc, PlatformConfig, resourceName } from './config';
+import { BERT_PIPELINE_ID, bertSentimentPipeline, modelQualityConstraints, modelQualityConstraintsKey } from '../pipeline-definitions/bert-sentiment';
+import { QualityThresholds } from '../pipeline-definitions/catalogue';
+import { JobVpc } from '../pipeline-definitions/lib';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
@@ -23,8 +18,10 @@ import { PipelineRole } from './constructs/pipeline-role';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { MlRegistryStack } from './ml-registry-stack';
+import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';
 import { projectPath } from './project-paths';
+import { BertPipelineVariantSetting } from './settings';
 
 /** The step scripts of the BERT pipeline, shipped to the lake as they are. */
 export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
@@ -38,10 +35,63 @@ export const INLINE_DEFINITION_LIMIT = 100_000;
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
 
+/** Where CloudFormation reads a pipeline definition from. */
+export type DefinitionStorage = 'auto' | 'inline' | 's3';
+
 export interface BertPipelineStackProps extends StackProps {
-  readonly config: PlatformConfig;
+  /** Prefix of the physical names (the pipeline is `<prefix>-bert-sentiment`). */
+  readonly namePrefix: string;
   readonly lake: DataLakeStack;
   readonly registry: MlRegistryStack;
+  /** The quality gates' limits. */
+  readonly quality: QualityThresholds;
+  /**
+   * Run the quality gates on the managed services too (Clarify, Debugger, Model Monitor), for
+   * accounts that still have them.
+   * @default false
+   */
+  readonly managedQualityServices?: boolean;
+  /**
+   * Add the CheckExplainability gate.
+   * @default false
+   */
+  readonly explainability?: boolean;
+  /**
+   * Version recorded with every registered model.
+   * @default - the hash of the step code
+   */
+  readonly codeVersion?: string;
+  /**
+   * Train on managed spot instances, resuming from checkpoints.
+   * @default false
+   */
+  readonly spotTraining?: boolean;
+  /**
+   * Where CloudFormation reads the definition from: `auto` stores it in S3 above
+   * {@link INLINE_DEFINITION_LIMIT} characters.
+   * @default 'auto'
+   */
+  readonly definitionStorage?: DefinitionStorage;
+  /**
+   * EventBridge schedule that starts the pipeline.
+   * @default - started on demand only
+   */
+  readonly schedule?: string;
+  /**
+   * Start the pipeline when raw data lands under its raw prefix.
+   * @default false
+   */
+  readonly startOnNewData?: boolean;
+  /**
+   * Address subscribed to the failure topic.
+   * @default - none
+   */
+  readonly notificationEmail?: string;
+  /**
+   * Subnets and security groups of the jobs that are not network-isolated.
+   * @default - no VPC
+   */
+  readonly vpc?: JobVpc;
   /**
    * A variant of the course pipeline (`bertPipelineVariants`): pipeline `<prefix>-bert-sentiment-<name>`
    * on its own raw prefix, with its own model package group and transformed table prefix.
@@ -67,7 +117,7 @@ export class BertPipelineStack extends Stack {
   public readonly definitionChars: number;
 
   constructor(scope: Construct, id: string, props: BertPipelineStackProps) {
-    const { config, lake, registry, variant } = props;
+    const { lake, registry, variant } = props;
     super(scope, id, {
       description: `Practical Data Science platform: BERT review-sentiment training pipeline${variant ? ` (variant ${variant.name})` : ''}`,
       ...props,
@@ -80,11 +130,11 @@ export class BertPipelineStack extends Stack {
     if (!modelPackageGroup) {
       throw new Error(`BertPipelineStack: the registry has no model package group for variant '${variant!.name}'.`);
     }
-    this.pipelineName = resourceName(config.namePrefix, pipelineId, 256);
+    this.pipelineName = resourceName(props.namePrefix, pipelineId, 256);
     this.pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
 
     const images = new ImageRegistries(this, 'ImageRegistries');
-    const managed = config.qualityEngine === 'managed';
+    const managed = props.managedQualityServices ?? false;
 
     const codeHash = bertCodeHash();
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
@@ -98,7 +148,7 @@ export class BertPipelineStack extends Stack {
         ...(managed ? (['debugger', 'clarify', 'modelMonitor'] as const).map((name) => images.managedRepository(name)) : []),
       ],
       jobKey: storage.key,
-      jobsInVpc: pipelineVpc(config) !== undefined,
+      jobsInVpc: props.vpc !== undefined,
     });
     this.role = pipelineRole.role;
     storage.grantReadPrefix(this.role, rawPrefix);
@@ -109,7 +159,7 @@ export class BertPipelineStack extends Stack {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'DescribeLakeKey', actions: ['kms:DescribeKey', 'kms:Encrypt'], resources: [storage.key.keyArn] }),
     );
-    if (managed && config.explainability) {
+    if (managed && props.explainability) {
       // Clarify's MODEL_EXPLAINABILITY check serves the created model on a shadow endpoint it names sm-clarify-*.
       const shadow = (resource: string) => this.formatArn({ service: 'sagemaker', resource, resourceName: 'sm-clarify-*' });
       this.role.addToPrincipalPolicy(
@@ -136,14 +186,7 @@ export class BertPipelineStack extends Stack {
     // The data- and model-quality gates look up the latest approved model's baselines.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindApprovedModel', actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
 
-    const quality: QualityThresholds = {
-      dataBias: config.dataBiasThresholds,
-      modelBias: config.modelBiasThresholds,
-      modelQuality: config.modelQualityThresholds,
-      modelQualityTolerance: config.modelQualityTolerance,
-      biasMinGroupSize: config.biasMinGroupSize,
-      dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
-    };
+    const { quality } = props;
     const definition = bertSentimentPipeline({
       pipelineId,
       executionRoleArn: this.role.roleArn,
@@ -157,11 +200,11 @@ export class BertPipelineStack extends Stack {
       modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
       trainingImageUri: images.image('huggingFaceTraining'),
       inferenceImageUri: images.image('huggingFaceInference'),
-      codeVersion: config.codeVersion ?? codeHash,
-      vpc: pipelineVpc(config),
+      codeVersion: props.codeVersion ?? codeHash,
+      vpc: props.vpc,
       quality,
-      explainability: config.explainability,
-      spotTraining: config.spotTraining,
+      explainability: props.explainability,
+      spotTraining: props.spotTraining,
       managedQualityServices: managed,
       debuggerRuleImageUri: managed ? images.managedImage('debugger') : undefined,
       managedImages: managed ? { clarify: images.managedImage('clarify'), modelMonitor: images.managedImage('modelMonitor') } : undefined,
@@ -170,12 +213,8 @@ export class BertPipelineStack extends Stack {
     const rendered = definition.render();
     const resolved = JSON.stringify(this.resolve(rendered));
     this.definitionChars = resolved.length;
-    this.definitionStorage =
-      config.pipelineDefinitionStorage === 'auto'
-        ? resolved.length > INLINE_DEFINITION_LIMIT
-          ? 's3'
-          : 'inline'
-        : config.pipelineDefinitionStorage;
+    const storageChoice = props.definitionStorage ?? 'auto';
+    this.definitionStorage = storageChoice === 'auto' ? (resolved.length > INLINE_DEFINITION_LIMIT ? 's3' : 'inline') : storageChoice;
     // One upload for the release: the step code and, when stored in S3, the definition (with
     // deploy-time values resolved at deploy time, under a name that changes with it).
     const sources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
@@ -197,7 +236,7 @@ export class BertPipelineStack extends Stack {
       sources,
       destinationPrefix: codePrefix,
       description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
-      logGroupName: logGroupName(config.namePrefix, `pipelines/${pipelineId}/release-upload`),
+      logGroupName: logGroupName(props.namePrefix, `pipelines/${pipelineId}/release-upload`),
     });
 
     this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
@@ -211,14 +250,14 @@ export class BertPipelineStack extends Stack {
     this.pipeline.node.addDependency(release);
 
     const starter = new PipelineStart(this.pipelineArn);
-    if (config.pipelineSchedule) {
+    if (props.schedule) {
       new events.Rule(this, 'Schedule', {
         description: `Starts ${this.pipelineName} on schedule`,
-        schedule: events.Schedule.expression(config.pipelineSchedule),
+        schedule: events.Schedule.expression(props.schedule),
         targets: [starter],
       });
     }
-    if (config.pipelineStartOnNewData) {
+    if (props.startOnNewData) {
       new events.Rule(this, 'OnNewRawData', {
         description: `Starts ${this.pipelineName} when raw reviews land in the lake`,
         eventPattern: {
@@ -236,7 +275,7 @@ export class BertPipelineStack extends Stack {
       keyDescription: `Pipeline notifications of ${this.pipelineName}`,
       displayName: `${this.pipelineName} failures`,
       publishers: ['events.amazonaws.com'],
-      email: config.pipelineNotificationEmail,
+      email: props.notificationEmail,
     }).topic;
     new events.Rule(this, 'OnFailure', {
       description: `Tells ${this.failureTopic.topicName} when an execution of ${this.pipelineName} fails`,

@@ -1,4 +1,5 @@
-import { PlatformConfig, SETTINGS, STAGE_DEFAULTS } from './config';
+import { SETTING_AREAS, STAGE_DEFAULTS } from './settings';
+import { Setting } from './settings/setting';
 
 function show(value: unknown): string {
   if (value === undefined) return '—';
@@ -6,17 +7,18 @@ function show(value: unknown): string {
 }
 
 /**
- * The configuration reference as a Markdown table, made from the settings registry so that the
- * README cannot drift from the code (a test compares them).
+ * The configuration reference as Markdown, one table per area, made from the settings'
+ * declarations so that the README cannot drift from the code (a test compares them).
  */
 export function configReferenceMarkdown(): string {
-  const rows = (Object.keys(SETTINGS) as (keyof PlatformConfig)[]).map((key) => {
-    const setting = SETTINGS[key];
-    const dev = key === 'stage' ? '`dev`' : show(STAGE_DEFAULTS.dev[key as keyof typeof STAGE_DEFAULTS.dev]);
-    const prod = key === 'stage' ? '`prod`' : show(STAGE_DEFAULTS.prod[key as keyof typeof STAGE_DEFAULTS.prod]);
-    return `| \`${key}\` | ${setting.type} | ${dev} | ${prod} | ${setting.doc} Allowed: ${setting.allowed}. |`;
-  });
-  return ['| key | type | dev | prod | what it does |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const defaults = (stage: keyof typeof STAGE_DEFAULTS, key: string) =>
+    key === 'stage' ? `\`${stage}\`` : show((STAGE_DEFAULTS[stage] as Record<string, unknown>)[key]);
+  return SETTING_AREAS.map(({ title, settings }) => {
+    const rows = Object.entries(settings as Record<string, Setting<unknown>>).map(
+      ([key, setting]) => `| \`${key}\` | ${setting.type} | ${defaults('dev', key)} | ${defaults('prod', key)} | ${setting.doc} Allowed: ${setting.allowed}. |`,
+    );
+    return [`**${title}**`, '', '| key | type | dev | prod | what it does |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  }).join('\n\n');
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { resourceName } from './config';
+import { resourceName } from './naming';
 import { CostBudget } from './constructs/cost-budget';
 
 export interface CostGuardStackProps extends StackProps {

@@ -1,14 +1,34 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { resourceName } from './config';
-import { DataLakeStorage } from './constructs/data-lake-storage';
+import { DataLakeStorage, LakeRetention } from './constructs/data-lake-storage';
 import { LakeAthena } from './constructs/lake-athena';
 import { LakeCatalog } from './constructs/lake-catalog';
 import { LakeFolderUpload, SAMPLE_DATA_DIR } from './constructs/lake-folder-upload';
 import { LakePrefix } from './lake-layout';
+import { resourceName } from './naming';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
-export type DataLakeStackProps = StatefulStackProps;
+export interface DataLakeStackProps extends StatefulStackProps {
+  /** How long objects live under each prefix of the lake. */
+  readonly retention: LakeRetention;
+  /**
+   * Send the lake bucket's events to EventBridge (a pipeline starts on new raw data).
+   * @default false
+   */
+  readonly eventBridgeNotifications?: boolean;
+  /**
+   * Glue cron schedule of the raw-data crawler.
+   * @default - the crawler runs on demand only
+   */
+  readonly crawlerSchedule?: string;
+  /** Bytes a query of the lake workgroup may scan before Athena cancels it. */
+  readonly athenaBytesScannedCutoff: number;
+  /**
+   * Upload the synthetic reviews sample to the raw prefix.
+   * @default false
+   */
+  readonly deploySampleData?: boolean;
+}
 
 /**
  * Name of one of the platform's log groups: under `/<prefix>/`, where the lake key's policy lets
@@ -34,21 +54,14 @@ export class DataLakeStack extends StatefulStack {
 
   constructor(scope: Construct, id: string, props: DataLakeStackProps) {
     super(scope, id, 'Practical Data Science platform: data lake (S3, Glue catalog and crawler, Athena)', props);
-    const { config } = props;
     const prefix = this.namePrefix;
     const removalPolicy = this.removalPolicy;
 
     this.storage = new DataLakeStorage(this, 'Storage', {
       keyAlias: resourceName(prefix, 'lake', 256),
       removalPolicy,
-      eventBridgeNotifications: config.pipelineStartOnNewData,
-      retention: {
-        athenaResultsExpirationDays: config.athenaResultsExpirationDays,
-        dataCaptureExpirationDays: config.dataCaptureExpirationDays,
-        rawDataInfrequentAccessDays: config.rawDataInfrequentAccessDays,
-        noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
-        accessLogsExpirationDays: config.accessLogsExpirationDays,
-      },
+      eventBridgeNotifications: props.eventBridgeNotifications ?? false,
+      retention: props.retention,
     });
     // Glue writes the crawler's logs to /aws-glue/... log groups encrypted with the lake key, and
     // the platform's own log groups are named /<prefix>/... (see logGroupName).
@@ -60,18 +73,18 @@ export class DataLakeStack extends StatefulStack {
       databaseName: resourceName(prefix.replace(/-/g, '_'), 'lake', 255, '_'),
       securityConfigurationName: resourceName(prefix, 'lake', 255),
       crawlerName: resourceName(prefix, 'raw-reviews', 255),
-      crawlerSchedule: config.crawlerSchedule,
+      crawlerSchedule: props.crawlerSchedule,
     });
 
     this.athena = new LakeAthena(this, 'Athena', {
       storage: this.storage,
       workGroupName: resourceName(prefix, 'lake', 128),
       databaseName: this.catalog.databaseName,
-      bytesScannedCutoffPerQuery: config.athenaBytesScannedCutoff,
+      bytesScannedCutoffPerQuery: props.athenaBytesScannedCutoff,
       removalPolicy,
     });
 
-    if (config.deploySampleData) {
+    if (props.deploySampleData) {
       this.sampleData = new LakeFolderUpload(this, 'SampleData', {
         storage: this.storage,
         sourceDir: SAMPLE_DATA_DIR,

@@ -1,18 +1,39 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
-import { resourceName } from './config';
 import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { FeatureMetadataWriter } from './constructs/feature-metadata-writer';
 import { IModelPackageGroup, ModelRegistry } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { validateFeatureGroupSchema } from './feature-store/feature-schema';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
+import { resourceName } from './naming';
+import { FeatureGroupSetting } from './settings';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
 export interface MlRegistryStackProps extends StatefulStackProps {
   /** The lake that holds the offline stores and their tables. */
   readonly lake: DataLakeStack;
+  /**
+   * Table format of the feature groups' offline stores.
+   * @default OfflineTableFormat.GLUE
+   */
+  readonly offlineTableFormat?: OfflineTableFormat;
+  /**
+   * Give every feature group an online store, with this time to live of its records.
+   * @default - no online store
+   */
+  readonly onlineStore?: { readonly ttl?: Duration };
+  /**
+   * Feature groups beside the reviews group.
+   * @default - none
+   */
+  readonly featureGroups?: readonly FeatureGroupSetting[];
+  /**
+   * Variants of the BERT pipeline, each with a model package group of its own.
+   * @default - none
+   */
+  readonly bertPipelineVariants?: readonly string[];
 }
 
 /** The pipelines whose models the registry holds, by their stable short names. */
@@ -44,7 +65,7 @@ export class MlRegistryStack extends StatefulStack {
 
   constructor(scope: Construct, id: string, props: MlRegistryStackProps) {
     super(scope, id, 'Practical Data Science platform: Feature Store feature groups and Model Registry', props);
-    const { config, lake } = props;
+    const { lake } = props;
     const prefix = this.namePrefix;
     const removalPolicy = this.removalPolicy;
 
@@ -57,10 +78,8 @@ export class MlRegistryStack extends StatefulStack {
     const groupOptions = {
       storage: lake.storage,
       databaseName: lake.catalog.databaseName,
-      tableFormat: config.offlineStoreTableFormat === 'Iceberg' ? OfflineTableFormat.ICEBERG : OfflineTableFormat.GLUE,
-      onlineStore: config.onlineStoreEnabled
-        ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
-        : undefined,
+      tableFormat: props.offlineTableFormat ?? OfflineTableFormat.GLUE,
+      onlineStore: props.onlineStore,
       metadataWriter,
       removalPolicy,
     };
@@ -69,7 +88,7 @@ export class MlRegistryStack extends StatefulStack {
       ...groupOptions,
     });
     this.featureGroups = Object.fromEntries(
-      (config.featureGroups ?? []).map((group) => [
+      (props.featureGroups ?? []).map((group) => [
         group.name,
         new FeatureGroup(this, `FeatureGroup-${group.name}`, {
           schema: validateFeatureGroupSchema({
@@ -86,7 +105,7 @@ export class MlRegistryStack extends StatefulStack {
 
     const bert = MODEL_PACKAGE_GROUPS.bertSentiment;
     const bertGroupName = resourceName(prefix, bert.suffix, 63);
-    const variants = Object.keys(config.bertPipelineVariants ?? {});
+    const variants = props.bertPipelineVariants ?? [];
     const variantGroupName = (variant: string) => resourceName(prefix, `${bert.suffix}-${variant}`, 63);
     this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', {
       groups: [

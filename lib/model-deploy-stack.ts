@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PlatformConfig, SETTINGS, STAGE_DEFAULTS } from './config';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { IModelPackageGroup } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
@@ -40,30 +39,36 @@ export function servingParameterName(namePrefix: string, role: 'champion' | 'cha
 }
 
 /**
- * The configuration as context values (`-c key=value`): what the deployer passes to `cdk deploy`
- * so that its synth is the one that deployed this stack — the stage and every setting that differs
- * from the stage's default. Lists of strings are comma-separated; objects and other lists JSON.
+ * What the deployer passes to `cdk deploy` so that its synth is the one that deployed this stack:
+ * the configuration's context values (the stage and every setting that differs from the stage's
+ * default) without the deployer's own settings, and serving on.
  */
-export function configContext(config: PlatformConfig): Record<string, string> {
-  const defaults = STAGE_DEFAULTS[config.stage] as Partial<Record<keyof PlatformConfig, unknown>>;
-  const context: Record<string, string> = { stage: config.stage };
-  for (const key of Object.keys(SETTINGS) as (keyof PlatformConfig)[]) {
-    const value = config[key];
-    if (key === 'stage' || value === undefined || DEPLOYER_OWN_SETTINGS.has(key)) continue;
-    if (JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
-    const list = Array.isArray(value) && value.every((item) => typeof item === 'string');
-    context[key] = list ? (value as string[]).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
+export function deployerContext(contextValues: Readonly<Record<string, string>>): Record<string, string> {
+  const context = Object.fromEntries(Object.entries(contextValues).filter(([key]) => !DEPLOYER_OWN_SETTINGS.has(key)));
   return { ...context, serving: 'true' };
 }
 
 export interface ModelDeployStackProps extends StackProps {
-  readonly config: PlatformConfig;
+  /** Prefix of the physical names (and of the serving parameters' names). */
+  readonly namePrefix: string;
   readonly lake: DataLakeStack;
   /** The group whose approved packages are served. */
   readonly modelPackageGroup: IModelPackageGroup;
   /** Name of the serving stack the deployer deploys. */
   readonly servingStackName: string;
+  /** The context the deployer synthesizes with ({@link deployerContext}). */
+  readonly deployerContext: Readonly<Record<string, string>>;
+  /**
+   * What approving a package does: `replace` serves it alone; `challenger` keeps the previous
+   * champion as the challenger.
+   * @default 'replace'
+   */
+  readonly promotion?: 'replace' | 'challenger';
+  /**
+   * Address subscribed to the serving topic.
+   * @default - none
+   */
+  readonly notificationEmail?: string;
 }
 
 /**
@@ -84,8 +89,8 @@ export class ModelDeployStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ModelDeployStackProps) {
     super(scope, id, { description: 'Practical Data Science platform: approved model package → serving deployment', ...props });
-    const { config, lake } = props;
-    const prefix = config.namePrefix;
+    const { lake } = props;
+    const prefix = props.namePrefix;
     this.championParameterName = servingParameterName(prefix, 'champion');
     this.challengerParameterName = servingParameterName(prefix, 'challenger');
 
@@ -95,7 +100,7 @@ export class ModelDeployStack extends Stack {
       keyDescription: `Serving notifications and deployer artifacts of ${prefix}`,
       displayName: `${prefix} serving alarms and deployments`,
       publishers: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'],
-      email: config.servingNotificationEmail,
+      email: props.notificationEmail,
     });
     this.topic = topic;
 
@@ -117,8 +122,8 @@ export class ModelDeployStack extends Stack {
         SERVING_STACK: { value: props.servingStackName },
         CHAMPION_PARAMETER: { value: this.championParameterName },
         CHALLENGER_PARAMETER: { value: this.challengerParameterName },
-        PROMOTION: { value: config.servingPromotion },
-        CDK_CONTEXT: { value: JSON.stringify(configContext(config)) },
+        PROMOTION: { value: props.promotion ?? 'replace' },
+        CDK_CONTEXT: { value: JSON.stringify(props.deployerContext) },
       },
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',

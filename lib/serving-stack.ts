@@ -9,9 +9,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BERT_PIPELINE_ID, JSON_LINES } from '../pipeline-definitions/bert-sentiment';
+import { JobVpc } from '../pipeline-definitions/lib';
 import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE } from '../pipeline-definitions/endpoint-monitor';
 import { BERT_CODE_DIR, CODE_EXCLUDES, bertCodeHash } from './bert-pipeline-stack';
-import { ModelPackageSource, pipelineVpc, PlatformConfig, resourceName, ServingPlan, ServingVariantName } from './config';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { ModelEndpoint } from './constructs/model-endpoint';
@@ -23,6 +23,15 @@ import { PipelineStart } from './constructs/pipeline-start';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { ModelDeployStack } from './model-deploy-stack';
+import { resourceName } from './naming';
+import { ModelPackageSource, ServingPlan } from './serving-plan';
+import {
+  ServingAutoscalingSetting,
+  ServingRolloutSetting,
+  ServingServerlessSetting,
+  ServingVariantName,
+  ServingVariantSetting,
+} from './settings';
 
 /** The endpoint's name within a stage (the stage's prefix goes in front). */
 export const ENDPOINT_ID = 'bert-sentiment';
@@ -30,13 +39,52 @@ export const ENDPOINT_ID = 'bert-sentiment';
 /** The BERT pipeline's artifacts: the served packages' model artifacts and registered baselines. */
 const BERT_ARTIFACTS_PREFIX = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`;
 
+/** How the endpoint's traffic is watched. */
+export interface ServingMonitoring {
+  /** `open`: the monitoring pipeline; `managed`: Model Monitor's schedules. */
+  readonly engine: 'open' | 'managed';
+  /** EventBridge schedule of the checks. */
+  readonly schedule: string;
+  /** Largest distribution distance of the data-drift check. */
+  readonly driftThreshold: number;
+  /**
+   * Smallest accuracy the model-quality check accepts.
+   * @default - no accuracy minimum
+   */
+  readonly minAccuracy?: number;
+}
+
 export interface ServingStackProps extends StackProps {
-  readonly config: PlatformConfig;
+  /** Prefix of the physical names (the endpoint is `<prefix>-bert-sentiment`). */
+  readonly namePrefix: string;
   readonly lake: DataLakeStack;
   /** The approval flow: its serving parameters and notification topic. */
   readonly deploy: ModelDeployStack;
-  /** What to serve (from the configuration). */
+  /** What to serve. */
   readonly plan: ServingPlan;
+  /**
+   * `instance`: provisioned variants; `serverless`: one serverless variant, without network
+   * isolation, data capture, autoscaling or monitoring.
+   * @default 'instance'
+   */
+  readonly profile?: 'instance' | 'serverless';
+  /** Instance type, count and weight of each variant (instance profile). */
+  readonly variants: Readonly<Record<ServingVariantName, ServingVariantSetting>>;
+  /** Target tracking of each variant (instance profile; `enabled` false for none). */
+  readonly autoscaling: ServingAutoscalingSetting;
+  /** The blue/green canary rollout and the alarms that roll it back. */
+  readonly rollout: ServingRolloutSetting;
+  /** Memory and concurrency of the serverless profile. */
+  readonly serverless: ServingServerlessSetting;
+  /** Percent of requests captured to the lake (instance profile). */
+  readonly dataCaptureSamplingPercentage: number;
+  /** Drift and model-quality monitoring (instance profile). */
+  readonly monitoring: ServingMonitoring;
+  /**
+   * Subnets and security groups of the monitoring jobs.
+   * @default - no VPC
+   */
+  readonly vpc?: JobVpc;
 }
 
 /**
@@ -62,13 +110,17 @@ export class ServingStack extends Stack {
   /** Lake prefix of the labels of the endpoint's predictions. */
   public readonly groundTruthPrefix: string;
   private readonly images: ImageRegistries;
+  private readonly namePrefix: string;
+  private readonly vpc?: JobVpc;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
-    const { config, lake, deploy, plan } = props;
+    const { lake, deploy, plan } = props;
     super(scope, id, { description: 'Practical Data Science platform: monitored real-time endpoint of the approved sentiment model', ...props });
     const { storage } = lake;
-    const prefix = config.namePrefix;
-    const serverless = config.servingProfile === 'serverless';
+    const prefix = props.namePrefix;
+    this.namePrefix = prefix;
+    this.vpc = props.vpc;
+    const serverless = props.profile === 'serverless';
     this.endpointName = resourceName(prefix, ENDPOINT_ID, 63);
 
     const packageArn = (source: ModelPackageSource) =>
@@ -98,18 +150,18 @@ export class ServingStack extends Stack {
       ]),
     ) as Partial<Record<ServingVariantName, ModelPackageModel['model']>>;
 
-    const scaling = config.servingAutoscaling;
+    const scaling = props.autoscaling;
     this.endpoint = new ModelEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,
       ...(serverless
-        ? { serverless: { variantName: 'VariantA', model: models.VariantA!, ...config.servingServerless } }
+        ? { serverless: { variantName: 'VariantA', model: models.VariantA!, ...props.serverless } }
         : {
             variants: variantNames.map((name) => ({
               variantName: name,
               model: models[name]!,
-              instanceType: config.servingVariants[name].instanceType,
-              initialInstanceCount: config.servingVariants[name].initialInstanceCount,
-              weight: config.servingVariants[name].weight,
+              instanceType: props.variants[name].instanceType,
+              initialInstanceCount: props.variants[name].initialInstanceCount,
+              weight: props.variants[name].weight,
               autoscaling: scaling.enabled
                 ? {
                     minCapacity: scaling.minCapacity,
@@ -124,14 +176,14 @@ export class ServingStack extends Stack {
             dataCapture: {
               destinationS3Uri: storage.s3Uri(LakePrefix.dataCapture),
               encryptionKey: storage.key,
-              samplingPercentage: config.dataCaptureSamplingPercentage,
+              samplingPercentage: props.dataCaptureSamplingPercentage,
               jsonContentTypes: [JSON_LINES, 'application/json'],
             },
           }),
       rollout: {
-        canaryPercent: config.servingRollout.canaryPercent,
-        wait: Duration.seconds(config.servingRollout.waitSeconds),
-        maxModelLatency: Duration.millis(config.servingRollout.maxModelLatencyMs),
+        canaryPercent: props.rollout.canaryPercent,
+        wait: Duration.seconds(props.rollout.waitSeconds),
+        maxModelLatency: Duration.millis(props.rollout.maxModelLatencyMs),
       },
     });
     if (serverless) {
@@ -145,7 +197,8 @@ export class ServingStack extends Stack {
     for (const alarm of Object.values(this.endpoint.rollbackAlarms).flat()) alarm.addAlarmAction(notify);
 
     // Serverless endpoints capture nothing to monitor.
-    const monitoringEngine = serverless ? undefined : config.qualityEngine;
+    const { monitoring } = props;
+    const monitoringEngine = serverless ? undefined : monitoring.engine;
     if (monitoringEngine === 'managed') {
       this.modelMonitor = new ModelMonitorSchedules(this, 'ModelMonitor', {
         endpointName: this.endpointName,
@@ -156,15 +209,15 @@ export class ServingStack extends Stack {
         capturePrefix: this.capturePrefix,
         groundTruthPrefix: this.groundTruthPrefix,
         baselinesPrefix: BERT_ARTIFACTS_PREFIX,
-        preprocessorPrefix: this.uploadMonitorCode(config, lake),
+        preprocessorPrefix: this.uploadMonitorCode(lake),
         reportsPrefix: `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/model-monitor/`,
-        schedule: config.monitoringSchedule,
-        driftThreshold: config.dataQualityDistributionThreshold,
-        minAccuracy: config.modelQualityThresholds.accuracy,
+        schedule: monitoring.schedule,
+        driftThreshold: monitoring.driftThreshold,
+        minAccuracy: monitoring.minAccuracy,
       });
       monitoringAlarms.push(...this.modelMonitor.alarms);
     } else if (monitoringEngine === 'open') {
-      const { pipeline, alarms } = this.monitoringPipeline(config, lake, served, deploy.topic);
+      const { pipeline, alarms } = this.monitoringPipeline(monitoring.schedule, lake, served, deploy.topic);
       this.monitorPipeline = pipeline;
       monitoringAlarms.push(...alarms);
     }
@@ -181,7 +234,7 @@ export class ServingStack extends Stack {
    * Uploads the step code (the monitoring scripts and Model Monitor's record preprocessor) for
    * whichever monitor the stack has; returns its lake prefix.
    */
-  private uploadMonitorCode(config: PlatformConfig, lake: DataLakeStack): string {
+  private uploadMonitorCode(lake: DataLakeStack): string {
     const codePrefix = `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
     new LakeFolderUpload(this, 'MonitorCode', {
       storage: lake.storage,
@@ -189,7 +242,7 @@ export class ServingStack extends Stack {
       exclude: CODE_EXCLUDES,
       destinationPrefix: codePrefix,
       description: `Uploads the monitoring code of ${this.endpointName} to the lake`,
-      logGroupName: logGroupName(config.namePrefix, `serving/${ENDPOINT_ID}/code-upload`),
+      logGroupName: logGroupName(this.namePrefix, `serving/${ENDPOINT_ID}/code-upload`),
     });
     return codePrefix;
   }
@@ -208,21 +261,21 @@ export class ServingStack extends Stack {
 
   /** The open engine: the scheduled monitoring pipeline and alarms on what it publishes. */
   private monitoringPipeline(
-    config: PlatformConfig,
+    schedule: string,
     lake: DataLakeStack,
     served: Partial<Record<ServingVariantName, string>>,
     topic: sns.ITopic,
   ): { pipeline: sagemaker.CfnPipeline; alarms: cloudwatch.Alarm[] } {
     const { storage } = lake;
-    const pipelineName = resourceName(config.namePrefix, ENDPOINT_MONITOR_ID, 256);
+    const pipelineName = resourceName(this.namePrefix, ENDPOINT_MONITOR_ID, 256);
     const pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: pipelineName.toLowerCase() });
-    const codePrefix = this.uploadMonitorCode(config, lake);
+    const codePrefix = this.uploadMonitorCode(lake);
     const role = new PipelineRole(this, 'MonitorRole', {
       pipelineName,
       jobKinds: ['processing-job'],
       imageRepositories: [this.images.repository('huggingFaceTraining')],
       jobKey: storage.key,
-      jobsInVpc: pipelineVpc(config) !== undefined,
+      jobsInVpc: this.vpc !== undefined,
     }).role;
     storage.grantReadPrefix(role, this.capturePrefix);
     storage.grantReadPrefix(role, this.groundTruthPrefix);
@@ -249,7 +302,7 @@ export class ServingStack extends Stack {
       variants: Object.entries(served).map(([variantName, modelPackageArn]) => ({ variantName, modelPackageArn: modelPackageArn! })),
       captureUri: storage.s3Uri(this.capturePrefix),
       groundTruthUri: storage.s3Uri(this.groundTruthPrefix),
-      vpc: pipelineVpc(config),
+      vpc: this.vpc,
     });
     const pipeline = new sagemaker.CfnPipeline(this, 'MonitorPipeline', {
       pipelineName,
@@ -261,7 +314,7 @@ export class ServingStack extends Stack {
     pipeline.node.addDependency(role.node.findChild('DefaultPolicy'));
     new events.Rule(this, 'MonitorSchedule', {
       description: `Starts ${pipelineName} on schedule`,
-      schedule: events.Schedule.expression(config.monitoringSchedule),
+      schedule: events.Schedule.expression(schedule),
       targets: [new PipelineStart(pipelineArn)],
     });
     const failed = new events.Rule(this, 'OnMonitorFailure', {

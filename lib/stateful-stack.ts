@@ -1,24 +1,31 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PlatformConfig } from './config';
 
 export interface StatefulStackProps extends StackProps {
-  readonly config: PlatformConfig;
+  /** Prefix of the physical names in the stack. */
+  readonly namePrefix: string;
+  /**
+   * What happens to the stack's stateful resources (buckets, keys, feature groups, model package
+   * groups) when they leave it.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * Base of the stacks that hold state (lake, registries): termination protection in prod, and the
- * removal policy their resources take — RETAIN, unless dev's `destroyOnRemoval` asks for DESTROY.
+ * Base of the stacks that hold state (lake, registries): the removal policy their resources take
+ * (RETAIN unless told otherwise) and the prefix of their names. Termination protection is the
+ * caller's `terminationProtection`.
  */
 export abstract class StatefulStack extends Stack {
-  /** RETAIN, or DESTROY in dev with `destroyOnRemoval`. */
+  /** The removal policy of the stack's stateful resources. */
   protected readonly removalPolicy: RemovalPolicy;
   /** Prefix of the physical names in this stack. */
   protected readonly namePrefix: string;
 
   protected constructor(scope: Construct, id: string, description: string, props: StatefulStackProps) {
-    super(scope, id, { description, terminationProtection: props.config.stage === 'prod', ...props });
-    this.removalPolicy = props.config.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    this.namePrefix = props.config.namePrefix;
+    super(scope, id, { description, ...props });
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.namePrefix = props.namePrefix;
   }
 }

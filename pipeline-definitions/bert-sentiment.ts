@@ -34,6 +34,7 @@ import {
   TransformStep,
   Value,
 } from './lib';
+import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, QualityThresholds } from './catalogue';
 import { checkInstanceTypes } from './lib/instance-types';
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
@@ -49,8 +50,6 @@ export const BERT_METRIC_DEFINITIONS = [
 export const TRAIN_INSTANCE_TYPES = ['ml.c5.9xlarge', 'ml.c5.4xlarge', 'ml.m5.4xlarge', 'ml.m5.2xlarge', 'ml.p3.2xlarge'] as const;
 /** Processing instance types the pipeline offers. */
 export const PROCESSING_INSTANCE_TYPES = ['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.m5.large'] as const;
-/** Batch transform and hosting instance types the pipeline offers. */
-export const DEPLOY_INSTANCE_TYPES = ['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge'] as const;
 
 export const JSON_LINES = 'application/jsonlines';
 
@@ -99,37 +98,6 @@ export interface BertPipelineProps {
   readonly debuggerRuleImageUri?: string;
 }
 
-
-/** Thresholds of the quality gates; each bias threshold bounds the metric's absolute value. */
-export interface QualityThresholds {
-  /** Pre-training bias (CheckDataBias), by Clarify metric name. */
-  readonly dataBias: Readonly<Record<string, number>>;
-  /** Post-training bias (CheckModelBias), by metric name. */
-  readonly modelBias: Readonly<Record<string, number>>;
-  /** Minimum multiclass metrics (CheckModelQuality), e.g. accuracy, weighted_f1. */
-  readonly modelQuality: Readonly<Record<string, number>>;
-  /** How far accuracy and weighted F1 may fall below the last approved model's. */
-  readonly modelQualityTolerance: number;
-  /** Facet values with fewer records are reported, not gated. */
-  readonly biasMinGroupSize: number;
-  /** Largest distribution distance (L-infinity over categories) CheckDataQuality accepts. */
-  readonly dataQualityDistributionThreshold: number;
-}
-
-/** The metrics each gate knows. */
-export const PRE_TRAINING_BIAS_METRICS = ['CI', 'DPL', 'KL', 'JS', 'LP', 'TVD', 'KS'] as const;
-export const POST_TRAINING_BIAS_METRICS = ['DPPL', 'DI', 'AD', 'RD'] as const;
-export const MODEL_QUALITY_METRICS = ['accuracy', 'weighted_precision', 'weighted_recall', 'weighted_f1'] as const;
-
-/** The defaults: loose enough for the course's imbalanced categories, tight enough to stop a skewed split. */
-export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
-  dataBias: { DPL: 0.5, KL: 1.0, JS: 0.5, LP: 0.7, TVD: 0.5, KS: 0.5 },
-  modelBias: { DPPL: 0.5, AD: 0.5, RD: 0.5 },
-  modelQuality: { accuracy: 0.33 },
-  modelQualityTolerance: 0.05,
-  biasMinGroupSize: 30,
-  dataQualityDistributionThreshold: 0.2,
-};
 
 /** What a gate's reports hold (ModelMetrics and DriftCheckBaselines take them). */
 type GateFile = 'report' | 'statistics' | 'constraints' | 'driftStatistics' | 'driftConstraints';

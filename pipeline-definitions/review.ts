@@ -6,14 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { reviewsFeatureGroupSchema } from '../lib/feature-store/reviews-features';
-import {
-  BERT_PIPELINE_ID,
-  bertSentimentPipeline,
-  DEFAULT_QUALITY_THRESHOLDS,
-  QualityThresholds,
-  modelQualityConstraints,
-  modelQualityConstraintsKey,
-} from './bert-sentiment';
+import { BERT_PIPELINE_ID, bertSentimentPipeline, modelQualityConstraints, modelQualityConstraintsKey } from './bert-sentiment';
+import { DEFAULT_QUALITY_THRESHOLDS, QualityThresholds } from './catalogue';
 import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline } from './endpoint-monitor';
 import { debuggerRuleImageUri, imageUri, managedImageUri } from './lib/images';
 

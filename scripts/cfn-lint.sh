@@ -11,6 +11,8 @@ for variant in $(node -e 'console.log(Object.keys(require("./scripts/synth-varia
   mapfile -t flags < <(node -e '
     const ctx = require("./scripts/synth-variants.json")[process.argv[1]];
     for (const [k, v] of Object.entries(ctx)) console.log(`-c\n${k}=${v}`);' "$variant")
+  # An unknown setting in a variant fails its synth instead of being ignored.
+  flags+=(-c strictSettings=true)
   echo "cfn-lint: synthesizing the $variant variant"
   npx cdk synth --quiet "${flags[@]}" --output "$out/$variant" > "$out.$variant.log" 2>&1 || {
     cat "$out.$variant.log"; exit 1; }

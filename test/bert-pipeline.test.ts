@@ -1,4 +1,5 @@
-import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, DEFAULT_QUALITY_THRESHOLDS, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
+import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../pipeline-definitions/catalogue';
 import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/lib/instance-types';
 import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/lib/images';
 import { renderForReview } from '../pipeline-definitions/review';

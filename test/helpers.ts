@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig, PlatformConfig } from '../lib/config';
+import { loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
 
 /** The context variants that scripts/cfn-lint.sh synthesizes (dev, prod, full). */

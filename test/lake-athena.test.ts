@@ -2,7 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { DataLakeStorage } from '../lib/constructs/data-lake-storage';
-import { ATHENA_MIN_BYTES_SCANNED_CUTOFF, COURSE_QUERIES, LakeAthena, LakeAthenaProps } from '../lib/constructs/lake-athena';
+import { COURSE_QUERIES, LakeAthena, LakeAthenaProps } from '../lib/constructs/lake-athena';
+import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from '../lib/service-limits';
 import { LakePrefix } from '../lib/lake-layout';
 import { templateOf, testStack } from './helpers';
 

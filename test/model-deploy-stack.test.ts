@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { loadConfig, PlatformConfig } from '../lib/config';
-import { APP_SOURCE_PATTERNS, configContext, servingParameterName } from '../lib/model-deploy-stack';
+import { APP_SOURCE_PATTERNS, deployerContext, servingParameterName } from '../lib/model-deploy-stack';
+import { contextValues, loadConfig, PlatformConfig } from '../lib/settings';
 import { buildApp, configFor } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/1';
@@ -17,6 +17,11 @@ function statementsOf(template: Template, rolePrefix: string): any[] {
   return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } })).flatMap(
     (p: any) => p.Properties.PolicyDocument.Statement,
   );
+}
+
+/** The context a configuration bakes into the deployer. */
+function configContext(config: PlatformConfig): Record<string, string> {
+  return deployerContext(contextValues(config));
 }
 
 /** What the deployer's synth makes of the context a configuration bakes into the project. */
@@ -175,7 +180,7 @@ describe('ModelDeployStack options', () => {
   });
 });
 
-describe('configContext', () => {
+describe('the deployer\'s context', () => {
   test('the default configuration round-trips, with serving on', () => {
     const config = configFor({});
     expect(deployerConfig(config)).toEqual(withoutDeployerSettings(config));

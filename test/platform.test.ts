@@ -1,9 +1,10 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { buildApp, SYNTH_VARIANTS } from './helpers';
+import { buildApp, CDK_JSON_CONTEXT, SYNTH_VARIANTS } from './helpers';
 
 function validationReport(outdir: string): any {
   return JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
@@ -67,6 +68,34 @@ describe('bin/app.ts', () => {
     }
     expect(status).toBe(1);
     expect(stderr.trim()).toBe("Invalid context value 'stage': 'banana' is not allowed; expected one of dev, prod.");
+  });
+
+  /** Runs the app as the CLI does; its exit status and standard error. */
+  const attempt = (context: Record<string, unknown>) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-test-'));
+    try {
+      const result = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--swc', 'bin/app.ts'], {
+        cwd: root,
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+        encoding: 'utf-8',
+      });
+      return { status: result.status, stderr: result.stderr };
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+  const typo = "Unknown setting 'stgae': no setting of this app has that name, so it changes nothing; did you mean 'stage'?";
+
+  test('-c stgae=prod: a warning names the key and the setting it was meant to be; the synth goes on (dev)', () => {
+    const { status, stderr } = attempt({ ...CDK_JSON_CONTEXT, stgae: 'prod' });
+    expect(stderr).toContain(`Warning: ${typo}`);
+    expect(status).toBe(0);
+  });
+
+  test('-c stgae=prod -c strictSettings=true: exit 1 with that message', () => {
+    const { status, stderr } = attempt({ ...CDK_JSON_CONTEXT, stgae: 'prod', strictSettings: 'true' });
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe(`${typo}\n(strictSettings=true makes an unknown setting an error.)`);
   });
 });
 

@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULT_SERVING_VARIANT, servingPlan, STAGES } from '../lib/config';
+import { servingPlan } from '../lib/serving-plan';
+import { ConfigError, DEFAULT_SERVING_VARIANT, STAGES } from '../lib/settings';
 import { configFor } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/reviews/1';

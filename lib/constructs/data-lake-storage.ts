@@ -5,10 +5,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
 import { acknowledgeWildcards } from '../nag';
+import { S3_MIN_INFREQUENT_ACCESS_DAYS } from '../service-limits';
 import { dependOnlyOn } from '../template-hygiene';
 
-/** S3 moves objects to Standard-IA no earlier than this many days after creation. */
-export const S3_MIN_INFREQUENT_ACCESS_DAYS = 30;
 
 /** How long objects under each prefix live. All values are days. */
 export interface LakeRetention {

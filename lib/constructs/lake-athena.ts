@@ -3,10 +3,9 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
+import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from '../service-limits';
 import { ILakeStorage } from './data-lake-storage';
 
-/** Athena's own lower bound for a workgroup's per-query data usage control, in bytes. */
-export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 
 /** A saved query of the workgroup. */
 export interface LakeQuery {

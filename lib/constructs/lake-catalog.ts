@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LakePrefix } from '../lake-layout';
 import { acknowledgeWildcards } from '../nag';
+import { GLUE_CRON_PATTERN } from '../service-limits';
 import { ILakeStorage } from './data-lake-storage';
 
 /** The columns of the reviews dataset as delivered (Women's E-Commerce Clothing Reviews). */
@@ -32,8 +33,6 @@ export const CRAWLER_TABLE_PREFIX = 'raw_';
 
 const GLUE_DATABASE_NAME = /^[a-z0-9_]{1,255}$/;
 const GLUE_NAME = /^[\w-]{1,255}$/;
-/** A Glue cron expression: six fields (minutes hours day-of-month month day-of-week year). */
-export const GLUE_CRON_PATTERN = /^cron\(\s*\S+(\s+\S+){5}\s*\)$/;
 
 export interface LakeCatalogProps {
   /** The lake whose raw prefix is crawled and whose key encrypts logs and bookmarks. */

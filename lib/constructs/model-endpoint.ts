@@ -7,14 +7,11 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sm from '@aws-cdk/aws-sagemaker-alpha';
 import { Construct } from 'constructs';
 import { hasLocalNvmeStorage, INSTANCE_TYPE_PATTERN } from '../../pipeline-definitions/lib/instance-types';
+import { SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES } from '../service-limits';
 
 /** Endpoint and variant names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. */
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
-/** Serverless memory sizes SageMaker offers, in MB. */
-export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144] as const;
-/** The largest maximum concurrency of a serverless variant. */
-export const SERVERLESS_MAX_CONCURRENCY = 200;
 
 /** A production variant on provisioned instances. */
 export interface InstanceVariant {

@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { MODEL_PACKAGE_ARN_PATTERN } from '../config';
+import { MODEL_PACKAGE_ARN_PATTERN } from '../service-limits';
 
 /** What the deployer needs to know to promote an approved model package. */
 export interface PromotionSettings {

@@ -3,7 +3,7 @@
  * groups and more pipelines, declared through the same settings a user would use
  * (`featureGroups`, `bertPipelineVariants`).
  */
-import { FeatureGroupSetting } from '../../lib/config';
+import { FeatureGroupSetting } from '../../lib/settings';
 import { FeatureType } from '../../lib/feature-store/feature-schema';
 
 /** The points the benchmark measures: total feature groups and total BERT pipelines. */

@@ -1,5 +1,7 @@
-import { ConfigError, loadConfig, MAX_NAME_PREFIX_LENGTH, resourceName, SETTINGS, STAGE_DEFAULTS, STAGES } from '../lib/config';
-import { configFor } from './helpers';
+import { resourceName } from '../lib/naming';
+import { ConfigError, contextValue, loadConfig, MAX_NAME_PREFIX_LENGTH, SETTINGS, STAGE_DEFAULTS, STAGES } from '../lib/settings';
+import { Setting } from '../lib/settings/setting';
+import { CDK_JSON_CONTEXT, configFor, SYNTH_VARIANTS } from './helpers';
 
 describe('stage selection', () => {
   test('dev is the default stage', () => {
@@ -177,7 +179,7 @@ describe('bad values fail with the key, the value and what is allowed', () => {
 });
 
 describe('the registry', () => {
-  test.each(Object.entries(SETTINGS))('%s is documented', (_key, setting) => {
+  test.each(Object.entries(SETTINGS as Record<string, Setting<unknown>>))('%s is documented', (_key, setting) => {
     expect(setting.doc.length).toBeGreaterThan(10);
     expect(setting.allowed.length).toBeGreaterThan(3);
     expect(['string', 'boolean', 'integer', 'number', 'list', 'json']).toContain(setting.type);
@@ -185,7 +187,7 @@ describe('the registry', () => {
 
   test.each(STAGES)('the defaults of %s pass their own validation', (stage) => {
     for (const [key, value] of Object.entries(STAGE_DEFAULTS[stage])) {
-      expect(SETTINGS[key as keyof typeof SETTINGS].parse(value)).toEqual(value);
+      expect((SETTINGS[key as keyof typeof SETTINGS] as Setting<unknown>).parse(value)).toEqual(value);
     }
   });
 });
@@ -200,5 +202,82 @@ describe('resourceName', () => {
     expect(() => resourceName('a-very-long-prefix', 'feature-group-of-reviews', 30)).toThrow(
       /'a-very-long-prefix-feature-group-of-reviews'.*'namePrefix' 'a-very-long-prefix'.*at most 30/,
     );
+  });
+});
+
+describe('unknown settings', () => {
+  /** Loads a context as the app does: every key checked; the warnings collected. */
+  function load(context: Record<string, unknown>): { config: ReturnType<typeof loadConfig>; warnings: string[] } {
+    const warnings: string[] = [];
+    const config = loadConfig((key) => context[key], { contextKeys: Object.keys(context), warn: (m) => warnings.push(m) });
+    return { config, warnings };
+  }
+
+  test('a mistyped key is named with the setting it was meant to be, and changes nothing', () => {
+    const { config, warnings } = load({ stgae: 'prod' });
+    expect(config.stage).toBe('dev');
+    expect(warnings).toEqual(["Unknown setting 'stgae': no setting of this app has that name, so it changes nothing; did you mean 'stage'?"]);
+  });
+
+  test('with strictSettings=true an unknown key fails, with the same message', () => {
+    expect(() => load({ stgae: 'prod', strictSettings: 'true' })).toThrow(ConfigError);
+    expect(() => load({ stgae: 'prod', strictSettings: true })).toThrow(
+      "Unknown setting 'stgae': no setting of this app has that name, so it changes nothing; did you mean 'stage'?\n(strictSettings=true makes an unknown setting an error.)",
+    );
+  });
+
+  test.each([
+    ['Stage', 'stage'],
+    ['athenaBytesScanedCutoff', 'athenaBytesScannedCutoff'],
+    ['servingVariant', 'servingVariants'],
+    ['modelQualityTolerence', 'modelQualityTolerance'],
+    ['budgetEmial', 'budgetEmail'],
+  ])('%s → did you mean %s?', (key, suggestion) => {
+    expect(load({ [key]: 'x' }).warnings).toEqual([expect.stringContaining(`did you mean '${suggestion}'?`)]);
+  });
+
+  test('a key like no setting points to the reference', () => {
+    expect(load({ colour: 'blue' }).warnings).toEqual([
+      "Unknown setting 'colour': no setting of this app has that name, so it changes nothing; see the configuration reference in README for the settings.",
+    ]);
+  });
+
+  test("the project's cdk.json, the CLI's own keys and the look-up caches of cdk.context.json raise nothing", () => {
+    const context = {
+      ...CDK_JSON_CONTEXT,
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:disable-version-reporting': true,
+      'aws:cdk:bundling-stacks': ['**'],
+      'acknowledged-issue-numbers': [32775],
+      'availability-zones:account=111122223333:region=us-east-1': ['us-east-1a', 'us-east-1b'],
+      'ssm:account=111122223333:parameterName=/cdk-bootstrap/hnb659fds/version:region=us-east-1': '21',
+      'vpc-provider:account=111122223333:filter.vpc-id=vpc-0abc1234:region=us-east-1:returnAsymmetricSubnets=true': {},
+      'hosted-zone:account=111122223333:domainName=example.com:region=us-east-1': { Id: '/hostedzone/Z1', Name: 'example.com.' },
+      strictSettings: true,
+    };
+    expect(load(context).warnings).toEqual([]);
+  });
+});
+
+describe('cdk.json values and -c strings parse alike, for every setting', () => {
+  // A value of every setting: the stage defaults, and the settings only the variants set.
+  const samples: Record<string, unknown> = { ...configFor(SYNTH_VARIANTS.serving), ...configFor(SYNTH_VARIANTS.full) };
+  const types = new Set<string>();
+  test.each(Object.keys(SETTINGS))('%s', (key) => {
+    const declared = (SETTINGS as Record<string, Setting<unknown>>)[key];
+    types.add(declared.type);
+    const typed = samples[key];
+    expect(typed).toBeDefined();
+    // As cdk.json has it (a number, a boolean, an array, an object), and as `-c key=value` gives it.
+    const fromJson = declared.parse(typed);
+    const fromText = declared.parse(contextValue(typed));
+    expect(fromJson).toEqual(typed);
+    expect(fromText).toEqual(fromJson);
+    if (typeof typed !== 'string') expect(contextValue(typed)).not.toEqual(typed);
+  });
+
+  test('every type of setting was shown both ways', () => {
+    expect([...types].sort()).toEqual(['boolean', 'integer', 'json', 'list', 'number', 'string']);
   });
 });

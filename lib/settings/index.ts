@@ -1,0 +1,158 @@
+/**
+ * The platform's configuration: every setting, declared once in the module of its area, read from
+ * the CDK context and validated before any construct is made.
+ *
+ * The context key of a setting is its name, so `cdk synth -c athenaBytesScannedCutoff=...`
+ * overrides `athenaBytesScannedCutoff` of the chosen stage. The stage itself is the `stage` key
+ * (default `dev`); the stage supplies every other default. A value that fails validation throws a
+ * {@link ConfigError} that names the key, the bad value and what is allowed. A context key that is
+ * no setting is named with the closest setting, and fails the synth with `strictSettings`.
+ */
+import { BUDGET_SETTINGS, checkBudget } from './budget';
+import { unknownSettingMessage, unknownSettings } from './context-keys';
+import { checkCore, CORE_SETTINGS } from './core';
+import { FEATURE_STORE_SETTINGS } from './feature-store';
+import { LAKE_SETTINGS } from './lake';
+import { checkPipelines, PIPELINE_SETTINGS } from './pipelines';
+import { QUALITY_GATE_SETTINGS } from './quality-gates';
+import { checkServing, SERVING_SETTINGS } from './serving';
+import { ConfigError, ConfigOf, describe, NotAllowed, Setting, StageName, STAGES } from './setting';
+
+export { ConfigError, STAGES } from './setting';
+export type { Setting, StageName } from './setting';
+export { MAX_NAME_PREFIX_LENGTH } from './core';
+export type { FeatureGroupSetting } from './feature-store';
+export type { BertPipelineVariantSetting } from './pipelines';
+export {
+  DEFAULT_SERVING_AUTOSCALING,
+  DEFAULT_SERVING_ROLLOUT,
+  DEFAULT_SERVING_SERVERLESS,
+  DEFAULT_SERVING_VARIANT,
+  SERVING_VARIANTS,
+} from './serving';
+export type { ServingAutoscalingSetting, ServingRolloutSetting, ServingServerlessSetting, ServingVariantName, ServingVariantSetting } from './serving';
+
+/** The settings of each area, in the order the configuration reference shows them. */
+export const SETTING_AREAS = [
+  { title: 'Platform', settings: CORE_SETTINGS },
+  { title: 'Data lake', settings: LAKE_SETTINGS },
+  { title: 'Feature Store', settings: FEATURE_STORE_SETTINGS },
+  { title: 'Pipelines', settings: PIPELINE_SETTINGS },
+  { title: 'Quality gates', settings: QUALITY_GATE_SETTINGS },
+  { title: 'Serving', settings: SERVING_SETTINGS },
+  { title: 'Budget', settings: BUDGET_SETTINGS },
+] as const;
+
+/** Every setting the app reads, by context key. */
+export const SETTINGS = {
+  ...CORE_SETTINGS,
+  ...LAKE_SETTINGS,
+  ...FEATURE_STORE_SETTINGS,
+  ...PIPELINE_SETTINGS,
+  ...QUALITY_GATE_SETTINGS,
+  ...SERVING_SETTINGS,
+  ...BUDGET_SETTINGS,
+};
+
+/** The configuration of the platform: one field per setting, derived from the declarations. */
+export type PlatformConfig = ConfigOf<typeof SETTINGS>;
+
+export type SettingKey = keyof PlatformConfig;
+
+/** Each stage's value of every setting that has one (derived from the declarations). */
+export const STAGE_DEFAULTS = Object.fromEntries(
+  STAGES.map((stage) => [
+    stage,
+    Object.fromEntries(
+      Object.entries(SETTINGS as Record<string, Setting<unknown>>).flatMap(([key, s]) =>
+        key !== 'stage' && s.defaults ? [[key, s.defaults[stage]]] : [],
+      ),
+    ),
+  ]),
+) as unknown as { readonly [S in StageName]: Omit<PlatformConfig, 'stage'> };
+
+function parseSetting(key: SettingKey, raw: unknown, source: string): unknown {
+  const declared = SETTINGS[key] as Setting<unknown>;
+  let value: unknown;
+  let reason = '';
+  try {
+    value = declared.parse(raw);
+  } catch (error) {
+    if (!(error instanceof NotAllowed)) throw error;
+    reason = ` (${error.message})`;
+  }
+  if (value === undefined) {
+    throw new ConfigError(`Invalid ${source} '${key}': ${describe(raw)} is not allowed${reason}; expected ${declared.allowed}.`);
+  }
+  return value;
+}
+
+export interface LoadConfigOptions {
+  /**
+   * Every key of the context, to find those that are no setting.
+   * @default - keys are not checked
+   */
+  readonly contextKeys?: readonly string[];
+  /**
+   * Told of each unknown key (unless `strictSettings` makes it an error).
+   * @default - written to standard error
+   */
+  readonly warn?: (message: string) => void;
+}
+
+/**
+ * Builds the configuration of a stage from context values.
+ *
+ * @param context reads one context key (e.g. `key => app.node.tryGetContext(key)`)
+ * @throws ConfigError naming the key, the value and what is allowed
+ */
+export function loadConfig(context: (key: string) => unknown, options: LoadConfigOptions = {}): PlatformConfig {
+  const stage = parseSetting('stage', context('stage') ?? 'dev', 'context value') as StageName;
+  const values: Record<string, unknown> = { ...STAGE_DEFAULTS[stage], stage };
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    if (key === 'stage') continue;
+    const raw = context(key);
+    if (raw !== undefined && raw !== null && raw !== '') {
+      values[key] = parseSetting(key, raw, 'context value');
+    } else if (values[key] !== undefined) {
+      // Stage defaults go through the same validation as context values.
+      values[key] = parseSetting(key, values[key], `default of stage ${stage} for`);
+    }
+  }
+  const config = values as unknown as PlatformConfig;
+  checkCore(config);
+  checkPipelines(config);
+  checkServing(config);
+  checkBudget(config);
+  if (options.contextKeys) {
+    const messages = unknownSettings(options.contextKeys, Object.keys(SETTINGS)).map(unknownSettingMessage);
+    if (messages.length > 0 && config.strictSettings) {
+      throw new ConfigError(`${messages.join('\n')}\n(strictSettings=true makes an unknown setting an error.)`);
+    }
+    const warn = options.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`));
+    messages.forEach((message) => warn(message));
+  }
+  return config;
+}
+
+/**
+ * A configuration as the context values that give it back (`-c key=value`): the stage and every
+ * setting that differs from the stage's default. Lists of strings are comma-separated; objects
+ * and other lists JSON; the rest as text.
+ */
+export function contextValues(config: PlatformConfig): Record<string, string> {
+  const defaults = STAGE_DEFAULTS[config.stage] as Partial<Record<SettingKey, unknown>>;
+  const context: Record<string, string> = { stage: config.stage };
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const value = config[key];
+    if (key === 'stage' || value === undefined || JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
+    context[key] = contextValue(value);
+  }
+  return context;
+}
+
+/** One value as `-c` takes it. */
+export function contextValue(value: unknown): string {
+  const list = Array.isArray(value) && value.every((item) => typeof item === 'string');
+  return list ? (value as string[]).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
