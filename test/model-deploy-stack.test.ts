@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { APP_SOURCE_PATTERNS, deployerContext, servingParameterName } from '../lib/model-deploy-stack';
 import { contextValues, loadConfig, PlatformConfig } from '../lib/settings';
-import { buildApp, configFor } from './helpers';
+import { buildApp, configFor, SYNTH_VARIANTS } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/1';
 const CHALLENGER_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/2';
@@ -184,6 +184,15 @@ describe('the deployer\'s context', () => {
   test('the default configuration round-trips, with serving on', () => {
     const config = configFor({});
     expect(deployerConfig(config)).toEqual(withoutDeployerSettings(config));
+  });
+
+  test('the stage first, then the settings by name; strictSettings (about reading settings) is left out', () => {
+    const context = configContext(configFor({ ...SYNTH_VARIANTS.full, strictSettings: 'true' }));
+    const keys = Object.keys(context);
+    expect(keys[0]).toBe('stage');
+    expect(keys.slice(1, -1)).toEqual([...keys.slice(1, -1)].sort());
+    expect(keys).not.toContain('strictSettings');
+    expect(keys[keys.length - 1]).toBe('serving');
   });
 
   test('a configuration with every kind of value round-trips, without the deployer\'s own settings', () => {

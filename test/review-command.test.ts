@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArguments } from '../scripts/review/main';
-import { ReviewError } from '../scripts/review/synth';
+import { ReviewError, reviewToolChanges } from '../scripts/review/synth';
 
 const project = path.join(__dirname, '..');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'review-command-test-'));
@@ -87,6 +87,32 @@ test('a base that does not synthesize: the report says so and covers the head al
   expect(result.stdout).toMatch(/^> .*'stage'.*'qa'/m);
   expect(result.stdout).toMatch(/^- `pds-dev-bert-sentiment` \(pds-dev-bert-pipeline\): \d+ steps \(Processing, /m);
   expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+});
+
+test('--head-assembly: an assembly synthesized elsewhere (a pull request\'s) is compared with the base', () => {
+  const assembly = path.join(scratch, 'head-assembly');
+  execFileSync(process.execPath, [path.join(project, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '--output', assembly], {
+    cwd: repo,
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+    stdio: 'ignore',
+  });
+  const result = review(repo, '--base', 'HEAD~1', '--head-assembly', assembly);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain(`Head: the assembly in \`${assembly}\``);
+  expect(result.stdout).toContain('- **CheckModelQuality** (Processing):\n  - `--tolerance 0.05 → 0.07`\n');
+  expect(result.stdout).toContain('| `athenaBytesScannedCutoff` | 1000000000 | 2000000000 |');
+});
+
+test('a change to the review tool itself is named at the top of the report', () => {
+  const file = path.join(repo, 'scripts', 'review', 'report.ts');
+  const original = fs.readFileSync(file, 'utf-8');
+  try {
+    fs.writeFileSync(file, `${original}\n// edited\n`);
+    expect(reviewToolChanges(repo, git(repo, 'rev-parse', 'HEAD'), repo)).toEqual(['scripts/review/report.ts']);
+  } finally {
+    fs.writeFileSync(file, original);
+  }
+  expect(reviewToolChanges(repo, git(repo, 'rev-parse', 'HEAD'), repo)).toEqual([]);
 });
 
 test('a base that is not in the clone: a clear error, exit 1', () => {

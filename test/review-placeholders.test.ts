@@ -54,7 +54,18 @@ describe('leaf changes', () => {
     ]);
   });
 
+  test('a repeated flag is compared as the list of its values; a value of another type is a change', () => {
+    expect(leafChanges(['--input', 'a', '--input', 'b'], ['--input', 'c', '--input', 'b']).map(formatChange)).toEqual(['--input[0] a → c']);
+    expect(leafChanges({ A: '1' }, { A: 1 }).map(formatChange)).toEqual(['A 1 → 1']);
+  });
+
+  test('long texts that look alike once cut are shown around their first difference', () => {
+    const text = (tail: string) => `${'x'.repeat(200)}${tail}${'y'.repeat(100)}`;
+    expect(formatChange({ label: 'V', before: text('aa'), after: text('bb') })).toBe(`V …${'x'.repeat(30)}aa${'y'.repeat(28)}… → …${'x'.repeat(30)}bb${'y'.repeat(28)}…`);
+  });
+
   test('lists of named objects are compared by name, others by position or whole', () => {
+    expect(leafChanges([{ Name: 'a', V: 1 }, { Name: 'a', V: 2 }], [{ Name: 'a', V: 1 }, { Name: 'a', V: 3 }]).map(formatChange)).toEqual(['[1].V 2 → 3']);
     const inputs = (uri: string) => [
       { InputName: 'code', S3Input: { S3Uri: uri } },
       { InputName: 'data', S3Input: { S3Uri: 's3://b/d/' } },

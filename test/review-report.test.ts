@@ -11,8 +11,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { SETTINGS_RECORD_FILE } from '../lib/settings-record';
 import { Assembly, deployedPipelines, readAssembly } from '../scripts/review/assembly';
 import { buildReport } from '../scripts/review/report';
@@ -32,6 +34,14 @@ interface FixtureSettings {
   readonly blockPublicAccess?: boolean;
   readonly keyAdminRole?: boolean;
   readonly acknowledgement?: string;
+  /** The content of a file asset the role may read. */
+  readonly assetContent?: string;
+  /** A 64-digit hash in an object key that is no asset of the app. */
+  readonly foreignHash?: string;
+  readonly archivePolicy?: RemovalPolicy;
+  readonly pipelineRole?: 'other';
+  readonly volumeKey?: string;
+  readonly extraStack?: boolean;
 }
 
 let count = 0;
@@ -48,7 +58,7 @@ function synthFixture(settings: FixtureSettings = {}): Assembly {
   });
   new logs.LogGroup(data, 'Logs', { retention: settings.logRetentionDays ?? logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY });
   const table = new s3.CfnBucket(data, settings.tableId ?? 'Archive', {});
-  table.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  table.applyRemovalPolicy(settings.archivePolicy ?? RemovalPolicy.RETAIN);
   const key = new kms.Key(data, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
   if (settings.keyAdminRole) {
     key.addToResourcePolicy(
@@ -62,6 +72,15 @@ function synthFixture(settings: FixtureSettings = {}): Assembly {
   bucket.grantRead(role, 'raw/*');
   if (settings.extraStatement) bucket.grantPut(role, 'models/*');
   if (settings.acknowledgement) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: settings.acknowledgement });
+  const assetDir = path.join(scratch, `asset-${count}`);
+  fs.mkdirSync(assetDir, { recursive: true });
+  fs.writeFileSync(path.join(assetDir, 'code.txt'), settings.assetContent ?? 'version 1');
+  const code = new s3assets.Asset(pipelines, 'Code', { path: assetDir });
+  code.bucket.grantRead(role, code.s3ObjectKey);
+  role.addToPolicy(
+    new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::shared-artifacts/${settings.foreignHash ?? 'a'.repeat(64)}.zip`] }),
+  );
+  const runAs = settings.pipelineRole === 'other' ? new iam.Role(pipelines, 'OtherRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }) : role;
   const definition = {
     Version: '2020-12-01',
     Parameters: [
@@ -74,6 +93,7 @@ function synthFixture(settings: FixtureSettings = {}): Assembly {
         Type: 'Processing',
         Arguments: {
           RoleArn: role.roleArn,
+          ProcessingResources: { ClusterConfig: { InstanceCount: 1, VolumeKmsKeyId: settings.volumeKey ?? 'alias/lake' } },
           AppSpecification: {
             ImageUri: 'example.com/image:1',
             ContainerArguments: ['model-quality', '--tolerance', settings.tolerance ?? '0.05', '--skip', { Get: 'Parameters.Skip' }],
@@ -105,7 +125,8 @@ function synthFixture(settings: FixtureSettings = {}): Assembly {
   } else {
     pipelineDefinition = { PipelineDefinitionBody: pipelines.toJsonString(definition) };
   }
-  new sagemaker.CfnPipeline(pipelines, 'Pipeline', { pipelineName: 'fixture-pipeline', roleArn: role.roleArn, pipelineDefinition });
+  new sagemaker.CfnPipeline(pipelines, 'Pipeline', { pipelineName: 'fixture-pipeline', roleArn: runAs.roleArn, pipelineDefinition });
+  if (settings.extraStack) new sns.Topic(new Stack(app, 'fixture-extra'), 'Alerts', { enforceSSL: true });
 
   const assembly = app.synth();
   fs.writeFileSync(path.join(assembly.directory, SETTINGS_RECORD_FILE), JSON.stringify({ stage: 'dev', ...settings }));
@@ -126,12 +147,13 @@ function section(text: string, title: string): string[] {
 }
 
 const baseline = synthFixture();
+const CAVEAT = 'Judged from the templates alone: replacements that follow from values CloudFormation computes at deploy time are not foreseen.';
 
 describe('review report', () => {
   test('no change: every section says so', () => {
     const text = report(baseline, synthFixture());
     expect(text).toContain('Base: `base` · Head: head · Context: `-c stage=dev`');
-    expect(section(text, 'Stateful resources')).toEqual(['No stateful resource is replaced or deleted.']);
+    expect(section(text, 'Stateful resources')).toEqual(['No stateful resource is replaced or deleted.', CAVEAT]);
     expect(section(text, 'Summary')).toEqual(['- **fixture-data**: no change', '- **fixture-pipelines**: no change']);
     expect(section(text, 'Security changes')).toEqual(['No IAM or security changes.']);
     expect(section(text, 'Pipelines')).toEqual(['- `fixture-pipeline` (fixture-pipelines): no change']);
@@ -146,7 +168,7 @@ describe('review report', () => {
     const resources = section(text, 'Resources');
     expect(resources).toContain('### fixture-data');
     expect(resources).toContainEqual(expect.stringMatching(/^\| update \| `Logs[0-9A-F]+` \| AWS::Logs::LogGroup \| Logs\/Resource \| `RetentionInDays 7 → 30` \|$/));
-    expect(section(text, 'Stateful resources')).toEqual(['No stateful resource is replaced or deleted.']);
+    expect(section(text, 'Stateful resources')).toEqual(['No stateful resource is replaced or deleted.', CAVEAT]);
     expect(section(text, 'Security changes')).toEqual(['No IAM or security changes.']);
   });
 
@@ -207,9 +229,11 @@ describe('review report', () => {
     expect(security).toContain('### KMS key policies');
     expect(security).toContainEqual(expect.stringMatching(/^\| \+ \| fixture-data \| Allow \| kms:Decrypt \| \$\{Key[0-9A-F]+\.Arn\} \| AWS:arn:aws:iam::111122223333:role\/reader \|  \|$/));
     expect(security).toContainEqual(expect.stringMatching(/^- \*\*fixture-data\*\* `Key[0-9A-F]+`: key policy changed \(its statements are in the IAM table\)$/));
-    expect(security).toContain('### Public access and isolation');
+    expect(security).toContain('### Exposure, encryption, isolation and identity');
     expect(security).toContainEqual(
-      expect.stringMatching(/^- \*\*fixture-data\*\* `Lake[0-9A-F]+` \(AWS::S3::Bucket\): PublicAccessBlockConfiguration\.BlockPublicPolicy true → false; PublicAccessBlockConfiguration\.RestrictPublicBuckets true → false$/),
+      expect.stringMatching(
+        /^- \*\*fixture-data\*\* `Lake[0-9A-F]+` \(AWS::S3::Bucket\): `PublicAccessBlockConfiguration\.BlockPublicPolicy true → false`; `PublicAccessBlockConfiguration\.RestrictPublicBuckets true → false`$/,
+      ),
     );
     expect(security).toContain('### cdk-nag acknowledgements');
     expect(security).toContain('- + `AwsSolutions-IAM5[Action::s3:GetObject*]` on `fixture-pipelines/Role`: The role reads every object under raw/.');
@@ -223,6 +247,40 @@ describe('review report', () => {
     expect(section(text, 'Pipelines (head)')).toEqual([
       '- `fixture-pipeline` (fixture-pipelines): 4 steps (CheckModelQuality, AccuracyCondition, RegisterModel, AccuracyTooLow), 2 parameters',
     ]);
+  });
+
+  test('a new version of an asset the role reads is set apart; a changed hash that is no asset is an IAM change', () => {
+    const newAsset = section(report(baseline, synthFixture({ assetContent: 'version 2' })), 'Security changes');
+    expect(newAsset[0]).toBe('No IAM or security changes.');
+    expect(newAsset).toContain(
+      "<details><summary>1 IAM statement differs only in the content hash of an asset of the app: the same permission on the asset's new version</summary>",
+    );
+    const foreign = section(report(baseline, synthFixture({ foreignHash: 'f'.repeat(64) })), 'Security changes');
+    expect(foreign[0]).toBe('### IAM statements');
+    expect(foreign).toContainEqual(expect.stringContaining(`| + | fixture-pipelines | Allow | s3:GetObject | arn:aws:s3:::shared-artifacts/${'f'.repeat(64)}.zip |`));
+    expect(foreign).toContainEqual(expect.stringContaining(`| - | fixture-pipelines | Allow | s3:GetObject | arn:aws:s3:::shared-artifacts/${'a'.repeat(64)}.zip |`));
+  });
+
+  test('a weaker deletion policy on a stateful resource is flagged', () => {
+    const text = report(baseline, synthFixture({ archivePolicy: RemovalPolicy.DESTROY }));
+    expect(section(text, 'Stateful resources')).toContain(
+      '- ⚠️ **fixture-data** `Archive` (AWS::S3::Bucket): DeletionPolicy Retain → Delete: removing or replacing it later deletes its data',
+    );
+  });
+
+  test('another role for a resource and another key for a step are security changes', () => {
+    const text = report(baseline, synthFixture({ pipelineRole: 'other', volumeKey: 'alias/other' }));
+    const security = section(text, 'Security changes');
+    expect(security).toContainEqual(
+      expect.stringMatching(/^- \*\*fixture-pipelines\*\* `Pipeline` \(AWS::SageMaker::Pipeline\): `RoleArn \$\{Role[0-9A-F]+\.Arn\} → \$\{OtherRole[0-9A-F]+\.Arn\}`/),
+    );
+    expect(security).toContain('- `fixture-pipeline` **CheckModelQuality**: `ProcessingResources.ClusterConfig.VolumeKmsKeyId alias/lake → alias/other`');
+  });
+
+  test('the resources of a new stack are listed', () => {
+    const resources = section(report(baseline, synthFixture({ extraStack: true })), 'Resources');
+    expect(resources).toContain('### fixture-extra (new stack)');
+    expect(resources).toContainEqual(expect.stringMatching(/^\| add \| `Alerts[0-9A-F]+` \| AWS::SNS::Topic \| Alerts\/Resource \|/));
   });
 
   test('a removed stack: its stateful resources are flagged and its summary says so', () => {

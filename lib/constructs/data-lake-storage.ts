@@ -8,7 +8,6 @@ import { acknowledgeWildcards } from '../nag';
 import { S3_MIN_INFREQUENT_ACCESS_DAYS } from '../service-limits';
 import { dependOnlyOn } from '../template-hygiene';
 
-
 /** How long objects under each prefix live. All values are days. */
 export interface LakeRetention {
   /** @default 30 */

@@ -6,7 +6,6 @@ import { LakePrefix } from '../lake-layout';
 import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from '../service-limits';
 import { ILakeStorage } from './data-lake-storage';
 
-
 /** A saved query of the workgroup. */
 export interface LakeQuery {
   /** Name shown in the Athena console; unique within the workgroup. */

@@ -12,7 +12,6 @@ import { SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES } from '../service-
 /** Endpoint and variant names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. */
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
-
 /** A production variant on provisioned instances. */
 export interface InstanceVariant {
   /** Stable name: blue/green updates need the same names before and after. */

@@ -49,6 +49,7 @@ export const CORE_SETTINGS = {
     allowed: 'true or false',
     parse: bool,
     defaults: everyStage(false),
+    synthOnly: true,
   }),
 };
 

@@ -136,16 +136,18 @@ export function loadConfig(context: (key: string) => unknown, options: LoadConfi
 }
 
 /**
- * A configuration as the context values that give it back (`-c key=value`): the stage and every
- * setting that differs from the stage's default. Lists of strings are comma-separated; objects
- * and other lists JSON; the rest as text.
+ * A configuration as the context values that give it back (`-c key=value`): the stage, then every
+ * setting that differs from the stage's default, by name (so the order does not depend on where a
+ * setting is declared), leaving out those about reading settings. Lists of strings are
+ * comma-separated; objects and other lists JSON; the rest as text.
  */
 export function contextValues(config: PlatformConfig): Record<string, string> {
   const defaults = STAGE_DEFAULTS[config.stage] as Partial<Record<SettingKey, unknown>>;
   const context: Record<string, string> = { stage: config.stage };
-  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+  for (const key of (Object.keys(SETTINGS) as SettingKey[]).sort()) {
     const value = config[key];
-    if (key === 'stage' || value === undefined || JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
+    if (key === 'stage' || value === undefined || (SETTINGS[key] as Setting<unknown>).synthOnly) continue;
+    if (JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
     context[key] = contextValue(value);
   }
   return context;

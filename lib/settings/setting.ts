@@ -37,6 +37,11 @@ export interface Setting<T> {
   readonly parse: (raw: unknown) => T | undefined;
   /** The value of each stage; a setting without defaults is unset unless given. */
   readonly defaults?: Readonly<Record<StageName, T>>;
+  /**
+   * The setting is about how the app reads its settings, not about what it builds: it is left out
+   * of the context values that reproduce a configuration ({@link contextValues}).
+   */
+  readonly synthOnly?: boolean;
 }
 
 /** A setting every stage gives a value: always present in the configuration. */
@@ -58,7 +63,7 @@ export function everyStage<const T>(value: T): Readonly<Record<StageName, T>> {
 }
 
 /** A group of declared settings, by context key. */
-export type SettingGroup = { readonly [key: string]: Setting<any> };
+export type SettingGroup = { readonly [key: string]: Setting<unknown> };
 
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
 type DefaultedKeys<G> = { [K in keyof G]: G[K] extends { readonly defaults: object } ? K : never }[keyof G];

@@ -56,6 +56,8 @@ export interface Assembly {
   readonly stacks: readonly StackArtifact[];
   /** The settings the app recorded, when it did. */
   readonly settings?: Record<string, unknown>;
+  /** The content hashes of the assembly's file and image assets (as asset object keys carry them). */
+  readonly assetHashes: ReadonlySet<string>;
 }
 
 interface Manifest {
@@ -63,7 +65,7 @@ interface Manifest {
     string,
     {
       readonly type: string;
-      readonly properties?: { readonly templateFile?: string; readonly stackName?: string; readonly directoryName?: string };
+      readonly properties?: { readonly templateFile?: string; readonly stackName?: string; readonly directoryName?: string; readonly file?: string };
       readonly metadata?: Record<string, readonly { readonly type: string; readonly data?: unknown }[]>;
       readonly additionalMetadataFile?: string;
     }
@@ -73,19 +75,26 @@ interface Manifest {
 /** Reads a cloud assembly directory, nested assemblies (stages) included. */
 export function readAssembly(directory: string): Assembly {
   const settingsFile = path.join(directory, SETTINGS_RECORD_FILE);
+  const stacks: StackArtifact[] = [];
+  const assetHashes = new Set<string>();
+  readArtifacts(directory, stacks, assetHashes);
   return {
     directory,
-    stacks: readStacks(directory),
+    stacks,
     settings: fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf-8')) : undefined,
+    assetHashes,
   };
 }
 
-function readStacks(directory: string): StackArtifact[] {
+function readArtifacts(directory: string, stacks: StackArtifact[], assetHashes: Set<string>): void {
   const manifest = readJson<Manifest>(path.join(directory, 'manifest.json'));
-  const stacks: StackArtifact[] = [];
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      stacks.push(...readStacks(path.join(directory, artifact.properties.directoryName)));
+      readArtifacts(path.join(directory, artifact.properties.directoryName), stacks, assetHashes);
+    }
+    if (artifact.type === 'cdk:asset-manifest' && artifact.properties?.file) {
+      const assets = readJson<{ files?: Record<string, unknown>; dockerImages?: Record<string, unknown> }>(path.join(directory, artifact.properties.file));
+      for (const hash of [...Object.keys(assets.files ?? {}), ...Object.keys(assets.dockerImages ?? {})]) assetHashes.add(hash);
     }
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
     const metadata = {
@@ -114,7 +123,6 @@ function readStacks(directory: string): StackArtifact[] {
       constructPaths,
     });
   }
-  return stacks;
 }
 
 /** The templates of an assembly by stack name. */

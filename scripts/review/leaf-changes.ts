@@ -2,7 +2,6 @@
  * The leaves that differ between two JSON values, named the way a reviewer reads them:
  * `ProcessingInputs[code].S3Input.S3Uri`, a command line's `--tolerance`, a hyperparameter's key.
  */
-import { deepEqual } from '@aws-cdk/cloudformation-diff';
 
 export interface LeafChange {
   /** Where the value sits; a command-line flag stands alone (`--tolerance`). */
@@ -16,14 +15,17 @@ export interface LeafChange {
 /** Keys that name the members of a list of objects, in the order they are tried. */
 const IDENTITY_KEYS = ['Name', 'InputName', 'OutputName', 'ChannelName', 'VariantName', 'MetricName', 'PropertyFileName', 'Sid'];
 
-/** The leaves that differ, in a stable order (the new value's order, then what only the old had). */
+/**
+ * The leaves that differ, in a stable order (the new value's order, then what only the old had).
+ * Values compare strictly: `"1"` and `1` differ (a pipeline definition tells them apart).
+ */
 export function leafChanges(before: unknown, after: unknown, label = ''): LeafChange[] {
-  if (deepEqual(before, after)) return [];
+  if (strictEqual(before, after)) return [];
   if (isArgumentList(before) || isArgumentList(after)) {
     return mapChanges(argumentMap(asList(before)), argumentMap(asList(after)), (key) => (key.startsWith('-') ? key : `${label}${key}`));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    const identity = IDENTITY_KEYS.find((key) => [...before, ...after].every((item) => isPlainObject(item) && typeof item[key] === 'string'));
+    const identity = IDENTITY_KEYS.find((key) => isKeyedBy(before, key) && isKeyedBy(after, key));
     if (identity) {
       const byKey = (list: unknown[]) => new Map(list.map((item) => [(item as Record<string, string>)[identity], item]));
       return mapChanges(byKey(before), byKey(after), (key) => `${label}[${key}]`);
@@ -46,9 +48,42 @@ export function formatValue(value: unknown, limit = 160): string {
   return cut(shortForm(value), limit);
 }
 
-/** `label before → after`, as the report prints a change. */
+/**
+ * `label before → after`, as the report prints a change. Long texts that look alike once cut are
+ * shown around their first difference.
+ */
 export function formatChange(change: LeafChange): string {
-  return `${change.label} ${formatValue(change.before)} → ${formatValue(change.after)}`;
+  let [before, after] = [formatValue(change.before), formatValue(change.after)];
+  if (before === after && typeof change.before === 'string' && typeof change.after === 'string') {
+    [before, after] = aroundFirstDifference(change.before, change.after);
+  }
+  return `${change.label} ${before} → ${after}`;
+}
+
+/** Two texts cut to a window around where they first differ. */
+function aroundFirstDifference(a: string, b: string, width = 60): [string, string] {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const start = Math.max(0, i - width / 2);
+  const window = (text: string) => `${start > 0 ? '…' : ''}${text.slice(start, start + width)}${start + width < text.length ? '…' : ''}`;
+  return [window(a), window(b)];
+}
+
+/** Deep equality without CloudFormation's leniency: types, keys and order of lists count. */
+export function strictEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => strictEqual(item, b[i]));
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => key in b && strictEqual(a[key], b[key]));
+}
+
+/** A list whose members are all objects with a unique text under `key`. */
+function isKeyedBy(list: unknown[], key: string): boolean {
+  const names = list.map((item) => (isPlainObject(item) && typeof item[key] === 'string' ? item[key] : undefined));
+  return names.every((n) => n !== undefined) && new Set(names).size === names.length;
 }
 
 function mapChanges(before: Map<string, unknown>, after: Map<string, unknown>, labelOf: (key: string) => string): LeafChange[] {
@@ -56,7 +91,7 @@ function mapChanges(before: Map<string, unknown>, after: Map<string, unknown>, l
   return keys.flatMap((key) => {
     const label = labelOf(key);
     const [b, a] = [before.get(key), after.get(key)];
-    return b === undefined || a === undefined ? (deepEqual(b, a) ? [] : [{ label, before: b, after: a }]) : leafChanges(b, a, label);
+    return b === undefined || a === undefined ? (strictEqual(b, a) ? [] : [{ label, before: b, after: a }]) : leafChanges(b, a, label);
   });
 }
 
@@ -65,23 +100,37 @@ function isArgumentList(value: unknown): value is unknown[] {
   return Array.isArray(value) && value.some(isFlag);
 }
 
+/** A long option (`--tolerance`); single-dash words are values (`-1` is a number). */
 function isFlag(value: unknown): value is string {
-  return typeof value === 'string' && /^--?[A-Za-z]/.test(value);
+  return typeof value === 'string' && /^--[A-Za-z]/.test(value);
 }
 
-/** A command line as flag → value (a flag without a value maps to `true`); leading words by position. */
+/**
+ * A command line as flag → value (a flag without a value maps to `true`, a repeated flag to the
+ * list of its values); the words before the first flag by position.
+ */
 function argumentMap(list: unknown[]): Map<string, unknown> {
   const map = new Map<string, unknown>();
+  const repeated = new Set<string>();
+  const add = (flag: string, value: unknown) => {
+    if (!map.has(flag)) {
+      map.set(flag, value);
+    } else {
+      const seen = map.get(flag);
+      map.set(flag, repeated.has(flag) ? [...(seen as unknown[]), value] : [seen, value]);
+      repeated.add(flag);
+    }
+  };
   let i = 0;
   for (; i < list.length && !isFlag(list[i]); i++) map.set(`[${i}]`, list[i]);
   while (i < list.length) {
     const flag = list[i] as string;
     const next = list[i + 1];
     if (i + 1 < list.length && !isFlag(next)) {
-      map.set(flag, next);
+      add(flag, next);
       i += 2;
     } else {
-      map.set(flag, true);
+      add(flag, true);
       i += 1;
     }
   }

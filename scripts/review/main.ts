@@ -1,34 +1,40 @@
 /**
- * `npm run review -- [--base REF] [--out FILE] [-c key=value …] [--stage NAME]`
+ * `npm run review -- [--base REF] [--out FILE] [-c key=value …] [--stage NAME] [--head-assembly DIR]`
  *
  * Synthesizes the base commit (by default the merge base with main) and the working tree with the
  * same settings, offline, and writes a Markdown report of what the change does to the platform:
  * stateful resources replaced or deleted, security changes, pipeline definitions step by step,
- * settings, and every resource change.
+ * settings, and every resource change. With `--head-assembly` the head is a cloud assembly that
+ * was synthesized elsewhere (a pull request's, read as data), not the working tree.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { projectRoot } from '../../lib/project-paths';
+import { readAssembly } from './assembly';
 import { buildReport } from './report';
-import { repositoryRoot, resolveBase, ReviewError, synthesize, withWorktree } from './synth';
+import { cleaningUp, repositoryRoot, resolveBase, ReviewError, reviewToolChanges, SynthResult, synthesize, withWorktree } from './synth';
 
-const USAGE = `usage: npm run review -- [--base <git ref>] [--out <file>] [-c <key>=<value> ...] [--stage <name>]
-  --base   the commit to compare with (default: the merge base of HEAD with main)
-  --out    write the Markdown report to this file (default: standard output)
-  -c       a context value for both synths, as cdk synth -c takes it (repeatable)
-  --stage  shorthand for -c stage=<name>`;
+const USAGE = `usage: npm run review -- [--base <git ref>] [--out <file>] [-c <key>=<value> ...] [--stage <name>] [--head-assembly <dir>]
+  --base           the commit to compare with (default: the merge base of HEAD with main)
+  --out            write the Markdown report to this file (default: standard output)
+  -c               a context value for both synths, as cdk synth -c takes it (repeatable)
+  --stage          shorthand for -c stage=<name>
+  --head-assembly  compare with this cloud assembly (cdk synth --output) instead of the working tree's`;
 
 export interface ReviewArguments {
   readonly base?: string;
   readonly out?: string;
   readonly context: Readonly<Record<string, string>>;
+  /** A cloud assembly to review instead of synthesizing the working tree. */
+  readonly headAssembly?: string;
 }
 
 /** The command line, or a ReviewError that says what is wrong with it. */
 export function parseArguments(argv: readonly string[]): ReviewArguments {
   let base: string | undefined;
   let out: string | undefined;
+  let headAssembly: string | undefined;
   const context: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -40,6 +46,7 @@ export function parseArguments(argv: readonly string[]): ReviewArguments {
     if (flag === '--base') base = value();
     else if (flag === '--out') out = value();
     else if (flag === '--stage') context.stage = value();
+    else if (flag === '--head-assembly') headAssembly = value();
     else if (flag === '-c' || flag === '--context') {
       const pair = value();
       const eq = pair.indexOf('=');
@@ -48,7 +55,7 @@ export function parseArguments(argv: readonly string[]): ReviewArguments {
     } else if (flag === '--help' || flag === '-h') throw new ReviewError(USAGE);
     else throw new ReviewError(`Unknown argument '${flag}'.\n${USAGE}`);
   }
-  return { base, out, context };
+  return { base, out, context, headAssembly };
 }
 
 /** Runs the review and returns the report. */
@@ -56,24 +63,42 @@ export async function review(args: ReviewArguments, project = projectRoot(__dirn
   const repo = repositoryRoot(project);
   const base = resolveBase(repo, args.base);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
-  try {
-    const inTree = path.relative(fs.realpathSync(repo), fs.realpathSync(project));
-    const [head, baseSynth] = await Promise.all([
-      synthesize(project, args.context, path.join(scratch, 'head'), project),
-      withWorktree(repo, base.commit, project, (tree) => synthesize(path.join(tree, inTree), args.context, path.join(scratch, 'base'), project)),
-    ]);
-    if (!head.assembly) throw new ReviewError(`The working tree does not synthesize:\n${head.error}`);
-    return buildReport({
-      base: baseSynth.assembly,
-      baseError: baseSynth.error,
-      head: head.assembly,
-      baseLabel: base.label,
-      headLabel: 'the working tree',
-      context: args.context,
-    });
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
+  return cleaningUp(
+    () => fs.rmSync(scratch, { recursive: true, force: true }),
+    async () => {
+      const inTree = path.relative(fs.realpathSync(repo), fs.realpathSync(project));
+      const notes: string[] = [];
+      const headSynth: Promise<SynthResult> = args.headAssembly
+        ? Promise.resolve({ assembly: readAssembly(path.resolve(args.headAssembly)) })
+        : synthesize(project, args.context, path.join(scratch, 'head'));
+      const baseSynth = withWorktree(repo, base.commit, [project], async (tree, packagesNote) => {
+        if (packagesNote) notes.push(packagesNote);
+        return synthesize(path.join(tree, inTree), args.context, path.join(scratch, 'base'));
+      });
+      // Both run to their end before the scratch folder goes, whichever fails.
+      const [head, baseResult] = await Promise.allSettled([headSynth, baseSynth]);
+      if (baseResult.status === 'rejected') throw baseResult.reason;
+      if (head.status === 'rejected') throw head.reason;
+      if (!head.value.assembly) throw new ReviewError(`The working tree does not synthesize:\n${head.value.error}`);
+      const toolChanges = args.headAssembly ? [] : reviewToolChanges(repo, base.commit, project);
+      if (toolChanges.length > 0) {
+        notes.push(
+          `This change edits the review tool, its packages or the workflows (${toolChanges.join(', ')}), and this report was made by the changed tool: ` +
+            'read those files in the diff as well.',
+        );
+      }
+      return buildReport({
+        base: baseResult.value.assembly,
+        baseError: baseResult.value.error,
+        head: head.value.assembly,
+        baseLabel: base.label,
+        headLabel: args.headAssembly ? `the assembly in \`${args.headAssembly}\`` : 'the working tree',
+        context: args.context,
+        notes,
+        warnings: head.value.warnings,
+      });
+    },
+  );
 }
 
 async function main(): Promise<void> {

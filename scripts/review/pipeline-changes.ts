@@ -32,12 +32,15 @@ type Json = Record<string, unknown>;
 
 /** The pipelines of two synths paired by name, with what changed in each. */
 export function pipelineChanges(base: readonly DeployedPipeline[], head: readonly DeployedPipeline[]): PipelineChange[] {
-  const baseByName = new Map(base.map((p) => [p.name, p]));
+  // Paired by name; a renamed pipeline (a new name prefix, say) by its stack and logical id.
+  const where = (p: DeployedPipeline) => `${p.stack}/${p.logicalId}`;
   const headNames = new Set(head.map((p) => p.name));
   const none = { stepsAdded: [], stepsRemoved: [], stepsChanged: [], parameters: [], other: [] };
   const changes: PipelineChange[] = [];
+  const paired = new Set<DeployedPipeline>();
   for (const after of head) {
-    const before = baseByName.get(after.name);
+    const before = base.find((b) => b.name === after.name) ?? base.find((b) => !headNames.has(b.name) && where(b) === where(after));
+    if (before) paired.add(before);
     if (after.error || before?.error) {
       changes.push({ ...none, name: after.name, stack: after.stack, status: 'unreadable', error: after.error ?? `base: ${before!.error}` });
     } else if (!before) {
@@ -47,7 +50,7 @@ export function pipelineChanges(base: readonly DeployedPipeline[], head: readonl
     }
   }
   for (const before of base) {
-    if (headNames.has(before.name)) continue;
+    if (paired.has(before)) continue;
     const steps = before.definition ? stepList(before.definition).map(describeStep) : [];
     changes.push({ ...none, name: before.name, stack: before.stack, status: 'removed', stepsRemoved: steps });
   }

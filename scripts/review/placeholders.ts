@@ -67,7 +67,7 @@ export class Placeholders {
   /** A value as text: literal strings as they are, intrinsics as `${…}` placeholders. */
   public text(value: unknown): string {
     if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
     const fn = intrinsic(value);
     if (fn?.fn === 'Fn::Join') {
       const [separator, parts] = fn.args as [string, unknown];
@@ -91,7 +91,9 @@ export class Placeholders {
       case 'Ref':
         return safe(String(args));
       case 'Fn::GetAtt': {
-        const [resource, attribute] = Array.isArray(args) ? args : String(args).split('.');
+        // The string form is `Resource.Attribute`, where the attribute may hold dots itself.
+        const text = String(args);
+        const [resource, attribute] = Array.isArray(args) ? args : [text.slice(0, text.indexOf('.')), text.slice(text.indexOf('.') + 1)];
         return `${safe(String(resource))}.${safe(this.bare(attribute))}`;
       }
       case 'Fn::GetStackOutput': {

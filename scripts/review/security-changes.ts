@@ -1,0 +1,169 @@
+/**
+ * The report's security section: IAM statements and managed policies, security groups (from the
+ * diff engine), KMS key policies, properties that decide exposure, encryption, isolation and
+ * identity, pipeline steps that change those, and cdk-nag acknowledgements.
+ */
+import { Acknowledgement, Assembly } from './assembly';
+import { formatChange, leafChanges, strictEqual } from './leaf-changes';
+import { PipelineChange } from './pipeline-changes';
+import { resourceOf, StackReview, table } from './stack-review';
+
+/** Properties that decide who can reach a resource from outside, by resource type. */
+export const EXPOSURE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  'AWS::S3::Bucket': ['PublicAccessBlockConfiguration', 'AccessControl', 'OwnershipControls'],
+  'AWS::S3::AccessPoint': ['PublicAccessBlockConfiguration', 'VpcConfiguration'],
+  'AWS::Lambda::Url': ['AuthType', 'Cors'],
+  'AWS::SageMaker::Domain': ['AppNetworkAccessType'],
+  'AWS::SageMaker::NotebookInstance': ['DirectInternetAccess'],
+  'AWS::ApiGateway::Method': ['AuthorizationType', 'AuthorizerId'],
+  'AWS::ApiGatewayV2::Route': ['AuthorizationType', 'AuthorizerId'],
+  'AWS::Cognito::UserPool': ['AdminCreateUserConfig'],
+  'AWS::Cognito::UserPoolClient': ['AllowedOAuthFlows', 'CallbackURLs'],
+};
+
+/**
+ * Property names, on any resource and in any pipeline step's arguments, that say which identity
+ * it runs as, how its data is encrypted, or how it is isolated.
+ */
+export const GUARD_PROPERTY = /(^|\.)(\w*RoleArn|Role|ServiceRole|PermissionsBoundary|\w*Kms\w*|\w*KMS\w*|\w*Encryption\w*|EncryptionKey|EnableNetworkIsolation|EnableInterContainerTrafficEncryption|VpcConfig\w*|NetworkConfig)(\.|\[|$)/;
+
+export interface SecurityInput {
+  readonly stacks: readonly StackReview[];
+  readonly pipelines: readonly PipelineChange[];
+  readonly base: Assembly;
+  readonly head: Assembly;
+}
+
+export function securitySection({ stacks, pipelines, base, head }: SecurityInput): string[] {
+  const lines: string[] = [];
+  const { statements, newAssetVersions } = iamStatementRows(stacks, base, head);
+  if (statements.length > 0) {
+    lines.push('### IAM statements', '', ...table(['', 'Stack', 'Effect', 'Action', 'Resource', 'Principal', 'Condition'], statements), '');
+  }
+  const managed = stacks.flatMap((stack) => {
+    const { additions, removals } = stack.diff.iamChanges.managedPolicies;
+    return [...additions.map((a) => ['+', stack.name, a.identityArn, a.managedPolicyArn]), ...removals.map((a) => ['-', stack.name, a.identityArn, a.managedPolicyArn])];
+  });
+  if (managed.length > 0) lines.push('### Managed policies', '', ...table(['', 'Stack', 'Identity', 'Managed policy'], managed), '');
+  const groups = stacks.flatMap((stack) => {
+    const sg = stack.diff.securityGroupChanges;
+    return (
+      [
+        ['+', 'ingress', sg.ingress.additions],
+        ['-', 'ingress', sg.ingress.removals],
+        ['+', 'egress', sg.egress.additions],
+        ['-', 'egress', sg.egress.removals],
+      ] as const
+    ).flatMap(([sign, direction, rules]) => rules.map((rule) => [sign, stack.name, rule.groupId, direction, rule.describeProtocol(), rule.describePeer()]));
+  });
+  if (groups.length > 0) lines.push('### Security groups', '', ...table(['', 'Stack', 'Group', 'Direction', 'Protocol', 'Peer'], groups), '');
+  const keyPolicies = keyPolicyChanges(stacks);
+  if (keyPolicies.length > 0) lines.push('### KMS key policies', '', ...keyPolicies, '');
+  const guarded = guardChanges(stacks);
+  if (guarded.length > 0) lines.push('### Exposure, encryption, isolation and identity', '', ...guarded, '');
+  const steps = pipelineGuardChanges(pipelines);
+  if (steps.length > 0) lines.push('### Pipeline steps: encryption, isolation and identity', '', ...steps, '');
+  const acks = acknowledgementChanges(stacks);
+  if (acks.length > 0) lines.push('### cdk-nag acknowledgements', '', ...acks, '');
+  if (lines.length === 0) lines.push('No IAM or security changes.');
+  if (newAssetVersions.length > 0) {
+    const n = newAssetVersions.length / 2;
+    lines.push(
+      '',
+      `<details><summary>${n} IAM statement${n > 1 ? 's differ' : ' differs'} only in the content hash of an asset of the app: the same permission on the asset's new version</summary>`,
+      '',
+      ...table(['', 'Stack', 'Effect', 'Action', 'Resource', 'Principal', 'Condition'], newAssetVersions),
+      '',
+      '</details>',
+    );
+  }
+  return lines;
+}
+
+/** A 64-digit content hash, as CDK asset object keys carry them. */
+const HASH = /\b[0-9a-f]{64}\b/g;
+
+/**
+ * The IAM statements added and removed. A removed and an added statement that differ only in the
+ * content hash of an asset — the base's asset in the removed one, the head's in the added one —
+ * grant the same access to a new build of the same asset: they are set apart, not hidden.
+ */
+function iamStatementRows(stacks: readonly StackReview[], base: Assembly, head: Assembly): { statements: string[][]; newAssetVersions: string[][] } {
+  const rows = stacks.flatMap((stack) => {
+    const { additions, removals } = stack.diff.iamChanges.statements;
+    const row = (sign: string, r: ReturnType<(typeof additions)[number]['render']>) => [sign, stack.name, r.effect, r.action, r.resource, r.principal, r.condition];
+    return [...additions.map((s) => row('+', s.render())), ...removals.map((s) => row('-', s.render()))];
+  });
+  const key = (row: readonly string[]) => row.slice(1).join('\u0000').replace(HASH, '<asset>');
+  const hashesAreAssetsOf = (row: readonly string[], assembly: Assembly) => (row.join(' ').match(HASH) ?? []).every((h) => assembly.assetHashes.has(h));
+  const removed = rows.filter((r) => r[0] === '-' && hashesAreAssetsOf(r, base));
+  const paired = new Set<readonly string[]>();
+  for (const added of rows.filter((r) => r[0] === '+' && hashesAreAssetsOf(r, head))) {
+    const twin = removed.find((r) => !paired.has(r) && key(r) === key(added) && r.join(' ').match(HASH) !== null);
+    if (twin) paired.add(twin).add(added);
+  }
+  return { statements: rows.filter((r) => !paired.has(r)), newAssetVersions: rows.filter((r) => paired.has(r)) };
+}
+
+/** The keys whose policy changed; the diff engine reads key policies, so their statements are in the IAM table. */
+function keyPolicyChanges(stacks: readonly StackReview[]): string[] {
+  const lines: string[] = [];
+  for (const stack of stacks) {
+    stack.diff.resources.forEachDifference((logicalId, change) => {
+      if (change.resourceType !== 'AWS::KMS::Key') return;
+      const [before, after] = [resourceOf(stack.baseTemplate, logicalId), resourceOf(stack.headTemplate, logicalId)];
+      if (strictEqual(before?.Properties?.KeyPolicy, after?.Properties?.KeyPolicy)) return;
+      const what = !before ? 'new key' : !after ? 'key removed' : 'key policy changed';
+      lines.push(`- **${stack.name}** \`${logicalId}\`: ${what} (its statements are in the IAM table)`);
+    });
+  }
+  return lines;
+}
+
+/** Changes of exposure properties (by type) and of identity, encryption and isolation properties (any type). */
+function guardChanges(stacks: readonly StackReview[]): string[] {
+  const lines: string[] = [];
+  for (const stack of stacks) {
+    stack.diff.resources.forEachDifference((logicalId, change) => {
+      const type = change.resourceType ?? '';
+      const before = resourceOf(stack.baseTemplate, logicalId)?.Properties ?? {};
+      const after = resourceOf(stack.headTemplate, logicalId)?.Properties ?? {};
+      const exposure = new Set(EXPOSURE_PROPERTIES[type] ?? []);
+      const changes = [...new Set([...Object.keys(after), ...Object.keys(before)])]
+        .flatMap((name) =>
+          leafChanges(stack.basePlaceholders?.render(before[name]), stack.headPlaceholders?.render(after[name]), name).filter(
+            (c) => exposure.has(name) || GUARD_PROPERTY.test(c.label),
+          ),
+        )
+        .map(formatChange);
+      if (changes.length > 0) lines.push(`- **${stack.name}** \`${logicalId}\` (${type}): ${changes.map((c) => `\`${c}\``).join('; ')}`);
+    });
+  }
+  return lines;
+}
+
+/** Changed step arguments that name an identity, a key or an isolation setting. */
+function pipelineGuardChanges(pipelines: readonly PipelineChange[]): string[] {
+  return pipelines.flatMap((p) =>
+    p.stepsChanged.flatMap((step) => {
+      const guarded = step.changes.filter((c) => GUARD_PROPERTY.test(c.split(' ')[0]));
+      return guarded.length > 0 ? [`- \`${p.name}\` **${step.name}**: ${guarded.map((c) => `\`${c}\``).join('; ')}`] : [];
+    }),
+  );
+}
+
+function acknowledgementChanges(stacks: readonly StackReview[]): string[] {
+  const lines: string[] = [];
+  const key = (a: Acknowledgement) => `${a.path}\u0000${a.id}`;
+  for (const stack of stacks) {
+    const before = new Map((stack.base?.acknowledgements ?? []).map((a) => [key(a), a]));
+    const after = new Map((stack.head?.acknowledgements ?? []).map((a) => [key(a), a]));
+    for (const [k, a] of after) {
+      const old = before.get(k);
+      if (!old) lines.push(`- + \`${a.id}\` on \`${a.path}\`: ${a.reason}`);
+      else if (old.reason !== a.reason) lines.push(`- ~ \`${a.id}\` on \`${a.path}\`: reason now "${a.reason}"`);
+    }
+    for (const [k, a] of before) if (!after.has(k)) lines.push(`- − \`${a.id}\` on \`${a.path}\``);
+  }
+  return lines;
+}
