@@ -1,7 +1,4 @@
-import * as crypto from 'crypto';
 import { CfnOutput, FileSystem, Stack, StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -12,9 +9,7 @@ import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc } from '../pipeline-definitions/lib';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
-import { LakeFolderUpload } from './constructs/lake-folder-upload';
-import { PipelineStart } from './constructs/pipeline-start';
-import { PipelineRole } from './constructs/pipeline-role';
+import { DefinitionStorage, SageMakerPipeline } from './constructs/sagemaker-pipeline';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { MlRegistryStack } from './ml-registry-stack';
@@ -27,16 +22,8 @@ import { BertPipelineVariantSetting } from './settings';
 export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
 /** What never ships with step code. */
 export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache'];
-/**
- * Definitions longer than this (in characters of JSON) go to S3 under `pipelineDefinitionStorage=auto`,
- * keeping each template far below CloudFormation's 1 MB limit.
- */
-export const INLINE_DEFINITION_LIMIT = 100_000;
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
-
-/** Where CloudFormation reads a pipeline definition from. */
-export type DefinitionStorage = 'auto' | 'inline' | 's3';
 
 export interface BertPipelineStackProps extends StackProps {
   /** Prefix of the physical names (the pipeline is `<prefix>-bert-sentiment`). */
@@ -67,8 +54,7 @@ export interface BertPipelineStackProps extends StackProps {
    */
   readonly spotTraining?: boolean;
   /**
-   * Where CloudFormation reads the definition from: `auto` stores it in S3 above
-   * {@link INLINE_DEFINITION_LIMIT} characters.
+   * Where CloudFormation reads the definition from: `auto` stores it in S3 when it is large.
    * @default 'auto'
    */
   readonly definitionStorage?: DefinitionStorage;
@@ -139,18 +125,75 @@ export class BertPipelineStack extends Stack {
     const codeHash = bertCodeHash();
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
     const codePrefix = `${LakePrefix.pipelineArtifacts}${pipelineId}/code/${codeHash.slice(0, 32)}/`;
-    const pipelineRole = new PipelineRole(this, 'Role', {
+    const { quality } = props;
+    const codeSources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
+    if (managed) {
+      // The configured model-quality minimums, as the managed check's supplied constraints.
+      codeSources.push(s3deploy.Source.jsonData(modelQualityConstraintsKey(quality), modelQualityConstraints(quality)));
+    }
+    this.failureTopic = encryptedTopic(this, {
+      keyId: 'NotificationKey',
+      topicId: 'FailureTopic',
+      keyDescription: `Pipeline notifications of ${this.pipelineName}`,
+      displayName: `${this.pipelineName} failures`,
+      publishers: ['events.amazonaws.com'],
+      email: props.notificationEmail,
+    }).topic;
+
+    // Id `Default` keeps the logical ids of what the stack made before the pipeline construct
+    // existed (the CDK leaves `Default` out of them): the role, the release upload and its named
+    // log group update in place instead of being replaced.
+    const pipeline = new SageMakerPipeline(this, 'Default', {
       pipelineName: this.pipelineName,
-      jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
-      imageRepositories: [
-        images.repository('huggingFaceTraining'),
-        images.repository('huggingFaceInference'),
-        ...(managed ? (['debugger', 'clarify', 'modelMonitor'] as const).map((name) => images.managedRepository(name)) : []),
-      ],
-      jobKey: storage.key,
-      jobsInVpc: props.vpc !== undefined,
+      description: 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
+      role: {
+        jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
+        imageRepositories: [
+          images.repository('huggingFaceTraining'),
+          images.repository('huggingFaceInference'),
+          ...(managed ? (['debugger', 'clarify', 'modelMonitor'] as const).map((name) => images.managedRepository(name)) : []),
+        ],
+        jobKey: storage.key,
+        jobsInVpc: props.vpc !== undefined,
+      },
+      storage,
+      code: { sources: codeSources, prefix: codePrefix, logGroupName: logGroupName(props.namePrefix, `pipelines/${pipelineId}/release-upload`) },
+      definition: ({ roleArn, codeUri }) =>
+        bertSentimentPipeline({
+          pipelineId,
+          executionRoleArn: roleArn,
+          lakeBucketName: storage.bucket.bucketName,
+          kmsKeyArn: storage.key.keyArn,
+          inputDataUri: storage.s3Uri(rawPrefix),
+          transformedReviewsUri: storage.s3Uri(transformedPrefix),
+          pretrainedModelUri: storage.s3Uri(PRETRAINED_MODEL_PREFIX),
+          codeUri,
+          featureGroupName: registry.reviewsFeatureGroup.featureGroupName,
+          modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
+          trainingImageUri: images.image('huggingFaceTraining'),
+          inferenceImageUri: images.image('huggingFaceInference'),
+          codeVersion: props.codeVersion ?? codeHash,
+          vpc: props.vpc,
+          quality,
+          explainability: props.explainability,
+          spotTraining: props.spotTraining,
+          managedQualityServices: managed,
+          debuggerRuleImageUri: managed ? images.managedImage('debugger') : undefined,
+          managedImages: managed ? { clarify: images.managedImage('clarify'), modelMonitor: images.managedImage('modelMonitor') } : undefined,
+        }),
+      definitionStorage: props.definitionStorage,
+      schedule: props.schedule,
+      startOnNewDataUnder: props.startOnNewData ? rawPrefix : undefined,
+      failureTopic: this.failureTopic,
     });
-    this.role = pipelineRole.role;
+    // The pipeline keeps the logical id it was first deployed with: a new one would replace it,
+    // and CloudFormation cannot create a second pipeline of the same name first.
+    pipeline.pipeline.overrideLogicalId('Pipeline');
+    this.pipeline = pipeline.pipeline;
+    this.role = pipeline.role;
+    this.definitionStorage = pipeline.definitionStorage;
+    this.definitionChars = pipeline.definitionChars;
+
     storage.grantReadPrefix(this.role, rawPrefix);
     storage.grantReadPrefix(this.role, LakePrefix.models);
     storage.grantReadWritePrefix(this.role, transformedPrefix);
@@ -182,110 +225,9 @@ export class BertPipelineStack extends Stack {
         { resource: shadow('endpoint-config'), reason: 'Clarify names its shadow endpoint configuration per check job, always sm-clarify-*.' },
       ]);
     }
-    registry.modelRegistry.grantRegister(this.role, modelPackageGroup.modelPackageGroupName);
+    modelPackageGroup.grantRegister(this.role);
     // The data- and model-quality gates look up the latest approved model's baselines.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindApprovedModel', actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
-
-    const { quality } = props;
-    const definition = bertSentimentPipeline({
-      pipelineId,
-      executionRoleArn: this.role.roleArn,
-      lakeBucketName: storage.bucket.bucketName,
-      kmsKeyArn: storage.key.keyArn,
-      inputDataUri: storage.s3Uri(rawPrefix),
-      transformedReviewsUri: storage.s3Uri(transformedPrefix),
-      pretrainedModelUri: storage.s3Uri(PRETRAINED_MODEL_PREFIX),
-      codeUri: storage.s3Uri(codePrefix),
-      featureGroupName: registry.reviewsFeatureGroup.featureGroupName,
-      modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
-      trainingImageUri: images.image('huggingFaceTraining'),
-      inferenceImageUri: images.image('huggingFaceInference'),
-      codeVersion: props.codeVersion ?? codeHash,
-      vpc: props.vpc,
-      quality,
-      explainability: props.explainability,
-      spotTraining: props.spotTraining,
-      managedQualityServices: managed,
-      debuggerRuleImageUri: managed ? images.managedImage('debugger') : undefined,
-      managedImages: managed ? { clarify: images.managedImage('clarify'), modelMonitor: images.managedImage('modelMonitor') } : undefined,
-    });
-
-    const rendered = definition.render();
-    const resolved = JSON.stringify(this.resolve(rendered));
-    this.definitionChars = resolved.length;
-    const storageChoice = props.definitionStorage ?? 'auto';
-    this.definitionStorage = storageChoice === 'auto' ? (resolved.length > INLINE_DEFINITION_LIMIT ? 's3' : 'inline') : storageChoice;
-    // One upload for the release: the step code and, when stored in S3, the definition (with
-    // deploy-time values resolved at deploy time, under a name that changes with it).
-    const sources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
-    if (managed) {
-      // The configured model-quality minimums, as the managed check's supplied constraints.
-      sources.push(s3deploy.Source.jsonData(modelQualityConstraintsKey(quality), modelQualityConstraints(quality)));
-    }
-    let pipelineDefinition: Record<string, unknown>;
-    if (this.definitionStorage === 's3') {
-      const digest = crypto.createHash('sha256').update(resolved).digest('hex').slice(0, 32);
-      const key = `definitions/${digest}.json`;
-      sources.push(s3deploy.Source.jsonData(key, rendered));
-      pipelineDefinition = { PipelineDefinitionS3Location: { Bucket: storage.bucket.bucketName, Key: `${codePrefix}${key}` } };
-    } else {
-      pipelineDefinition = { PipelineDefinitionBody: this.toJsonString(rendered) };
-    }
-    const release = new LakeFolderUpload(this, 'Code', {
-      storage,
-      sources,
-      destinationPrefix: codePrefix,
-      description: `Uploads the step code of pipeline ${this.pipelineName} to the lake`,
-      logGroupName: logGroupName(props.namePrefix, `pipelines/${pipelineId}/release-upload`),
-    });
-
-    this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
-      pipelineName: this.pipelineName,
-      pipelineDisplayName: this.pipelineName,
-      pipelineDescription: 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
-      roleArn: this.role.roleArn,
-      pipelineDefinition,
-    });
-    this.pipeline.node.addDependency(this.role.node.findChild('DefaultPolicy'));
-    this.pipeline.node.addDependency(release);
-
-    const starter = new PipelineStart(this.pipelineArn);
-    if (props.schedule) {
-      new events.Rule(this, 'Schedule', {
-        description: `Starts ${this.pipelineName} on schedule`,
-        schedule: events.Schedule.expression(props.schedule),
-        targets: [starter],
-      });
-    }
-    if (props.startOnNewData) {
-      new events.Rule(this, 'OnNewRawData', {
-        description: `Starts ${this.pipelineName} when raw reviews land in the lake`,
-        eventPattern: {
-          source: ['aws.s3'],
-          detailType: ['Object Created'],
-          detail: { bucket: { name: [storage.bucket.bucketName] }, object: { key: [{ prefix: rawPrefix }] } },
-        },
-        targets: [starter],
-      });
-    }
-
-    this.failureTopic = encryptedTopic(this, {
-      keyId: 'NotificationKey',
-      topicId: 'FailureTopic',
-      keyDescription: `Pipeline notifications of ${this.pipelineName}`,
-      displayName: `${this.pipelineName} failures`,
-      publishers: ['events.amazonaws.com'],
-      email: props.notificationEmail,
-    }).topic;
-    new events.Rule(this, 'OnFailure', {
-      description: `Tells ${this.failureTopic.topicName} when an execution of ${this.pipelineName} fails`,
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
-        detail: { currentPipelineExecutionStatus: ['Failed'], pipelineArn: [this.pipelineArn] },
-      },
-      targets: [new targets.SnsTopic(this.failureTopic)],
-    });
 
     new CfnOutput(this, 'PipelineName', { value: this.pipelineName });
     new CfnOutput(this, 'PretrainedModelUri', {

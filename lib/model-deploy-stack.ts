@@ -8,7 +8,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { encryptedTopic } from './constructs/encrypted-topic';
-import { IModelPackageGroup } from './constructs/model-registry';
+import { IModelPackageGroup } from './constructs/model-package-group';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { acknowledgeWildcards } from './nag';
 import { projectRoot } from './project-paths';

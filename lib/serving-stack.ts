@@ -1,11 +1,10 @@
 import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BERT_PIPELINE_ID, JSON_LINES } from '../pipeline-definitions/bert-sentiment';
@@ -18,8 +17,7 @@ import { ModelEndpoint } from './constructs/model-endpoint';
 import { ModelExecutionRole } from './constructs/model-execution-role';
 import { ModelMonitorSchedules } from './constructs/model-monitor-schedules';
 import { ModelPackageModel } from './constructs/model-package-model';
-import { PipelineRole } from './constructs/pipeline-role';
-import { PipelineStart } from './constructs/pipeline-start';
+import { SageMakerPipeline } from './constructs/sagemaker-pipeline';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { ModelDeployStack } from './model-deploy-stack';
@@ -230,12 +228,14 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }
 
-  /**
-   * Uploads the step code (the monitoring scripts and Model Monitor's record preprocessor) for
-   * whichever monitor the stack has; returns its lake prefix.
-   */
+  /** Where the monitoring code (the monitor scripts, Model Monitor's record preprocessor) is released. */
+  private monitorCodePrefix(): string {
+    return `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
+  }
+
+  /** Uploads the monitoring code for Model Monitor's schedules (the open engine's pipeline uploads its own); returns its prefix. */
   private uploadMonitorCode(lake: DataLakeStack): string {
-    const codePrefix = `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
+    const codePrefix = this.monitorCodePrefix();
     new LakeFolderUpload(this, 'MonitorCode', {
       storage: lake.storage,
       sourceDir: BERT_CODE_DIR,
@@ -268,15 +268,42 @@ export class ServingStack extends Stack {
   ): { pipeline: sagemaker.CfnPipeline; alarms: cloudwatch.Alarm[] } {
     const { storage } = lake;
     const pipelineName = resourceName(this.namePrefix, ENDPOINT_MONITOR_ID, 256);
-    const pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: pipelineName.toLowerCase() });
-    const codePrefix = this.uploadMonitorCode(lake);
-    const role = new PipelineRole(this, 'MonitorRole', {
+    const monitor = new SageMakerPipeline(this, 'Monitor', {
       pipelineName,
-      jobKinds: ['processing-job'],
-      imageRepositories: [this.images.repository('huggingFaceTraining')],
-      jobKey: storage.key,
-      jobsInVpc: this.vpc !== undefined,
-    }).role;
+      description: `Drift and model quality of ${this.endpointName} against the served packages' baselines`,
+      role: {
+        jobKinds: ['processing-job'],
+        imageRepositories: [this.images.repository('huggingFaceTraining')],
+        jobKey: storage.key,
+        jobsInVpc: this.vpc !== undefined,
+      },
+      storage,
+      code: {
+        sources: [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })],
+        prefix: this.monitorCodePrefix(),
+        // A name of its own: the upload's log group is replaced (its old name is Model Monitor's upload's).
+        logGroupName: logGroupName(this.namePrefix, `pipelines/${ENDPOINT_MONITOR_ID}/release-upload`),
+      },
+      definition: ({ roleArn, codeUri }) =>
+        endpointMonitorPipeline({
+          executionRoleArn: roleArn,
+          lakeBucketName: storage.bucket.bucketName,
+          kmsKeyArn: storage.key.keyArn,
+          codeUri,
+          imageUri: this.images.image('huggingFaceTraining'),
+          endpointName: this.endpointName,
+          variants: Object.entries(served).map(([variantName, modelPackageArn]) => ({ variantName, modelPackageArn: modelPackageArn! })),
+          captureUri: storage.s3Uri(this.capturePrefix),
+          groundTruthUri: storage.s3Uri(this.groundTruthPrefix),
+          vpc: this.vpc,
+        }),
+      definitionStorage: 'inline',
+      schedule,
+      failureTopic: topic,
+    });
+    // The pipeline keeps the logical id it was first deployed with (a named resource cannot be replaced in place).
+    monitor.pipeline.overrideLogicalId('MonitorPipeline');
+    const role = monitor.role;
     storage.grantReadPrefix(role, this.capturePrefix);
     storage.grantReadPrefix(role, this.groundTruthPrefix);
     // The packages' baselines are the BERT pipeline's gate reports.
@@ -291,41 +318,7 @@ export class ServingStack extends Stack {
         conditions: { StringEquals: { 'cloudwatch:namespace': MONITOR_METRIC_NAMESPACE } },
       }),
     );
-
-    const definition = endpointMonitorPipeline({
-      executionRoleArn: role.roleArn,
-      lakeBucketName: storage.bucket.bucketName,
-      kmsKeyArn: storage.key.keyArn,
-      codeUri: storage.s3Uri(codePrefix),
-      imageUri: this.images.image('huggingFaceTraining'),
-      endpointName: this.endpointName,
-      variants: Object.entries(served).map(([variantName, modelPackageArn]) => ({ variantName, modelPackageArn: modelPackageArn! })),
-      captureUri: storage.s3Uri(this.capturePrefix),
-      groundTruthUri: storage.s3Uri(this.groundTruthPrefix),
-      vpc: this.vpc,
-    });
-    const pipeline = new sagemaker.CfnPipeline(this, 'MonitorPipeline', {
-      pipelineName,
-      pipelineDisplayName: pipelineName,
-      pipelineDescription: `Drift and model quality of ${this.endpointName} against the served packages' baselines`,
-      roleArn: role.roleArn,
-      pipelineDefinition: { PipelineDefinitionBody: this.toJsonString(definition.render()) },
-    });
-    pipeline.node.addDependency(role.node.findChild('DefaultPolicy'));
-    new events.Rule(this, 'MonitorSchedule', {
-      description: `Starts ${pipelineName} on schedule`,
-      schedule: events.Schedule.expression(schedule),
-      targets: [new PipelineStart(pipelineArn)],
-    });
-    const failed = new events.Rule(this, 'OnMonitorFailure', {
-      description: `Tells the serving topic when an execution of ${pipelineName} fails`,
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
-        detail: { currentPipelineExecutionStatus: ['Failed'], pipelineArn: [pipelineArn] },
-      },
-    });
-    failed.addTarget(new targets.SnsTopic(topic));
+    const pipeline = monitor.pipeline;
 
     // The monitors publish violation counts per variant; one or more is an alarm.
     const violations = (variant: string, check: string, metricName: string, description: string) =>

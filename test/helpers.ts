@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
 
@@ -35,4 +36,22 @@ export function testStack(): Stack {
 /** The template of a stack; synthesizing it runs the cdk-nag checks of its app. */
 export function templateOf(stack: Stack): Template {
   return Template.fromStack(stack);
+}
+
+/**
+ * The cdk-nag AwsSolutions findings on a test stack's app that nothing acknowledges, as
+ * `rule construct-path` lines (empty when the constructs pass).
+ */
+export function nagFindings(stack: Stack): string[] {
+  const app = stack.node.root as App;
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+  } catch (error) {
+    if (!/ValidationFailed|Validation failed/.test(String(error))) throw error;
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf-8'));
+  return report.pluginReports.flatMap((r: any) =>
+    r.violations.flatMap((v: any) => v.violatingConstructs.map((c: any) => `${v.ruleName} ${c.constructPath}`)),
+  );
 }

@@ -49,7 +49,7 @@ describe('ModelRegistry', () => {
   test('grantRegister lets a pipeline register versions in one group', () => {
     const { stack, construct } = registry();
     const role = new iam.Role(stack, 'Pipeline', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-    construct.grantRegister(role, 'pds-test-bert');
+    construct.group('pds-test-bert').grantRegister(role);
     const rendered = JSON.stringify(templateOf(stack).findResources('AWS::IAM::Policy'));
     expect(rendered).toContain('sagemaker:CreateModelPackage');
     expect(rendered).toContain(':model-package-group/pds-test-bert');

@@ -22,6 +22,8 @@ export interface ImageRepository {
  * no resource: the grantee acknowledges `*` with its other such actions).
  */
 export function grantImagePull(role: iam.Role, repositories: readonly ImageRepository[]): void {
+  // Jobs that pull no image of these registries (e.g. a pipeline of Fail and Condition steps) need no login.
+  if (repositories.length === 0) return;
   const stack = Stack.of(role);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({

@@ -1,11 +1,7 @@
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from '../nag';
-
-/** Model package group names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. */
-export const MODEL_PACKAGE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+import { IModelPackageGroup, MODEL_PACKAGE_GROUP_NAME_PATTERN, ModelPackageGroup } from './model-package-group';
 
 export interface ModelPackageGroupSpec {
   /** Name of the group in the Model Registry. */
@@ -27,18 +23,13 @@ export interface ModelRegistryProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** A registered group of model versions, as later stacks see it. */
-export interface IModelPackageGroup {
-  readonly modelPackageGroupName: string;
-  readonly modelPackageGroupArn: string;
-}
-
 /**
  * The SageMaker Model Registry's model package groups of the platform's pipelines, with
  * descriptions and tags, retained by default (they hold every registered model version).
  */
 export class ModelRegistry extends Construct {
   private readonly groups = new Map<string, sagemaker.CfnModelPackageGroup>();
+  private readonly references = new Map<string, IModelPackageGroup>();
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
     super(scope, id);
@@ -68,31 +59,16 @@ export class ModelRegistry extends Construct {
     }
   }
 
-  /** A group by name. */
+  /** A group by name (with `grantRegister`). */
   public group(name: string): IModelPackageGroup {
-    const group = this.groups.get(name);
-    if (!group) {
+    if (!this.groups.has(name)) {
       throw new Error(`ModelRegistry: no group '${name}'; expected one of ${[...this.groups.keys()].join(', ')}.`);
     }
-    return {
-      modelPackageGroupName: name,
-      modelPackageGroupArn: Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: name.toLowerCase() }),
-    };
-  }
-
-  /** Lets the grantee register model versions in a group (e.g. a pipeline's RegisterModel step). */
-  public grantRegister(grantee: iam.IGrantable, name: string): iam.Grant {
-    const group = this.group(name);
-    const versions = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${name.toLowerCase()}/*` });
-    if (Construct.isConstruct(grantee)) {
-      acknowledgeWildcards(grantee, [
-        { resource: versions, reason: `Model versions of the group ${name}, numbered by the registry as they are created.` },
-      ]);
+    let reference = this.references.get(name);
+    if (!reference) {
+      reference = ModelPackageGroup.fromModelPackageGroupName(this, `Ref-${name}`, name);
+      this.references.set(name, reference);
     }
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:DescribeModelPackage'],
-      resourceArns: [group.modelPackageGroupArn, versions],
-    });
+    return reference;
   }
 }

@@ -271,6 +271,7 @@ function propertyLines(change: ResourceDifference, stack: StackReview): string[]
           : '';
     lines.push(...leafChanges(base.render(diff.oldValue), head.render(diff.newValue), name).map((c) => `\`${formatChange(c)}\`${impact}`));
   });
+  if (lines.length === 0 && change.otherChanges.Metadata) return ['(metadata only: the construct path)'];
   if (lines.length > MAX_LINES_PER_RESOURCE) {
     return [...lines.slice(0, MAX_LINES_PER_RESOURCE), `… and ${lines.length - MAX_LINES_PER_RESOURCE} more`];
   }

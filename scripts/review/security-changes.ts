@@ -64,8 +64,10 @@ export function securitySection({ stacks, pipelines, base, head }: SecurityInput
   const steps = pipelineGuardChanges(pipelines);
   if (steps.length > 0) lines.push('### Pipeline steps: encryption, isolation and identity', '', ...steps, '');
   const acks = acknowledgementChanges(stacks);
-  if (acks.length > 0) lines.push('### cdk-nag acknowledgements', '', ...acks, '');
+  const acksMovedOnly = acks[0] === '';
+  if (acks.length > 0 && !acksMovedOnly) lines.push('### cdk-nag acknowledgements', '', ...acks, '');
   if (lines.length === 0) lines.push('No IAM or security changes.');
+  if (acksMovedOnly) lines.push(...acks);
   if (newAssetVersions.length > 0) {
     const n = newAssetVersions.length / 2;
     lines.push(
@@ -152,18 +154,36 @@ function pipelineGuardChanges(pipelines: readonly PipelineChange[]): string[] {
   );
 }
 
+/**
+ * Acknowledgements added, removed or with a new reason. One removed and one added with the same
+ * finding and reason moved with their construct (a new construct path): they are listed apart.
+ */
 function acknowledgementChanges(stacks: readonly StackReview[]): string[] {
   const lines: string[] = [];
+  const moved: string[] = [];
   const key = (a: Acknowledgement) => `${a.path}\u0000${a.id}`;
   for (const stack of stacks) {
     const before = new Map((stack.base?.acknowledgements ?? []).map((a) => [key(a), a]));
     const after = new Map((stack.head?.acknowledgements ?? []).map((a) => [key(a), a]));
+    const removed = [...before].filter(([k]) => !after.has(k)).map(([, a]) => a);
     for (const [k, a] of after) {
       const old = before.get(k);
-      if (!old) lines.push(`- + \`${a.id}\` on \`${a.path}\`: ${a.reason}`);
-      else if (old.reason !== a.reason) lines.push(`- ~ \`${a.id}\` on \`${a.path}\`: reason now "${a.reason}"`);
+      if (old) {
+        if (old.reason !== a.reason) lines.push(`- ~ \`${a.id}\` on \`${a.path}\`: reason now "${a.reason}"`);
+        continue;
+      }
+      const from = removed.findIndex((r) => r.id === a.id && r.reason === a.reason);
+      if (from >= 0) {
+        moved.push(`- \`${a.id}\`: \`${removed[from].path}\` → \`${a.path}\``);
+        removed.splice(from, 1);
+      } else {
+        lines.push(`- + \`${a.id}\` on \`${a.path}\`: ${a.reason}`);
+      }
     }
-    for (const [k, a] of before) if (!after.has(k)) lines.push(`- − \`${a.id}\` on \`${a.path}\``);
+    for (const a of removed) lines.push(`- − \`${a.id}\` on \`${a.path}\``);
+  }
+  if (moved.length > 0) {
+    lines.push('', `<details><summary>${moved.length} acknowledgement${moved.length > 1 ? 's' : ''} moved with their constructs (the same finding, the same reason)</summary>`, '', ...moved, '', '</details>');
   }
   return lines;
 }
