@@ -1,4 +1,4 @@
-import { CfnOutput, FileSystem, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -9,6 +9,7 @@ import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc } from '../pipeline-definitions/lib';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
+import { IModelPackageGroup } from './constructs/model-package-group';
 import { DefinitionStorage, SageMakerPipeline } from './constructs/sagemaker-pipeline';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
@@ -16,12 +17,11 @@ import { MlRegistryStack } from './ml-registry-stack';
 import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';
 import { projectPath } from './project-paths';
+import { CODE_EXCLUDES, stepCodeHash } from './step-code';
 import { BertPipelineVariantSetting } from './settings';
 
 /** The step scripts of the BERT pipeline, shipped to the lake as they are. */
 export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
-/** What never ships with step code. */
-export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache'];
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
 
@@ -29,7 +29,10 @@ export interface BertPipelineStackProps extends StackProps {
   /** Prefix of the physical names (the pipeline is `<prefix>-bert-sentiment`). */
   readonly namePrefix: string;
   readonly lake: DataLakeStack;
+  /** The registry stack: the reviews feature group the pipeline ingests into. */
   readonly registry: MlRegistryStack;
+  /** Where the pipeline registers its models. */
+  readonly modelPackageGroup: IModelPackageGroup;
   /** The quality gates' limits. */
   readonly quality: QualityThresholds;
   /**
@@ -103,7 +106,7 @@ export class BertPipelineStack extends Stack {
   public readonly definitionChars: number;
 
   constructor(scope: Construct, id: string, props: BertPipelineStackProps) {
-    const { lake, registry, variant } = props;
+    const { lake, registry, variant, modelPackageGroup } = props;
     super(scope, id, {
       description: `Practical Data Science platform: BERT review-sentiment training pipeline${variant ? ` (variant ${variant.name})` : ''}`,
       ...props,
@@ -112,10 +115,6 @@ export class BertPipelineStack extends Stack {
     const pipelineId = variant ? `${BERT_PIPELINE_ID}-${variant.name}` : BERT_PIPELINE_ID;
     const rawPrefix = variant?.inputPrefix ?? LakePrefix.rawReviews;
     const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : LakePrefix.transformedReviews;
-    const modelPackageGroup = variant ? registry.bertVariantModelPackageGroups[variant.name] : registry.bertModelPackageGroup;
-    if (!modelPackageGroup) {
-      throw new Error(`BertPipelineStack: the registry has no model package group for variant '${variant!.name}'.`);
-    }
     this.pipelineName = resourceName(props.namePrefix, pipelineId, 256);
     this.pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
 
@@ -238,9 +237,7 @@ export class BertPipelineStack extends Stack {
   }
 }
 
-let codeHashOnce: string | undefined;
-/** The step code's content hash, computed once per process however many pipelines ship it. */
+/** The BERT step code's content hash. */
 export function bertCodeHash(): string {
-  codeHashOnce ??= FileSystem.fingerprint(BERT_CODE_DIR, { exclude: CODE_EXCLUDES });
-  return codeHashOnce;
+  return stepCodeHash(BERT_CODE_DIR);
 }

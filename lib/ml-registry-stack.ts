@@ -3,8 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
 import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { FeatureMetadataWriter } from './constructs/feature-metadata-writer';
-import { IModelPackageGroup } from './constructs/model-package-group';
-import { ModelRegistry } from './constructs/model-registry';
+import { ModelPackageGroupSpec, ModelRegistry } from './constructs/model-registry';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { validateFeatureGroupSchema } from './feature-store/feature-schema';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
@@ -30,21 +29,9 @@ export interface MlRegistryStackProps extends StatefulStackProps {
    * @default - none
    */
   readonly featureGroups?: readonly FeatureGroupSetting[];
-  /**
-   * Variants of the BERT pipeline, each with a model package group of its own.
-   * @default - none
-   */
-  readonly bertPipelineVariants?: readonly string[];
+  /** The model package groups: one per model family. */
+  readonly modelPackageGroups: readonly ModelPackageGroupSpec[];
 }
-
-/** The pipelines whose models the registry holds, by their stable short names. */
-export const MODEL_PACKAGE_GROUPS = {
-  bertSentiment: {
-    suffix: 'bert-sentiment',
-    description: 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates',
-    tags: { pipeline: 'bert-sentiment', model: 'roberta-base', task: 'text-classification' },
-  },
-} as const;
 
 /**
  * The platform's registries (stateful): SageMaker Feature Store feature groups, with their offline
@@ -55,12 +42,8 @@ export class MlRegistryStack extends StatefulStack {
   /** The course's reviews feature group. */
   public readonly reviewsFeatureGroup: FeatureGroup;
   public readonly modelRegistry: ModelRegistry;
-  /** Where the BERT pipeline registers its models. */
-  public readonly bertModelPackageGroup: IModelPackageGroup;
   /** The feature groups of the `featureGroups` setting, by their short names. */
   public readonly featureGroups: Readonly<Record<string, FeatureGroup>>;
-  /** Where each variant of the BERT pipeline (`bertPipelineVariants`) registers its models, by variant. */
-  public readonly bertVariantModelPackageGroups: Readonly<Record<string, IModelPackageGroup>>;
   /** The saved Athena query that builds the training set from the offline store. */
   public readonly trainingSetQuery: athena.CfnNamedQuery;
 
@@ -104,23 +87,7 @@ export class MlRegistryStack extends StatefulStack {
       ]),
     );
 
-    const bert = MODEL_PACKAGE_GROUPS.bertSentiment;
-    const bertGroupName = resourceName(prefix, bert.suffix, 63);
-    const variants = props.bertPipelineVariants ?? [];
-    const variantGroupName = (variant: string) => resourceName(prefix, `${bert.suffix}-${variant}`, 63);
-    this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', {
-      groups: [
-        { name: bertGroupName, description: bert.description, tags: bert.tags },
-        ...variants.map((variant) => ({
-          name: variantGroupName(variant),
-          description: `${bert.description} (variant ${variant})`,
-          tags: { ...bert.tags, pipeline: `${bert.suffix}-${variant}` },
-        })),
-      ],
-      removalPolicy,
-    });
-    this.bertModelPackageGroup = this.modelRegistry.group(bertGroupName);
-    this.bertVariantModelPackageGroups = Object.fromEntries(variants.map((variant) => [variant, this.modelRegistry.group(variantGroupName(variant))]));
+    this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', { groups: props.modelPackageGroups, removalPolicy });
 
     this.trainingSetQuery = new athena.CfnNamedQuery(this, 'TrainingSetQuery', {
       name: 'reviews-features-training-set',
@@ -135,6 +102,9 @@ export class MlRegistryStack extends StatefulStack {
       value: `${this.reviewsFeatureGroup.offlineDatabaseName}.${this.reviewsFeatureGroup.offlineTableName}`,
       description: 'Glue table of the reviews offline store (query it in the lake workgroup)',
     });
-    new CfnOutput(this, 'BertModelPackageGroupName', { value: this.bertModelPackageGroup.modelPackageGroupName });
+    if (props.modelPackageGroups.length > 0) {
+      // The first family's group (BERT's), under the output's first name.
+      new CfnOutput(this, 'BertModelPackageGroupName', { value: props.modelPackageGroups[0].name });
+    }
   }
 }

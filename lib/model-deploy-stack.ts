@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { IModelPackageGroup } from './constructs/model-package-group';
+import { FamilyServingNames } from './families/model-family';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { acknowledgeWildcards } from './nag';
 import { projectRoot } from './project-paths';
@@ -33,9 +34,13 @@ const ARN_PART = '(?:<AWS::[A-Za-z]+>|[a-z0-9-]+)';
 /** The settings the deployer never takes from the baked configuration: it serves what SSM says. */
 const DEPLOYER_OWN_SETTINGS = new Set<string>(['serving', 'modelPackageArn', 'challengerModelPackageArn']);
 
-/** The SSM parameter that names the champion's (VariantA) or the challenger's (VariantB) model package. */
-export function servingParameterName(namePrefix: string, role: 'champion' | 'challenger'): string {
-  return `/${namePrefix}/serving/${role}-model-package-arn`;
+/** A family whose approved packages the deployer serves. */
+export interface DeployedFamily {
+  readonly id: string;
+  /** The group whose approved packages are served. */
+  readonly modelPackageGroup: IModelPackageGroup;
+  /** Its serving stack and the SSM parameters of its champion (VariantA) and challenger (VariantB). */
+  readonly names: FamilyServingNames;
 }
 
 /**
@@ -52,10 +57,11 @@ export interface ModelDeployStackProps extends StackProps {
   /** Prefix of the physical names (and of the serving parameters' names). */
   readonly namePrefix: string;
   readonly lake: DataLakeStack;
-  /** The group whose approved packages are served. */
-  readonly modelPackageGroup: IModelPackageGroup;
-  /** Name of the serving stack the deployer deploys. */
-  readonly servingStackName: string;
+  /**
+   * The families whose approved packages are deployed: the first is the deployer's default (its
+   * rule keeps its first id); each other family's rule names its own stack and parameters.
+   */
+  readonly families: readonly DeployedFamily[];
   /** The context the deployer synthesizes with ({@link deployerContext}). */
   readonly deployerContext: Readonly<Record<string, string>>;
   /**
@@ -85,14 +91,23 @@ export class ModelDeployStack extends Stack {
   public readonly championParameterName: string;
   public readonly challengerParameterName: string;
   public readonly deployer: codebuild.Project;
+  /** The first family's approval rule. */
   public readonly approvalRule: events.Rule;
+  /** Each family's approval rule, by family id. */
+  public readonly approvalRules: Readonly<Record<string, events.Rule>>;
 
   constructor(scope: Construct, id: string, props: ModelDeployStackProps) {
     super(scope, id, { description: 'Practical Data Science platform: approved model package → serving deployment', ...props });
-    const { lake } = props;
+    const { lake, families } = props;
     const prefix = props.namePrefix;
-    this.championParameterName = servingParameterName(prefix, 'champion');
-    this.challengerParameterName = servingParameterName(prefix, 'challenger');
+    if (families.length === 0) throw new Error('ModelDeployStack: families is empty; expected at least one family to deploy.');
+    const [first] = families;
+    this.championParameterName = first.names.championParameterName;
+    this.challengerParameterName = first.names.challengerParameterName;
+    const what =
+      families.length === 1
+        ? `${first.names.stackName} when a model package of ${first.modelPackageGroup.modelPackageGroupName} is approved`
+        : 'the serving stack of a model family when one of its packages is approved';
 
     const { key, topic } = encryptedTopic(this, {
       keyId: 'Key',
@@ -112,14 +127,14 @@ export class ModelDeployStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.deployer = new codebuild.Project(this, 'Deployer', {
-      description: `Deploys ${props.servingStackName} when a model package of ${props.modelPackageGroup.modelPackageGroupName} is approved`,
+      description: `Deploys ${what}`,
       source: codebuild.Source.s3({ bucket: source.bucket, path: source.s3ObjectKey }),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
       encryptionKey: key,
       timeout: Duration.hours(2),
       logging: { cloudWatch: { logGroup } },
       environmentVariables: {
-        SERVING_STACK: { value: props.servingStackName },
+        SERVING_STACK: { value: first.names.stackName },
         CHAMPION_PARAMETER: { value: this.championParameterName },
         CHALLENGER_PARAMETER: { value: this.challengerParameterName },
         PROMOTION: { value: props.promotion ?? 'replace' },
@@ -139,7 +154,7 @@ export class ModelDeployStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ServingParameters',
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
-        resources: [parameterArn(this.championParameterName), parameterArn(this.challengerParameterName)],
+        resources: families.flatMap((f) => [parameterArn(f.names.championParameterName), parameterArn(f.names.challengerParameterName)]),
       }),
     );
     // Nothing but the CDK bootstrap roles: CloudFormation deploys, as the bootstrap's execution role.
@@ -175,21 +190,39 @@ export class ModelDeployStack extends Stack {
       target: new targets.SnsTopic(this.topic),
     });
 
-    this.approvalRule = new events.Rule(this, 'OnApproved', {
-      description: `Deploys ${props.servingStackName} when a model package of ${props.modelPackageGroup.modelPackageGroupName} is approved`,
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Package State Change'],
-        detail: { ModelPackageGroupName: [props.modelPackageGroup.modelPackageGroupName], ModelApprovalStatus: ['Approved'] },
-      },
-      targets: [
-        new targets.CodeBuildProject(this.deployer, {
-          event: events.RuleTargetInput.fromObject({
-            environmentVariablesOverride: [{ name: 'MODEL_PACKAGE_ARN', type: 'PLAINTEXT', value: events.EventField.fromPath('$.detail.ModelPackageArn') }],
+    const rules: Record<string, events.Rule> = {};
+    for (const [i, family] of families.entries()) {
+      const group = family.modelPackageGroup.modelPackageGroupName;
+      const variable = (name: string, value: string) => ({ name, type: 'PLAINTEXT', value });
+      rules[family.id] = new events.Rule(this, i === 0 ? 'OnApproved' : `OnApproved-${family.id}`, {
+        description: `Deploys ${family.names.stackName} when a model package of ${group} is approved`,
+        eventPattern: {
+          source: ['aws.sagemaker'],
+          detailType: ['SageMaker Model Package State Change'],
+          detail: { ModelPackageGroupName: [group], ModelApprovalStatus: ['Approved'] },
+        },
+        targets: [
+          new targets.CodeBuildProject(this.deployer, {
+            event: events.RuleTargetInput.fromObject({
+              environmentVariablesOverride: [
+                variable('MODEL_PACKAGE_ARN', events.EventField.fromPath('$.detail.ModelPackageArn')),
+                // The first family is the project's default; another names its own stack and parameters.
+                ...(i === 0
+                  ? []
+                  : [
+                      variable('SERVING_FAMILY', family.id),
+                      variable('SERVING_STACK', family.names.stackName),
+                      variable('CHAMPION_PARAMETER', family.names.championParameterName),
+                      variable('CHALLENGER_PARAMETER', family.names.challengerParameterName),
+                    ]),
+              ],
+            }),
           }),
-        }),
-      ],
-    });
+        ],
+      });
+    }
+    this.approvalRules = rules;
+    this.approvalRule = rules[first.id];
 
     new CfnOutput(this, 'ChampionParameterName', { value: this.championParameterName });
     new CfnOutput(this, 'ChallengerParameterName', { value: this.challengerParameterName });

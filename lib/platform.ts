@@ -1,29 +1,51 @@
-import { App, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc } from '../pipeline-definitions/lib';
-import { BertPipelineStack, BertPipelineStackProps } from './bert-pipeline-stack';
+import { BertPipelineStack } from './bert-pipeline-stack';
 import { OfflineTableFormat } from './constructs/feature-group';
 import { CostGuardStack } from './cost-guard-stack';
 import { DataLakeStack } from './data-lake-stack';
 import { MlRegistryStack } from './ml-registry-stack';
 import { deployerContext, ModelDeployStack } from './model-deploy-stack';
+import { FAMILY_ID_PATTERN, familyServingNames, ModelFamily, platformFamilies, TrainingPipelineOptions } from './families';
+import { resourceName } from './naming';
 import { ServingStack } from './serving-stack';
-import { servingPlan } from './serving-plan';
-import { contextValues, PlatformConfig } from './settings';
+import { ServingPlan, servingPlan } from './serving-plan';
+import { ConfigError, contextValues, PlatformConfig } from './settings';
+
+/** A family's stacks. */
+export interface FamilyStacks {
+  readonly family: ModelFamily;
+  /** Its pipeline stacks, in the order the family declares them. */
+  readonly pipelines: readonly Stack[];
+  /** Its endpoint, when the settings serve the family. */
+  readonly serving?: ServingStack;
+}
 
 /** The stacks of the platform, as later stacks and the tests reach them. */
 export interface Platform {
   readonly dataLake: DataLakeStack;
   readonly mlRegistry: MlRegistryStack;
+  /** Every family's stacks, by family id. */
+  readonly families: Readonly<Record<string, FamilyStacks>>;
+  /** The BERT family's training pipeline. */
   readonly bertPipeline: BertPipelineStack;
-  /** The stacks of the `bertPipelineVariants` setting, by variant name. */
+  /** The training pipelines of the `bertPipelineVariants` setting, by variant name. */
   readonly bertPipelineVariants: Readonly<Record<string, BertPipelineStack>>;
-  /** Approval → deploy: always in the app. */
+  /** Approval → deploy, for every family: always in the app. */
   readonly modelDeploy: ModelDeployStack;
-  /** The endpoint, when serving is enabled or a model package is given. */
+  /** The BERT family's endpoint, when serving is enabled or a model package is given. */
   readonly serving?: ServingStack;
   readonly costGuard?: CostGuardStack;
+}
+
+export interface PlatformOptions {
+  /**
+   * The model families; the first keeps the names the platform had before there were families.
+   * @default - the configuration's: BERT and its variants ({@link platformFamilies})
+   */
+  readonly families?: readonly ModelFamily[];
 }
 
 /** The subnets and security groups of the pipeline jobs that are not isolated, when configured. */
@@ -50,7 +72,8 @@ export function qualityThresholds(config: PlatformConfig): QualityThresholds {
  * AwsSolutions checks (synth fails on any unacknowledged finding). This is the one place where
  * the configuration becomes the stacks' typed props: no stack reads the configuration itself.
  */
-export function buildPlatform(app: App, config: PlatformConfig): Platform {
+export function buildPlatform(app: App, config: PlatformConfig, options: PlatformOptions = {}): Platform {
+  const families = options.families ?? platformFamilies(config);
   const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
   const stackName = (suffix: string) => `${config.namePrefix}-${suffix}`;
   const namePrefix = config.namePrefix;
@@ -61,8 +84,8 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     terminationProtection: config.stage === 'prod',
   };
   const vpc = pipelineVpc(config);
-  // Decided (and checked, with the deployer's plan) before any stack is made.
-  const plan = servingPlan(config);
+  // Decided (and checked) before any stack is made.
+  const plans = servingPlans(config, families);
 
   const dataLake = new DataLakeStack(app, stackName('data-lake'), {
     ...stateful,
@@ -78,6 +101,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     athenaBytesScannedCutoff: config.athenaBytesScannedCutoff,
     deploySampleData: config.deploySampleData,
   });
+  const groupName = (family: ModelFamily) => resourceName(namePrefix, family.id, 63);
   const mlRegistry = new MlRegistryStack(app, stackName('ml-registry'), {
     ...stateful,
     lake: dataLake,
@@ -86,13 +110,9 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
       ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
       : undefined,
     featureGroups: config.featureGroups,
-    bertPipelineVariants: Object.keys(config.bertPipelineVariants ?? {}),
+    modelPackageGroups: families.map((family) => ({ name: groupName(family), description: family.description, tags: family.tags })),
   });
-  const pipelineProps: BertPipelineStackProps = {
-    env,
-    namePrefix,
-    lake: dataLake,
-    registry: mlRegistry,
+  const training: TrainingPipelineOptions = {
     quality: qualityThresholds(config),
     managedQualityServices: config.qualityEngine === 'managed',
     explainability: config.explainability,
@@ -104,48 +124,57 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
     notificationEmail: config.pipelineNotificationEmail,
     vpc,
   };
-  const bertPipeline = new BertPipelineStack(app, stackName('bert-pipeline'), pipelineProps);
-  // Each variant in a stack of its own: the stacks stay the same size however many there are.
-  const bertPipelineVariants = Object.fromEntries(
-    Object.entries(config.bertPipelineVariants ?? {}).map(([name, variant]) => [
-      name,
-      new BertPipelineStack(app, stackName(`bert-pipeline-${name}`), { ...pipelineProps, variant: { name, ...variant } }),
-    ]),
+  // Each pipeline in a stack of its own: the stacks stay the same size however many there are.
+  const pipelines = families.map((family) =>
+    family.pipelines.map((pipeline) =>
+      pipeline.build(app, stackName(pipeline.stackSuffix), {
+        ...training,
+        env,
+        namePrefix,
+        lake: dataLake,
+        registry: mlRegistry,
+        modelPackageGroup: mlRegistry.modelRegistry.group(groupName(family)),
+      }),
+    ),
   );
 
-  const servingStackName = stackName('serving');
+  const names = families.map((family) => familyServingNames(namePrefix, family));
   const modelDeploy = new ModelDeployStack(app, stackName('model-deploy'), {
     env,
     namePrefix,
     lake: dataLake,
-    modelPackageGroup: mlRegistry.bertModelPackageGroup,
-    servingStackName,
+    families: families.map((family, i) => ({ id: family.id, modelPackageGroup: mlRegistry.modelRegistry.group(groupName(family)), names: names[i] })),
     deployerContext: deployerContext(contextValues(config)),
     promotion: config.servingPromotion,
     notificationEmail: config.servingNotificationEmail,
   });
-  const serving = plan
-    ? new ServingStack(app, servingStackName, {
-        env,
-        namePrefix,
-        lake: dataLake,
-        deploy: modelDeploy,
-        plan,
-        profile: config.servingProfile,
-        variants: config.servingVariants,
-        autoscaling: config.servingAutoscaling,
-        rollout: config.servingRollout,
-        serverless: config.servingServerless,
-        dataCaptureSamplingPercentage: config.dataCaptureSamplingPercentage,
-        monitoring: {
-          engine: config.qualityEngine,
-          schedule: config.monitoringSchedule,
-          driftThreshold: config.dataQualityDistributionThreshold,
-          minAccuracy: config.modelQualityThresholds.accuracy,
-        },
-        vpc,
-      })
-    : undefined;
+  const servingStacks = families.map((family, i) => {
+    const plan = plans[i];
+    if (!plan) return undefined;
+    return new ServingStack(app, names[i].stackName, {
+      env,
+      namePrefix,
+      lake: dataLake,
+      names: names[i],
+      family: family.serving,
+      artifactsPrefixes: family.artifactsPrefixes,
+      notificationTopic: modelDeploy.topic,
+      plan,
+      profile: config.servingProfile,
+      variants: config.servingVariants,
+      autoscaling: config.servingAutoscaling,
+      rollout: config.servingRollout,
+      serverless: config.servingServerless,
+      dataCaptureSamplingPercentage: config.dataCaptureSamplingPercentage,
+      monitoring: {
+        engine: config.qualityEngine,
+        schedule: config.monitoringSchedule,
+        driftThreshold: config.dataQualityDistributionThreshold,
+        minAccuracy: config.modelQualityThresholds.accuracy,
+      },
+      vpc,
+    });
+  });
 
   const costGuard =
     config.budgetMonthlyLimitUsd !== undefined && config.budgetEmail !== undefined
@@ -160,5 +189,40 @@ export function buildPlatform(app: App, config: PlatformConfig): Platform {
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { dataLake, mlRegistry, bertPipeline, bertPipelineVariants, modelDeploy, serving, costGuard };
+  const familyStacks = Object.fromEntries(families.map((family, i) => [family.id, { family, pipelines: pipelines[i], serving: servingStacks[i] }]));
+  const bert = (i: number) => pipelines[i][0] as BertPipelineStack;
+  return {
+    dataLake,
+    mlRegistry,
+    families: familyStacks,
+    bertPipeline: bert(0),
+    bertPipelineVariants: Object.fromEntries(Object.keys(config.bertPipelineVariants ?? {}).map((name, i) => [name, bert(i + 1)])),
+    modelDeploy,
+    serving: servingStacks[0],
+    costGuard,
+  };
+}
+
+/**
+ * What each family's endpoint serves, or undefined when it is not served: the first family
+ * (BERT's) as `serving`, `modelPackageArn` and `challengerModelPackageArn` say; the others of
+ * `servingFamilies` from their own SSM parameters.
+ * @throws ConfigError when a served family is not one of the app's, or the families clash
+ */
+export function servingPlans(config: PlatformConfig, families: readonly ModelFamily[]): (ServingPlan | undefined)[] {
+  const ids = families.map((f) => f.id);
+  for (const id of ids) {
+    if (!FAMILY_ID_PATTERN.test(id)) throw new ConfigError(`Model family id '${id}' is not allowed; expected lowercase letters, digits and single hyphens.`);
+  }
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new ConfigError(`Model family '${twice}' is declared twice; expected unique family ids (a bertPipelineVariants name may clash with another family).`);
+  const unknown = (config.servingFamilies ?? []).filter((id) => !ids.includes(id));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid context value 'servingFamilies': ${unknown.map((u) => `'${u}'`).join(', ')} is not a model family of the app; expected some of ${ids.join(', ')}.`);
+  }
+  return families.map((family, i) => {
+    const served = (config.servingFamilies ?? []).includes(family.id);
+    if (i === 0) return servingPlan({ ...config, serving: config.serving || served });
+    return served ? servingPlan({ serving: true, servingPromotion: config.servingPromotion }) : undefined;
+  });
 }

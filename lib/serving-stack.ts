@@ -7,10 +7,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { BERT_PIPELINE_ID, JSON_LINES } from '../pipeline-definitions/bert-sentiment';
 import { JobVpc } from '../pipeline-definitions/lib';
-import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE } from '../pipeline-definitions/endpoint-monitor';
-import { BERT_CODE_DIR, CODE_EXCLUDES, bertCodeHash } from './bert-pipeline-stack';
+import { ImageName } from '../pipeline-definitions/lib/images';
+import { endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE } from '../pipeline-definitions/endpoint-monitor';
+import { CODE_EXCLUDES, stepCodeHash } from './step-code';
+import { FamilyServing, FamilyServingNames } from './families/model-family';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { ModelEndpoint } from './constructs/model-endpoint';
@@ -20,7 +21,6 @@ import { ModelPackageModel } from './constructs/model-package-model';
 import { SageMakerPipeline } from './constructs/sagemaker-pipeline';
 import { DataLakeStack, logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
-import { ModelDeployStack } from './model-deploy-stack';
 import { resourceName } from './naming';
 import { ModelPackageSource, ServingPlan } from './serving-plan';
 import {
@@ -31,11 +31,6 @@ import {
   ServingVariantSetting,
 } from './settings';
 
-/** The endpoint's name within a stage (the stage's prefix goes in front). */
-export const ENDPOINT_ID = 'bert-sentiment';
-
-/** The BERT pipeline's artifacts: the served packages' model artifacts and registered baselines. */
-const BERT_ARTIFACTS_PREFIX = `${LakePrefix.pipelineArtifacts}${BERT_PIPELINE_ID}/`;
 
 /** How the endpoint's traffic is watched. */
 export interface ServingMonitoring {
@@ -53,11 +48,17 @@ export interface ServingMonitoring {
 }
 
 export interface ServingStackProps extends StackProps {
-  /** Prefix of the physical names (the endpoint is `<prefix>-bert-sentiment`). */
+  /** Prefix of the physical names (the endpoint is `<prefix>-<endpointId>`). */
   readonly namePrefix: string;
   readonly lake: DataLakeStack;
-  /** The approval flow: its serving parameters and notification topic. */
-  readonly deploy: ModelDeployStack;
+  /** The served family's names: its endpoint, monitoring pipeline and serving parameters. */
+  readonly names: FamilyServingNames;
+  /** How the family's packages are served and watched. */
+  readonly family: FamilyServing;
+  /** Lake prefixes of the family's package artifacts and baselines: all the model role may read. */
+  readonly artifactsPrefixes: readonly string[];
+  /** Told of the serving alarms (the approval flow's topic). */
+  readonly notificationTopic: sns.ITopic;
   /** What to serve. */
   readonly plan: ServingPlan;
   /**
@@ -108,23 +109,29 @@ export class ServingStack extends Stack {
   /** Lake prefix of the labels of the endpoint's predictions. */
   public readonly groundTruthPrefix: string;
   private readonly images: ImageRegistries;
+  private readonly artifactsPrefixes: readonly string[];
+  private readonly family: FamilyServing;
+  private readonly names: FamilyServingNames;
   private readonly namePrefix: string;
   private readonly vpc?: JobVpc;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
-    const { lake, deploy, plan } = props;
+    const { lake, plan, names, family } = props;
     super(scope, id, { description: 'Practical Data Science platform: monitored real-time endpoint of the approved sentiment model', ...props });
     const { storage } = lake;
     const prefix = props.namePrefix;
     this.namePrefix = prefix;
+    this.artifactsPrefixes = props.artifactsPrefixes;
+    this.family = family;
+    this.names = names;
     this.vpc = props.vpc;
     const serverless = props.profile === 'serverless';
-    this.endpointName = resourceName(prefix, ENDPOINT_ID, 63);
+    this.endpointName = resourceName(prefix, names.endpointId, 63);
 
     const packageArn = (source: ModelPackageSource) =>
       'arn' in source
         ? source.arn
-        : ssm.StringParameter.valueForStringParameter(this, source.parameter === 'champion' ? deploy.championParameterName : deploy.challengerParameterName);
+        : ssm.StringParameter.valueForStringParameter(this, source.parameter === 'champion' ? names.championParameterName : names.challengerParameterName);
     const served: Partial<Record<ServingVariantName, string>> = { VariantA: packageArn(plan.champion) };
     if (plan.challenger) served.VariantB = packageArn(plan.challenger);
     this.servedPackages = served;
@@ -133,10 +140,10 @@ export class ServingStack extends Stack {
     this.images = new ImageRegistries(this, 'ImageRegistries');
     const role = new ModelExecutionRole(this, 'ModelRole', {
       endpointName: this.endpointName,
-      imageRepository: this.images.repository('huggingFaceInference'),
+      imageRepository: this.images.repository(family.inferenceImage),
     }).role;
-    // The reviews group's packages are the BERT pipeline's: their artifacts are its training outputs.
-    storage.grantReadPrefix(role, BERT_ARTIFACTS_PREFIX);
+    // The family's packages' artifacts, and no other family's.
+    for (const artifacts of this.artifactsPrefixes) storage.grantReadPrefix(role, artifacts);
     this.capturePrefix = `${LakePrefix.dataCapture}${this.endpointName}/`;
     this.groundTruthPrefix = `${LakePrefix.groundTruth}${this.endpointName}/`;
     if (!serverless) storage.grantWritePrefix(role, this.capturePrefix);
@@ -175,7 +182,7 @@ export class ServingStack extends Stack {
               destinationS3Uri: storage.s3Uri(LakePrefix.dataCapture),
               encryptionKey: storage.key,
               samplingPercentage: props.dataCaptureSamplingPercentage,
-              jsonContentTypes: [JSON_LINES, 'application/json'],
+              jsonContentTypes: [...new Set([family.contentType, 'application/json'])],
             },
           }),
       rollout: {
@@ -190,13 +197,14 @@ export class ServingStack extends Stack {
       );
     }
 
-    const notify = new actions.SnsAction(deploy.topic);
+    const notify = new actions.SnsAction(props.notificationTopic);
     const monitoringAlarms: cloudwatch.Alarm[] = [];
     for (const alarm of Object.values(this.endpoint.rollbackAlarms).flat()) alarm.addAlarmAction(notify);
 
     // Serverless endpoints capture nothing to monitor.
     const { monitoring } = props;
-    const monitoringEngine = serverless ? undefined : monitoring.engine;
+    // Serverless endpoints capture nothing to monitor, and a family may bring no monitor.
+    const monitoringEngine = serverless || !family.monitoring ? undefined : monitoring.engine;
     if (monitoringEngine === 'managed') {
       this.modelMonitor = new ModelMonitorSchedules(this, 'ModelMonitor', {
         endpointName: this.endpointName,
@@ -206,16 +214,16 @@ export class ServingStack extends Stack {
         imageRepository: this.images.managedRepository('modelMonitor'),
         capturePrefix: this.capturePrefix,
         groundTruthPrefix: this.groundTruthPrefix,
-        baselinesPrefix: BERT_ARTIFACTS_PREFIX,
+        baselinesPrefix: this.artifactsPrefixes[0],
         preprocessorPrefix: this.uploadMonitorCode(lake),
-        reportsPrefix: `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/model-monitor/`,
+        reportsPrefix: `${LakePrefix.pipelineArtifacts}${this.names.monitorId}/model-monitor/`,
         schedule: monitoring.schedule,
         driftThreshold: monitoring.driftThreshold,
         minAccuracy: monitoring.minAccuracy,
       });
       monitoringAlarms.push(...this.modelMonitor.alarms);
     } else if (monitoringEngine === 'open') {
-      const { pipeline, alarms } = this.monitoringPipeline(monitoring.schedule, lake, served, deploy.topic);
+      const { pipeline, alarms } = this.monitoringPipeline(monitoring.schedule, lake, served, props.notificationTopic);
       this.monitorPipeline = pipeline;
       monitoringAlarms.push(...alarms);
     }
@@ -228,9 +236,18 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }
 
-  /** Where the monitoring code (the monitor scripts, Model Monitor's record preprocessor) is released. */
+  /** The family's monitoring code (its monitor scripts, Model Monitor's record preprocessor). */
+  private monitorCodeDir(): string {
+    return this.family.monitoring!.codeDir;
+  }
+
+  private monitorImage(): ImageName {
+    return this.family.monitoring!.image;
+  }
+
+  /** Where the monitoring code is released. */
   private monitorCodePrefix(): string {
-    return `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/code/${bertCodeHash().slice(0, 32)}/`;
+    return `${LakePrefix.pipelineArtifacts}${this.names.monitorId}/code/${stepCodeHash(this.monitorCodeDir()).slice(0, 32)}/`;
   }
 
   /** Uploads the monitoring code for Model Monitor's schedules (the open engine's pipeline uploads its own); returns its prefix. */
@@ -238,11 +255,11 @@ export class ServingStack extends Stack {
     const codePrefix = this.monitorCodePrefix();
     new LakeFolderUpload(this, 'MonitorCode', {
       storage: lake.storage,
-      sourceDir: BERT_CODE_DIR,
+      sourceDir: this.monitorCodeDir(),
       exclude: CODE_EXCLUDES,
       destinationPrefix: codePrefix,
       description: `Uploads the monitoring code of ${this.endpointName} to the lake`,
-      logGroupName: logGroupName(this.namePrefix, `serving/${ENDPOINT_ID}/code-upload`),
+      logGroupName: logGroupName(this.namePrefix, `serving/${this.names.endpointId}/code-upload`),
     });
     return codePrefix;
   }
@@ -267,22 +284,22 @@ export class ServingStack extends Stack {
     topic: sns.ITopic,
   ): { pipeline: sagemaker.CfnPipeline; alarms: cloudwatch.Alarm[] } {
     const { storage } = lake;
-    const pipelineName = resourceName(this.namePrefix, ENDPOINT_MONITOR_ID, 256);
+    const pipelineName = resourceName(this.namePrefix, this.names.monitorId, 256);
     const monitor = new SageMakerPipeline(this, 'Monitor', {
       pipelineName,
       description: `Drift and model quality of ${this.endpointName} against the served packages' baselines`,
       role: {
         jobKinds: ['processing-job'],
-        imageRepositories: [this.images.repository('huggingFaceTraining')],
+        imageRepositories: [this.images.repository(this.monitorImage())],
         jobKey: storage.key,
         jobsInVpc: this.vpc !== undefined,
       },
       storage,
       code: {
-        sources: [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })],
+        sources: [s3deploy.Source.asset(this.monitorCodeDir(), { exclude: CODE_EXCLUDES })],
         prefix: this.monitorCodePrefix(),
         // A name of its own: the upload's log group is replaced (its old name is Model Monitor's upload's).
-        logGroupName: logGroupName(this.namePrefix, `pipelines/${ENDPOINT_MONITOR_ID}/release-upload`),
+        logGroupName: logGroupName(this.namePrefix, `pipelines/${this.names.monitorId}/release-upload`),
       },
       definition: ({ roleArn, codeUri }) =>
         endpointMonitorPipeline({
@@ -290,7 +307,7 @@ export class ServingStack extends Stack {
           lakeBucketName: storage.bucket.bucketName,
           kmsKeyArn: storage.key.keyArn,
           codeUri,
-          imageUri: this.images.image('huggingFaceTraining'),
+          imageUri: this.images.image(this.monitorImage()),
           endpointName: this.endpointName,
           variants: Object.entries(served).map(([variantName, modelPackageArn]) => ({ variantName, modelPackageArn: modelPackageArn! })),
           captureUri: storage.s3Uri(this.capturePrefix),
@@ -306,9 +323,9 @@ export class ServingStack extends Stack {
     const role = monitor.role;
     storage.grantReadPrefix(role, this.capturePrefix);
     storage.grantReadPrefix(role, this.groundTruthPrefix);
-    // The packages' baselines are the BERT pipeline's gate reports.
-    storage.grantReadPrefix(role, BERT_ARTIFACTS_PREFIX);
-    storage.grantReadWritePrefix(role, `${LakePrefix.pipelineArtifacts}${ENDPOINT_MONITOR_ID}/`);
+    // The packages' baselines are the family's gate reports.
+    for (const artifacts of this.artifactsPrefixes) storage.grantReadPrefix(role, artifacts);
+    storage.grantReadWritePrefix(role, `${LakePrefix.pipelineArtifacts}${this.names.monitorId}/`);
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ServedPackages', actions: ['sagemaker:DescribeModelPackage'], resources: Object.values(served) }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({

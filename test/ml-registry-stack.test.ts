@@ -86,7 +86,7 @@ describe('MlRegistryStack in dev', () => {
   test('exposes what later stacks need as typed properties', () => {
     expect(stack.reviewsFeatureGroup.featureGroupName).toBe('pds-dev-reviews');
     expect(stack.reviewsFeatureGroup.offlineTableName).toBe('pds_dev_reviews');
-    expect(stack.bertModelPackageGroup.modelPackageGroupName).toBe('pds-dev-bert-sentiment');
+    expect(stack.modelRegistry.group('pds-dev-bert-sentiment').modelPackageGroupName).toBe('pds-dev-bert-sentiment');
     template.hasOutput('ReviewsFeatureGroupName', { Value: 'pds-dev-reviews' });
     template.hasOutput('BertModelPackageGroupName', { Value: 'pds-dev-bert-sentiment' });
   });

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { APP_SOURCE_PATTERNS, deployerContext, servingParameterName } from '../lib/model-deploy-stack';
+import { APP_SOURCE_PATTERNS, deployerContext } from '../lib/model-deploy-stack';
 import { contextValues, loadConfig, PlatformConfig } from '../lib/settings';
 import { buildApp, configFor, SYNTH_VARIANTS } from './helpers';
 
@@ -47,7 +47,7 @@ describe('ModelDeployStack (default dev configuration)', () => {
     expect(stack.stackName).toBe('pds-dev-model-deploy');
     expect(platform.serving).toBeUndefined();
     expect(stack.championParameterName).toBe('/pds-dev/serving/champion-model-package-arn');
-    expect(stack.challengerParameterName).toBe(servingParameterName('pds-dev', 'challenger'));
+    expect(stack.challengerParameterName).toBe('/pds-dev/serving/challenger-model-package-arn');
   });
 
   test('approving a package of the reviews group starts the deployer with the package ARN', () => {

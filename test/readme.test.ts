@@ -35,8 +35,14 @@ describe('README', () => {
     const diagram = readme.slice(readme.indexOf('```mermaid'), readme.indexOf('```', readme.indexOf('```mermaid') + 3));
     const variants = new Set<Stack>(Object.values(platform.bertPipelineVariants));
     expect(variants.size).toBeGreaterThan(0);
+    const familyServing = new Set<Stack>(Object.values(platform.families).flatMap((f) => (f.serving && f.serving !== platform.serving ? [f.serving] : [])));
+    expect(familyServing.size).toBeGreaterThan(0);
     for (const stack of stacks) {
-      const shown = variants.has(stack) ? `${config.namePrefix}-bert-pipeline-&lt;variant&gt;` : stack.stackName;
+      const shown = variants.has(stack)
+        ? `${config.namePrefix}-bert-pipeline-&lt;variant&gt;`
+        : familyServing.has(stack)
+          ? `${config.namePrefix}-serving-&lt;family&gt;`
+          : stack.stackName;
       expect(diagram).toContain(shown.replace(`${config.namePrefix}-`, '&lt;prefix&gt;-'));
     }
   });

@@ -15,6 +15,7 @@ import {
   FieldCheck,
   integer,
   isInteger,
+  listOf,
   isNumberIn,
   isObject,
   jsonValue,
@@ -151,6 +152,14 @@ export const SERVING_SETTINGS = {
     doc: 'Serve this model package as VariantB (the challenger of an A/B test); needs modelPackageArn or serving.',
     allowed: 'a versioned model package ARN',
     parse: matching(MODEL_PACKAGE_ARN_PATTERN),
+  }),
+  servingFamilies: setting({
+    type: 'list',
+    doc:
+      "Model families served besides BERT's (which serving=true serves): each gets endpoint <prefix>-<family> in stack <prefix>-serving-<family>, " +
+      'serving the packages its approvals record in /<prefix>/serving/<family>/… in SSM, e.g. bert-sentiment-dresses for a variant of bertPipelineVariants.',
+    allowed: "family ids (lowercase letters, digits and single hyphens), separated by commas; each one of the app's families",
+    parse: listOf(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/),
   }),
   servingPromotion: setting({
     type: 'string',

@@ -1,0 +1,117 @@
+/**
+ * A model family: one kind of model the platform trains, registers, approves and serves, declared
+ * once. From a declaration the platform makes the family's pipeline stacks, its model package
+ * group in the registry stack, its approval → deploy path, and — when the settings serve it — its
+ * endpoint with monitoring, whose model role may read the family's artifacts and nothing else.
+ */
+import { Environment, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ImageName } from '../../pipeline-definitions/lib/images';
+import { QualityThresholds } from '../../pipeline-definitions/catalogue';
+import { JobVpc } from '../../pipeline-definitions/lib';
+import { IModelPackageGroup } from '../constructs/model-package-group';
+import { DefinitionStorage } from '../constructs/sagemaker-pipeline';
+import { DataLakeStack } from '../data-lake-stack';
+import { MlRegistryStack } from '../ml-registry-stack';
+
+/** What the settings choose for every training pipeline, whatever its family. */
+export interface TrainingPipelineOptions {
+  /** The quality gates' limits. */
+  readonly quality: QualityThresholds;
+  /** Run the gates on the managed services too (accounts that still have them). */
+  readonly managedQualityServices: boolean;
+  readonly explainability: boolean;
+  /** Recorded with every registered model; by default the step code's hash. */
+  readonly codeVersion?: string;
+  readonly spotTraining: boolean;
+  readonly definitionStorage: DefinitionStorage;
+  /** EventBridge schedule expression that starts the pipelines. */
+  readonly schedule?: string;
+  /** Start a pipeline when new raw data lands under its raw prefix. */
+  readonly startOnNewData: boolean;
+  readonly notificationEmail?: string;
+  readonly vpc?: JobVpc;
+}
+
+/** What the platform gives a family's pipeline to build its stack. */
+export interface FamilyPipelineContext extends TrainingPipelineOptions {
+  readonly env?: Environment;
+  readonly namePrefix: string;
+  readonly lake: DataLakeStack;
+  /** The registry stack (feature groups); the family's group is {@link modelPackageGroup}. */
+  readonly registry: MlRegistryStack;
+  /** Where the pipeline registers the family's models. */
+  readonly modelPackageGroup: IModelPackageGroup;
+}
+
+/** One pipeline of a family, in a stack of its own. */
+export interface FamilyPipeline {
+  /** The stack is `<prefix>-<stackSuffix>`. */
+  readonly stackSuffix: string;
+  /** Makes the pipeline's stack. */
+  readonly build: (scope: Construct, stackName: string, context: FamilyPipelineContext) => Stack;
+}
+
+/** How a family's registered packages are served and watched. */
+export interface FamilyServing {
+  /** The serving container's image (the packages name it; the model role may pull it). */
+  readonly inferenceImage: ImageName;
+  /** The request and response content type of the endpoint (and of data capture). */
+  readonly contentType: string;
+  /**
+   * The monitoring pipeline's step code (a folder of the project) and image: it reads the
+   * endpoint's capture and the ground truth, and checks them against the served package's
+   * baselines.
+   * @default - the endpoint is not monitored
+   */
+  readonly monitoring?: { readonly codeDir: string; readonly image: ImageName };
+}
+
+export interface ModelFamily {
+  /** Lowercase letters, digits and hyphens: the model package group is `<prefix>-<id>`. */
+  readonly id: string;
+  /** What the family's model package group says of its models. */
+  readonly description: string;
+  /** Tags of the model package group. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The family's pipelines; all register into the family's model package group. */
+  readonly pipelines: readonly FamilyPipeline[];
+  /** Lake prefixes of the registered packages' artifacts and baselines: all the serving model role may read. */
+  readonly artifactsPrefixes: readonly string[];
+  readonly serving: FamilyServing;
+  /**
+   * The names the family's serving had before there were families — stack `<prefix>-serving`,
+   * parameters `/<prefix>/serving/champion-model-package-arn`, monitoring pipeline
+   * `<prefix>-endpoint-monitor` — kept so a deployed platform updates in place (BERT's).
+   * @default false
+   */
+  readonly keepsFirstNames?: boolean;
+}
+
+/** Family ids: what a model package group name can carry after `<prefix>-`. */
+export const FAMILY_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** The names one family's serving goes by. */
+export interface FamilyServingNames {
+  /** The serving stack. */
+  readonly stackName: string;
+  /** The endpoint's name within the stage (the prefix goes in front). */
+  readonly endpointId: string;
+  /** The monitoring pipeline's id within the stage (also its lake prefix under `pipelines/`). */
+  readonly monitorId: string;
+  readonly championParameterName: string;
+  readonly challengerParameterName: string;
+}
+
+/** Where a family is served from: BERT's first names, `<…>-<family>` for the others. */
+export function familyServingNames(namePrefix: string, family: ModelFamily): FamilyServingNames {
+  const first = family.keepsFirstNames ?? false;
+  const parameter = (role: 'champion' | 'challenger') => `/${namePrefix}/serving/${first ? '' : `${family.id}/`}${role}-model-package-arn`;
+  return {
+    stackName: first ? `${namePrefix}-serving` : `${namePrefix}-serving-${family.id}`,
+    endpointId: family.id,
+    monitorId: first ? 'endpoint-monitor' : `${family.id}-monitor`,
+    championParameterName: parameter('champion'),
+    challengerParameterName: parameter('challenger'),
+  };
+}
