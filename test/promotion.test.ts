@@ -1,6 +1,6 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deployCommand, promote, PromotionSettings } from '../lib/model-deploy/promotion';
+import { deployCommand, familyContext, promote, PromotionSettings } from '../lib/model-deploy/promotion';
 
 const CHAMPION = '/pds-dev/serving/champion-model-package-arn';
 const CHALLENGER = '/pds-dev/serving/challenger-model-package-arn';
@@ -122,5 +122,17 @@ describe('deployCommand', () => {
     const command = deployCommand('pds-prod-serving', {});
     expect(command.slice(0, 6)).toEqual(['cdk', 'deploy', 'pds-prod-serving', '--exclusively', '--require-approval', 'never']);
     expect(command).not.toContain('--context');
+  });
+});
+
+describe('familyContext', () => {
+  test('the first family (BERT) deploys with the baked context as it is', () => {
+    expect(familyContext({ stage: 'dev', serving: 'true' })).toEqual({ stage: 'dev', serving: 'true' });
+  });
+
+  test('another family is added to servingFamilies, once', () => {
+    expect(familyContext({ stage: 'dev', serving: 'true' }, 'fixture')).toEqual({ stage: 'dev', serving: 'true', servingFamilies: 'fixture' });
+    expect(familyContext({ servingFamilies: 'a,fixture' }, 'fixture')).toEqual({ servingFamilies: 'a,fixture' });
+    expect(familyContext({ servingFamilies: 'a' }, 'b')).toEqual({ servingFamilies: 'a,b' });
   });
 });

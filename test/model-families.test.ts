@@ -1,0 +1,151 @@
+/**
+ * Model families: a family declared in this test alone (a fixture) gets its pipeline stack, its
+ * model package group, its approval rule and, served, an endpoint whose model role reads only its
+ * artifacts; a BERT variant is a family too, approved and served the same way.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { SageMakerPipeline } from '../lib/constructs/sagemaker-pipeline';
+import { logGroupName } from '../lib/data-lake-stack';
+import { familyServingNames, ModelFamily, platformFamilies } from '../lib/families';
+import { buildPlatform } from '../lib/platform';
+import { ConfigError, loadConfig } from '../lib/settings';
+import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/lib';
+import { CDK_JSON_CONTEXT } from './helpers';
+
+/** A family of the test's own: one pipeline that registers into its group, served without a monitor. */
+const FIXTURE: ModelFamily = {
+  id: 'fixture',
+  description: 'Models of the fixture family',
+  tags: { pipeline: 'fixture' },
+  pipelines: [
+    {
+      stackSuffix: 'fixture-pipeline',
+      build: (scope, stackName, context) => {
+        const stack = new Stack(scope, stackName, { env: context.env });
+        const pipeline = new SageMakerPipeline(stack, 'Pipeline', {
+          pipelineName: `${context.namePrefix}-fixture`,
+          description: 'The fixture family\'s pipeline',
+          role: { jobKinds: ['processing-job'], imageRepositories: [], jobKey: context.lake.storage.key },
+          storage: context.lake.storage,
+          code: { sources: [s3deploy.Source.data('step.py', 'print(1)')], prefix: 'pipelines/fixture/code/v1/', logGroupName: logGroupName(context.namePrefix, 'pipelines/fixture/release-upload') },
+          definition: ({ codeUri }) =>
+            new PipelineDefinition({ parameters: [new ParameterString('Code', codeUri)], steps: [new FailStep('Stop', { errorMessage: 'fixture' })] }),
+        });
+        context.modelPackageGroup.grantRegister(pipeline.role);
+        return stack;
+      },
+    },
+  ],
+  artifactsPrefixes: ['pipelines/fixture/'],
+  serving: { inferenceImage: 'huggingFaceInference', contentType: 'application/json' },
+};
+
+function platformWith(context: Record<string, string>, extra: readonly ModelFamily[] = []) {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...context } });
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  return buildPlatform(app, config, { families: [...platformFamilies(config), ...extra] });
+}
+
+/** The lake prefixes a role may read objects under (from its policies' s3:GetObject resources). */
+function readablePrefixes(template: Template, rolePrefix: string): string[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } });
+  const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  return statements
+    .filter((s: any) => [s.Action].flat().includes('s3:GetObject'))
+    .flatMap((s: any) => [s.Resource].flat())
+    .map((r: any) => JSON.stringify(r).match(/"\/([a-z0-9/_-]+)\/\*"/)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .sort();
+}
+
+describe('a family declared once (a fixture, no edit outside this test)', () => {
+  const platform = platformWith({ servingFamilies: 'fixture' }, [FIXTURE]);
+  const fixture = platform.families.fixture;
+
+  test('its pipeline stack, registering into its own model package group', () => {
+    expect(fixture.pipelines.map((s) => s.stackName)).toEqual(['pds-dev-fixture-pipeline']);
+    Template.fromStack(platform.mlRegistry).hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      ModelPackageGroupName: 'pds-dev-fixture',
+      ModelPackageGroupDescription: 'Models of the fixture family',
+    });
+    const policies = JSON.stringify(Template.fromStack(fixture.pipelines[0]).findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(':model-package-group/pds-dev-fixture"');
+  });
+
+  test('its approval rule deploys its own serving stack with its own parameters', () => {
+    const template = Template.fromStack(platform.modelDeploy);
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { detail: { ModelPackageGroupName: ['pds-dev-fixture'] } } } });
+    const [rule] = Object.values(rules) as any[];
+    const input: string = rule.Properties.Targets[0].InputTransformer.InputTemplate;
+    for (const [name, value] of [
+      ['SERVING_FAMILY', 'fixture'],
+      ['SERVING_STACK', 'pds-dev-serving-fixture'],
+      ['CHAMPION_PARAMETER', '/pds-dev/serving/fixture/champion-model-package-arn'],
+      ['CHALLENGER_PARAMETER', '/pds-dev/serving/fixture/challenger-model-package-arn'],
+    ]) {
+      expect(input).toContain(JSON.stringify({ name, type: 'PLAINTEXT', value }));
+    }
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('parameter/pds-dev/serving/fixture/champion-model-package-arn');
+    // BERT's rule keeps its first id and names.
+    expect(platform.modelDeploy.approvalRules['bert-sentiment'].node.id).toBe('OnApproved');
+  });
+
+  test('served: its endpoint, whose model role reads its artifacts and no other family\'s; no monitor of its own', () => {
+    expect(fixture.serving?.stackName).toBe('pds-dev-serving-fixture');
+    expect(fixture.serving?.endpointName).toBe('pds-dev-fixture');
+    const template = Template.fromStack(fixture.serving!);
+    expect(readablePrefixes(template, 'ModelRole')).toEqual(['pipelines/fixture']);
+    template.resourceCountIs('AWS::SageMaker::Pipeline', 0);
+    expect(platform.serving).toBeUndefined();
+  });
+});
+
+describe('a BERT variant is a family', () => {
+  const platform = platformWith({ bertPipelineVariants: '{"dresses":{"inputPrefix":"raw/dresses/"}}', servingFamilies: 'bert-sentiment-dresses' });
+  const dresses = platform.families['bert-sentiment-dresses'];
+
+  test('approving a package of its group deploys its serving stack', () => {
+    const template = Template.fromStack(platform.modelDeploy);
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { detail: { ModelPackageGroupName: ['pds-dev-bert-sentiment-dresses'], ModelApprovalStatus: ['Approved'] } } },
+    });
+    expect(Object.keys(rules)).toHaveLength(1);
+    expect(JSON.stringify(rules)).toContain('pds-dev-serving-bert-sentiment-dresses');
+  });
+
+  test('it can be served: the model role reads the variant\'s artifacts, its monitor the same', () => {
+    expect(dresses.serving?.endpointName).toBe('pds-dev-bert-sentiment-dresses');
+    const template = Template.fromStack(dresses.serving!);
+    expect(readablePrefixes(template, 'ModelRole')).toEqual(['pipelines/bert-sentiment-dresses']);
+    template.hasResourceProperties('AWS::SageMaker::Pipeline', { PipelineName: 'pds-dev-bert-sentiment-dresses-monitor' });
+    const parameters = Object.values(template.toJSON().Parameters ?? {}).map((p: any) => p.Default);
+    expect(parameters).toContain('/pds-dev/serving/bert-sentiment-dresses/champion-model-package-arn');
+  });
+
+  test('names: BERT keeps its first ones, a variant has its own', () => {
+    const [bert, variant] = platformFamilies(loadConfig((k) => ({ bertPipelineVariants: '{"dresses":{"inputPrefix":"raw/dresses/"}}' })[k as 'bertPipelineVariants']));
+    expect(familyServingNames('pds-dev', bert)).toEqual({
+      stackName: 'pds-dev-serving',
+      endpointId: 'bert-sentiment',
+      monitorId: 'endpoint-monitor',
+      championParameterName: '/pds-dev/serving/champion-model-package-arn',
+      challengerParameterName: '/pds-dev/serving/challenger-model-package-arn',
+    });
+    expect(familyServingNames('pds-dev', variant)).toEqual({
+      stackName: 'pds-dev-serving-bert-sentiment-dresses',
+      endpointId: 'bert-sentiment-dresses',
+      monitorId: 'bert-sentiment-dresses-monitor',
+      championParameterName: '/pds-dev/serving/bert-sentiment-dresses/champion-model-package-arn',
+      challengerParameterName: '/pds-dev/serving/bert-sentiment-dresses/challenger-model-package-arn',
+    });
+  });
+});
+
+test('servingFamilies naming no family of the app fails, naming the setting, the value and the families', () => {
+  expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(ConfigError);
+  expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(
+    "Invalid context value 'servingFamilies': 'fixtur' is not a model family of the app; expected some of bert-sentiment, fixture.",
+  );
+});
