@@ -11,9 +11,10 @@ import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
 import { IModelPackageGroup } from './constructs/model-package-group';
 import { DefinitionStorage, SageMakerPipeline } from './constructs/sagemaker-pipeline';
-import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { ILakeStorage } from './constructs/data-lake-storage';
+import { FeatureGroup } from './constructs/feature-group';
+import { logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
-import { MlRegistryStack } from './ml-registry-stack';
 import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';
 import { projectPath } from './project-paths';
@@ -28,9 +29,10 @@ export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
 export interface BertPipelineStackProps extends StackProps {
   /** Prefix of the physical names (the pipeline is `<prefix>-bert-sentiment`). */
   readonly namePrefix: string;
-  readonly lake: DataLakeStack;
-  /** The registry stack: the reviews feature group the pipeline ingests into. */
-  readonly registry: MlRegistryStack;
+  /** The lake: the pipeline's data, step code and artifacts. */
+  readonly storage: ILakeStorage;
+  /** The feature group the pipeline ingests the prepared reviews into. */
+  readonly reviewsFeatureGroup: FeatureGroup;
   /** Where the pipeline registers its models. */
   readonly modelPackageGroup: IModelPackageGroup;
   /** The quality gates' limits. */
@@ -106,12 +108,11 @@ export class BertPipelineStack extends Stack {
   public readonly definitionChars: number;
 
   constructor(scope: Construct, id: string, props: BertPipelineStackProps) {
-    const { lake, registry, variant, modelPackageGroup } = props;
+    const { storage, reviewsFeatureGroup, variant, modelPackageGroup } = props;
     super(scope, id, {
       description: `Practical Data Science platform: BERT review-sentiment training pipeline${variant ? ` (variant ${variant.name})` : ''}`,
       ...props,
     });
-    const { storage } = lake;
     const pipelineId = variant ? `${BERT_PIPELINE_ID}-${variant.name}` : BERT_PIPELINE_ID;
     const rawPrefix = variant?.inputPrefix ?? LakePrefix.rawReviews;
     const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : LakePrefix.transformedReviews;
@@ -167,7 +168,7 @@ export class BertPipelineStack extends Stack {
           transformedReviewsUri: storage.s3Uri(transformedPrefix),
           pretrainedModelUri: storage.s3Uri(PRETRAINED_MODEL_PREFIX),
           codeUri,
-          featureGroupName: registry.reviewsFeatureGroup.featureGroupName,
+          featureGroupName: reviewsFeatureGroup.featureGroupName,
           modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
           trainingImageUri: images.image('huggingFaceTraining'),
           inferenceImageUri: images.image('huggingFaceInference'),
@@ -197,7 +198,7 @@ export class BertPipelineStack extends Stack {
     storage.grantReadPrefix(this.role, LakePrefix.models);
     storage.grantReadWritePrefix(this.role, transformedPrefix);
     storage.grantReadWritePrefix(this.role, `${LakePrefix.pipelineArtifacts}${pipelineId}/`);
-    registry.reviewsFeatureGroup.grantIngest(this.role);
+    reviewsFeatureGroup.grantIngest(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'DescribeLakeKey', actions: ['kms:DescribeKey', 'kms:Encrypt'], resources: [storage.key.keyArn] }),
     );

@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { IModelPackageGroup } from './constructs/model-package-group';
 import { FamilyServingNames } from './families/model-family';
-import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { ILakeStorage } from './constructs/data-lake-storage';
+import { logGroupName } from './data-lake-stack';
 import { acknowledgeWildcards } from './nag';
 import { projectRoot } from './project-paths';
 
@@ -56,7 +57,8 @@ export function deployerContext(contextValues: Readonly<Record<string, string>>)
 export interface ModelDeployStackProps extends StackProps {
   /** Prefix of the physical names (and of the serving parameters' names). */
   readonly namePrefix: string;
-  readonly lake: DataLakeStack;
+  /** The lake, whose key encrypts the deployer's logs. */
+  readonly storage: ILakeStorage;
   /**
    * The families whose approved packages are deployed: the first is the deployer's default (its
    * rule keeps its first id); each other family's rule names its own stack and parameters.
@@ -98,7 +100,7 @@ export class ModelDeployStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ModelDeployStackProps) {
     super(scope, id, { description: 'Practical Data Science platform: approved model package → serving deployment', ...props });
-    const { lake, families } = props;
+    const { storage, families } = props;
     const prefix = props.namePrefix;
     if (families.length === 0) throw new Error('ModelDeployStack: families is empty; expected at least one family to deploy.');
     const [first] = families;
@@ -122,7 +124,7 @@ export class ModelDeployStack extends Stack {
     const source = new s3assets.Asset(this, 'AppSource', { path: projectRoot(), exclude: APP_SOURCE_PATTERNS, ignoreMode: IgnoreMode.GIT });
     const logGroup = new logs.LogGroup(this, 'DeployerLogs', {
       logGroupName: logGroupName(prefix, 'serving/deployer'),
-      encryptionKey: lake.storage.key,
+      encryptionKey: storage.key,
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });

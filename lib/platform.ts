@@ -131,8 +131,8 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
         ...training,
         env,
         namePrefix,
-        lake: dataLake,
-        registry: mlRegistry,
+        storage: dataLake.storage,
+        reviewsFeatureGroup: mlRegistry.reviewsFeatureGroup,
         modelPackageGroup: mlRegistry.modelRegistry.group(groupName(family)),
       }),
     ),
@@ -142,7 +142,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   const modelDeploy = new ModelDeployStack(app, stackName('model-deploy'), {
     env,
     namePrefix,
-    lake: dataLake,
+    storage: dataLake.storage,
     families: families.map((family, i) => ({ id: family.id, modelPackageGroup: mlRegistry.modelRegistry.group(groupName(family)), names: names[i] })),
     deployerContext: deployerContext(contextValues(config)),
     promotion: config.servingPromotion,
@@ -154,7 +154,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
     return new ServingStack(app, names[i].stackName, {
       env,
       namePrefix,
-      lake: dataLake,
+      storage: dataLake.storage,
       names: names[i],
       family: family.serving,
       artifactsPrefixes: family.artifactsPrefixes,

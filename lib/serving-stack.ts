@@ -19,7 +19,8 @@ import { ModelExecutionRole } from './constructs/model-execution-role';
 import { ModelMonitorSchedules } from './constructs/model-monitor-schedules';
 import { ModelPackageModel } from './constructs/model-package-model';
 import { SageMakerPipeline } from './constructs/sagemaker-pipeline';
-import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { ILakeStorage } from './constructs/data-lake-storage';
+import { logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { resourceName } from './naming';
 import { ModelPackageSource, ServingPlan } from './serving-plan';
@@ -50,7 +51,8 @@ export interface ServingMonitoring {
 export interface ServingStackProps extends StackProps {
   /** Prefix of the physical names (the endpoint is `<prefix>-<endpointId>`). */
   readonly namePrefix: string;
-  readonly lake: DataLakeStack;
+  /** The lake: capture, ground truth, the family's artifacts and the monitor's code and reports. */
+  readonly storage: ILakeStorage;
   /** The served family's names: its endpoint, monitoring pipeline and serving parameters. */
   readonly names: FamilyServingNames;
   /** How the family's packages are served and watched. */
@@ -116,9 +118,8 @@ export class ServingStack extends Stack {
   private readonly vpc?: JobVpc;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
-    const { lake, plan, names, family } = props;
+    const { storage, plan, names, family } = props;
     super(scope, id, { description: 'Practical Data Science platform: monitored real-time endpoint of the approved sentiment model', ...props });
-    const { storage } = lake;
     const prefix = props.namePrefix;
     this.namePrefix = prefix;
     this.artifactsPrefixes = props.artifactsPrefixes;
@@ -215,7 +216,7 @@ export class ServingStack extends Stack {
         capturePrefix: this.capturePrefix,
         groundTruthPrefix: this.groundTruthPrefix,
         baselinesPrefix: this.artifactsPrefixes[0],
-        preprocessorPrefix: this.uploadMonitorCode(lake),
+        preprocessorPrefix: this.uploadMonitorCode(storage),
         reportsPrefix: `${LakePrefix.pipelineArtifacts}${this.names.monitorId}/model-monitor/`,
         schedule: monitoring.schedule,
         driftThreshold: monitoring.driftThreshold,
@@ -223,7 +224,7 @@ export class ServingStack extends Stack {
       });
       monitoringAlarms.push(...this.modelMonitor.alarms);
     } else if (monitoringEngine === 'open') {
-      const { pipeline, alarms } = this.monitoringPipeline(monitoring.schedule, lake, served, props.notificationTopic);
+      const { pipeline, alarms } = this.monitoringPipeline(monitoring.schedule, storage, served, props.notificationTopic);
       this.monitorPipeline = pipeline;
       monitoringAlarms.push(...alarms);
     }
@@ -251,10 +252,10 @@ export class ServingStack extends Stack {
   }
 
   /** Uploads the monitoring code for Model Monitor's schedules (the open engine's pipeline uploads its own); returns its prefix. */
-  private uploadMonitorCode(lake: DataLakeStack): string {
+  private uploadMonitorCode(storage: ILakeStorage): string {
     const codePrefix = this.monitorCodePrefix();
     new LakeFolderUpload(this, 'MonitorCode', {
-      storage: lake.storage,
+      storage,
       sourceDir: this.monitorCodeDir(),
       exclude: CODE_EXCLUDES,
       destinationPrefix: codePrefix,
@@ -279,11 +280,10 @@ export class ServingStack extends Stack {
   /** The open engine: the scheduled monitoring pipeline and alarms on what it publishes. */
   private monitoringPipeline(
     schedule: string,
-    lake: DataLakeStack,
+    storage: ILakeStorage,
     served: Partial<Record<ServingVariantName, string>>,
     topic: sns.ITopic,
   ): { pipeline: sagemaker.CfnPipeline; alarms: cloudwatch.Alarm[] } {
-    const { storage } = lake;
     const pipelineName = resourceName(this.namePrefix, this.names.monitorId, 256);
     const monitor = new SageMakerPipeline(this, 'Monitor', {
       pipelineName,

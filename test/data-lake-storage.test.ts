@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLakeStorage } from '../lib/constructs/data-lake-storage';
 import { LakePrefix } from '../lib/lake-layout';
-import { templateOf, testStack } from './helpers';
+import { nagFindings, templateOf, testStack } from './helpers';
 
 function lake(props: ConstructorParameters<typeof DataLakeStorage>[2] = {}): { stack: Stack; storage: DataLakeStorage } {
   const stack = testStack();
@@ -228,4 +228,8 @@ describe('DataLakeStorage', () => {
       'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^LakeBucket/) }, '/raw/']],
     });
   });
+});
+
+test('DataLakeStorage passes the cdk-nag AwsSolutions checks', () => {
+  expect(nagFindings(lake({ keyAlias: 'pds-test-lake' }).stack)).toEqual([]);
 });

@@ -6,7 +6,7 @@ import { DataLakeStorage } from '../lib/constructs/data-lake-storage';
 import { FeatureGroup, FeatureGroupProps, OfflineTableFormat } from '../lib/constructs/feature-group';
 import { LakeAthena } from '../lib/constructs/lake-athena';
 import { reviewsFeatureGroupSchema } from '../lib/feature-store/reviews-features';
-import { templateOf, testStack } from './helpers';
+import { nagFindings, templateOf, testStack } from './helpers';
 
 function featureGroup(props: Partial<FeatureGroupProps> = {}): { stack: Stack; group: FeatureGroup; storage: DataLakeStorage } {
   const stack = testStack();
@@ -241,4 +241,8 @@ describe('FeatureGroup', () => {
     );
     expect(group.latestRecordsSql()).toMatch(/WHERE row_number = 1 AND NOT is_deleted$/);
   });
+});
+
+test('FeatureGroup passes the cdk-nag AwsSolutions checks (with an online store)', () => {
+  expect(nagFindings(featureGroup({ onlineStore: { ttl: Duration.days(30) } }).stack)).toEqual([]);
 });

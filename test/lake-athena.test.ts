@@ -5,7 +5,7 @@ import { DataLakeStorage } from '../lib/constructs/data-lake-storage';
 import { COURSE_QUERIES, LakeAthena, LakeAthenaProps } from '../lib/constructs/lake-athena';
 import { ATHENA_MIN_BYTES_SCANNED_CUTOFF } from '../lib/service-limits';
 import { LakePrefix } from '../lib/lake-layout';
-import { templateOf, testStack } from './helpers';
+import { nagFindings, templateOf, testStack } from './helpers';
 
 function athena(props: Partial<LakeAthenaProps> = {}) {
   const stack = testStack();
@@ -93,4 +93,8 @@ describe('LakeAthena', () => {
     expect(JSON.stringify(find('s3:GetObject').Resource)).toContain('/transformed/*');
     expect(JSON.stringify(find('s3:PutObject').Resource)).toContain('/athena-results/*');
   });
+});
+
+test('LakeAthena passes the cdk-nag AwsSolutions checks', () => {
+  expect(nagFindings(athena().stack)).toEqual([]);
 });

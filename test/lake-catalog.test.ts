@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataLakeStorage } from '../lib/constructs/data-lake-storage';
 import { CRAWLER_TABLE_PREFIX, LakeCatalog, LakeCatalogProps, RAW_REVIEW_COLUMNS } from '../lib/constructs/lake-catalog';
-import { templateOf, testStack } from './helpers';
+import { nagFindings, templateOf, testStack } from './helpers';
 
 function catalog(props: Partial<LakeCatalogProps> = {}): { stack: Stack; template: () => Template } {
   const stack = testStack();
@@ -144,4 +144,8 @@ describe('LakeCatalog', () => {
   ])('bad props fail with the prop, the value and what is allowed: %p', (props, message) => {
     expect(() => catalog(props)).toThrow(`LakeCatalog: ${message}`);
   });
+});
+
+test('LakeCatalog passes the cdk-nag AwsSolutions checks (with a crawler schedule)', () => {
+  expect(nagFindings(catalog({ crawlerSchedule: 'cron(0 3 * * ? *)' }).stack)).toEqual([]);
 });

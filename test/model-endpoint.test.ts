@@ -6,7 +6,7 @@ import * as sm from '@aws-cdk/aws-sagemaker-alpha';
 import { InstanceVariant, ModelEndpoint, ModelEndpointProps, ServerlessVariant } from '../lib/constructs/model-endpoint';
 import { ModelPackageModel } from '../lib/constructs/model-package-model';
 import { modelMonitorSchedule } from '../lib/constructs/model-monitor-schedules';
-import { testStack } from './helpers';
+import { nagFindings, testStack } from './helpers';
 
 const PACKAGE_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/reviews/1';
 
@@ -15,7 +15,7 @@ function fixture(): { stack: Stack; model: sm.IModel; key: kms.IKey } {
   const stack = testStack();
   const role = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   const model = new ModelPackageModel(stack, 'Model', { modelPackageArn: PACKAGE_ARN, role }).model;
-  return { stack, model, key: new kms.Key(stack, 'Key') };
+  return { stack, model, key: new kms.Key(stack, 'Key', { enableKeyRotation: true }) };
 }
 
 const rollout = { canaryPercent: 25, wait: Duration.minutes(5), maxModelLatency: Duration.seconds(1) };
@@ -183,4 +183,16 @@ describe('modelMonitorSchedule', () => {
       `monitoringSchedule '${expression}' cannot be a Model Monitor schedule; expected rate(N hours) with N dividing 24, rate(1 day), or a cron expression.`,
     );
   });
+});
+
+test('ModelEndpoint passes the cdk-nag AwsSolutions checks (two variants, data capture, autoscaling)', () => {
+  const { stack } = endpoint(({ model, key }) => ({
+    variants: [
+      instanceVariant(model, { autoscaling: { minCapacity: 1, maxCapacity: 2, targetInvocationsPerInstance: 2, scaleInCooldown: Duration.minutes(5), scaleOutCooldown: Duration.minutes(1) } }),
+      instanceVariant(model, { variantName: 'VariantB' }),
+    ],
+    encryptionKey: key,
+    dataCapture: { destinationS3Uri: 's3://pds-test-lake/data-capture/', encryptionKey: key, samplingPercentage: 100, jsonContentTypes: ['application/jsonlines'] },
+  }));
+  expect(nagFindings(stack)).toEqual([]);
 });

@@ -27,8 +27,8 @@ const FIXTURE: ModelFamily = {
         const pipeline = new SageMakerPipeline(stack, 'Pipeline', {
           pipelineName: `${context.namePrefix}-fixture`,
           description: 'The fixture family\'s pipeline',
-          role: { jobKinds: ['processing-job'], imageRepositories: [], jobKey: context.lake.storage.key },
-          storage: context.lake.storage,
+          role: { jobKinds: ['processing-job'], imageRepositories: [], jobKey: context.storage.key },
+          storage: context.storage,
           code: { sources: [s3deploy.Source.data('step.py', 'print(1)')], prefix: 'pipelines/fixture/code/v1/', logGroupName: logGroupName(context.namePrefix, 'pipelines/fixture/release-upload') },
           definition: ({ codeUri }) =>
             new PipelineDefinition({ parameters: [new ParameterString('Code', codeUri)], steps: [new FailStep('Stop', { errorMessage: 'fixture' })] }),

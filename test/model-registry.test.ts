@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ModelRegistry, ModelRegistryProps } from '../lib/constructs/model-registry';
-import { templateOf, testStack } from './helpers';
+import { nagFindings, templateOf, testStack } from './helpers';
 
 function registry(props: Partial<ModelRegistryProps> = {}) {
   const stack = testStack();
@@ -55,4 +55,8 @@ describe('ModelRegistry', () => {
     expect(rendered).toContain(':model-package-group/pds-test-bert');
     expect(rendered).toContain(':model-package/pds-test-bert/*');
   });
+});
+
+test('ModelRegistry passes the cdk-nag AwsSolutions checks', () => {
+  expect(nagFindings(registry().stack)).toEqual([]);
 });

@@ -11,8 +11,8 @@ import { QualityThresholds } from '../../pipeline-definitions/catalogue';
 import { JobVpc } from '../../pipeline-definitions/lib';
 import { IModelPackageGroup } from '../constructs/model-package-group';
 import { DefinitionStorage } from '../constructs/sagemaker-pipeline';
-import { DataLakeStack } from '../data-lake-stack';
-import { MlRegistryStack } from '../ml-registry-stack';
+import { ILakeStorage } from '../constructs/data-lake-storage';
+import { FeatureGroup } from '../constructs/feature-group';
 
 /** What the settings choose for every training pipeline, whatever its family. */
 export interface TrainingPipelineOptions {
@@ -37,9 +37,10 @@ export interface TrainingPipelineOptions {
 export interface FamilyPipelineContext extends TrainingPipelineOptions {
   readonly env?: Environment;
   readonly namePrefix: string;
-  readonly lake: DataLakeStack;
-  /** The registry stack (feature groups); the family's group is {@link modelPackageGroup}. */
-  readonly registry: MlRegistryStack;
+  /** The lake: data, step code and artifacts. */
+  readonly storage: ILakeStorage;
+  /** The course's reviews feature group. */
+  readonly reviewsFeatureGroup: FeatureGroup;
   /** Where the pipeline registers the family's models. */
   readonly modelPackageGroup: IModelPackageGroup;
 }
