@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { FeatureGroup, OfflineTableFormat } from './constructs/feature-group';
 import { FeatureMetadataWriter } from './constructs/feature-metadata-writer';
 import { ModelPackageGroupSpec, ModelRegistry } from './constructs/model-registry';
-import { DataLakeStack, logGroupName } from './data-lake-stack';
+import { ILakeStorage } from './constructs/data-lake-storage';
+import { logGroupName } from './data-lake-stack';
 import { validateFeatureGroupSchema } from './feature-store/feature-schema';
 import { reviewsFeatureGroupSchema } from './feature-store/reviews-features';
 import { resourceName } from './naming';
@@ -12,8 +13,12 @@ import { FeatureGroupSetting } from './settings';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
 export interface MlRegistryStackProps extends StatefulStackProps {
-  /** The lake that holds the offline stores and their tables. */
-  readonly lake: DataLakeStack;
+  /** The lake that holds the offline stores (its key encrypts the helper's logs too). */
+  readonly storage: ILakeStorage;
+  /** The Glue database of the offline stores' tables. */
+  readonly databaseName: string;
+  /** The Athena workgroup of the saved training-set query. */
+  readonly workGroupName: string;
   /**
    * Table format of the feature groups' offline stores.
    * @default OfflineTableFormat.GLUE
@@ -49,19 +54,19 @@ export class MlRegistryStack extends StatefulStack {
 
   constructor(scope: Construct, id: string, props: MlRegistryStackProps) {
     super(scope, id, 'Practical Data Science platform: Feature Store feature groups and Model Registry', props);
-    const { lake } = props;
+    const { storage } = props;
     const prefix = this.namePrefix;
     const removalPolicy = this.removalPolicy;
 
     // One helper writes the feature descriptions of every group in the stack.
     const metadataWriter = new FeatureMetadataWriter(this, 'FeatureMetadataWriter', {
       logGroupName: logGroupName(prefix, 'feature-store/describe-features'),
-      logKey: lake.storage.key,
+      logKey: storage.key,
     });
     // Every group of the stack has the same storage settings.
     const groupOptions = {
-      storage: lake.storage,
-      databaseName: lake.catalog.databaseName,
+      storage,
+      databaseName: props.databaseName,
       tableFormat: props.offlineTableFormat ?? OfflineTableFormat.GLUE,
       onlineStore: props.onlineStore,
       metadataWriter,
@@ -92,8 +97,8 @@ export class MlRegistryStack extends StatefulStack {
     this.trainingSetQuery = new athena.CfnNamedQuery(this, 'TrainingSetQuery', {
       name: 'reviews-features-training-set',
       description: 'Training split from the reviews feature group: the latest version of each review, deleted records left out',
-      database: lake.catalog.databaseName,
-      workGroup: lake.athena.workGroupName,
+      database: props.databaseName,
+      workGroup: props.workGroupName,
       queryString: this.reviewsFeatureGroup.latestRecordsSql("split_type = 'train'"),
     });
 

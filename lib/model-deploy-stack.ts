@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, IgnoreMode, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, IgnoreMode, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -90,6 +90,8 @@ export interface ModelDeployStackProps extends StackProps {
 export class ModelDeployStack extends Stack {
   /** Serving alarms and failed deployments. */
   public readonly topic: sns.Topic;
+  /** The topic as the serving stacks take it: by its exported ARN. */
+  public readonly importedTopic: sns.ITopic;
   public readonly championParameterName: string;
   public readonly challengerParameterName: string;
   public readonly deployer: codebuild.Project;
@@ -229,6 +231,10 @@ export class ModelDeployStack extends Stack {
     new CfnOutput(this, 'ChampionParameterName', { value: this.championParameterName });
     new CfnOutput(this, 'ChallengerParameterName', { value: this.challengerParameterName });
     new CfnOutput(this, 'DeployerProjectName', { value: this.deployer.projectName });
-    new CfnOutput(this, 'ServingTopicArn', { value: this.topic.topicArn });
+    // Exported, so that a serving stack the deployer adds finds it whatever the app served when this
+    // stack was deployed (a weak cross-stack reference is an output only while its reader is in the app).
+    const topicExport = `${prefix}-serving-topic-arn`;
+    new CfnOutput(this, 'ServingTopicArn', { value: this.topic.topicArn, exportName: topicExport });
+    this.importedTopic = sns.Topic.fromTopicArn(this, 'ImportedTopic', Fn.importValue(topicExport));
   }
 }

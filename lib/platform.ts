@@ -1,5 +1,6 @@
 import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { BERT_PIPELINE_ID } from '../pipeline-definitions/bert-sentiment';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc } from '../pipeline-definitions/lib';
 import { BertPipelineStack } from './bert-pipeline-stack';
@@ -43,6 +44,8 @@ export interface Platform {
 export interface PlatformOptions {
   /**
    * The model families; the first keeps the names the platform had before there were families.
+   * The approval deployer synthesizes `bin/app.ts`, which takes {@link platformFamilies}: a family
+   * that is deployed must be listed there (this option is for tests of families as such).
    * @default - the configuration's: BERT and its variants ({@link platformFamilies})
    */
   readonly families?: readonly ModelFamily[];
@@ -104,7 +107,9 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   const groupName = (family: ModelFamily) => resourceName(namePrefix, family.id, 63);
   const mlRegistry = new MlRegistryStack(app, stackName('ml-registry'), {
     ...stateful,
-    lake: dataLake,
+    storage: dataLake.storage,
+    databaseName: dataLake.catalog.databaseName,
+    workGroupName: dataLake.athena.workGroupName,
     offlineTableFormat: config.offlineStoreTableFormat === 'Iceberg' ? OfflineTableFormat.ICEBERG : OfflineTableFormat.GLUE,
     onlineStore: config.onlineStoreEnabled
       ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
@@ -158,7 +163,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
       names: names[i],
       family: family.serving,
       artifactsPrefixes: family.artifactsPrefixes,
-      notificationTopic: modelDeploy.topic,
+      notificationTopic: modelDeploy.importedTopic,
       plan,
       profile: config.servingProfile,
       variants: config.servingVariants,
@@ -189,14 +194,20 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const familyStacks = Object.fromEntries(families.map((family, i) => [family.id, { family, pipelines: pipelines[i], serving: servingStacks[i] }]));
-  const bert = (i: number) => pipelines[i][0] as BertPipelineStack;
+  const familyStacks: Record<string, FamilyStacks> = Object.fromEntries(
+    families.map((family, i) => [family.id, { family, pipelines: pipelines[i], serving: servingStacks[i] }]),
+  );
+  const bert = (id: string): BertPipelineStack => {
+    const stack = familyStacks[id]?.pipelines[0];
+    if (!(stack instanceof BertPipelineStack)) throw new Error(`buildPlatform: family '${id}' has no BERT pipeline stack.`);
+    return stack;
+  };
   return {
     dataLake,
     mlRegistry,
     families: familyStacks,
-    bertPipeline: bert(0),
-    bertPipelineVariants: Object.fromEntries(Object.keys(config.bertPipelineVariants ?? {}).map((name, i) => [name, bert(i + 1)])),
+    bertPipeline: bert(BERT_PIPELINE_ID),
+    bertPipelineVariants: Object.fromEntries(Object.keys(config.bertPipelineVariants ?? {}).map((name) => [name, bert(`${BERT_PIPELINE_ID}-${name}`)])),
     modelDeploy,
     serving: servingStacks[0],
     costGuard,
@@ -216,6 +227,16 @@ export function servingPlans(config: PlatformConfig, families: readonly ModelFam
   }
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) throw new ConfigError(`Model family '${twice}' is declared twice; expected unique family ids (a bertPipelineVariants name may clash with another family).`);
+  // A family's monitoring pipeline is named and stored as `<id>-monitor`: no family may take that id.
+  for (const family of families) {
+    const monitorId = familyServingNames(config.namePrefix, family).monitorId;
+    const clash = families.find((other) => other.id === monitorId);
+    if (clash) {
+      throw new ConfigError(
+        `Model family '${clash.id}' clashes with the monitoring pipeline of family '${family.id}' (named ${monitorId}); expected a family id that does not end in '-monitor' (e.g. rename the bertPipelineVariants entry).`,
+      );
+    }
+  }
   const unknown = (config.servingFamilies ?? []).filter((id) => !ids.includes(id));
   if (unknown.length > 0) {
     throw new ConfigError(`Invalid context value 'servingFamilies': ${unknown.map((u) => `'${u}'`).join(', ')} is not a model family of the app; expected some of ${ids.join(', ')}.`);

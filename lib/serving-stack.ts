@@ -141,7 +141,7 @@ export class ServingStack extends Stack {
     this.images = new ImageRegistries(this, 'ImageRegistries');
     const role = new ModelExecutionRole(this, 'ModelRole', {
       endpointName: this.endpointName,
-      imageRepository: this.images.repository(family.inferenceImage),
+      imageRepositories: family.inferenceImages.map((image) => this.images.repository(image)),
     }).role;
     // The family's packages' artifacts, and no other family's.
     for (const artifacts of this.artifactsPrefixes) storage.grantReadPrefix(role, artifacts);
@@ -202,7 +202,6 @@ export class ServingStack extends Stack {
     const monitoringAlarms: cloudwatch.Alarm[] = [];
     for (const alarm of Object.values(this.endpoint.rollbackAlarms).flat()) alarm.addAlarmAction(notify);
 
-    // Serverless endpoints capture nothing to monitor.
     const { monitoring } = props;
     // Serverless endpoints capture nothing to monitor, and a family may bring no monitor.
     const monitoringEngine = serverless || !family.monitoring ? undefined : monitoring.engine;

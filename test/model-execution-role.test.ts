@@ -9,7 +9,7 @@ function roleStack() {
   const images = new ImageRegistries(stack, 'Images');
   const construct = new ModelExecutionRole(stack, 'ModelRole', {
     endpointName: 'pds-test-reviews',
-    imageRepository: images.repository('huggingFaceInference'),
+    imageRepositories: [images.repository('huggingFaceInference')],
   });
   return { stack, construct };
 }
@@ -64,5 +64,26 @@ describe('ModelExecutionRole', () => {
 
   test('passes the cdk-nag AwsSolutions checks', () => {
     expect(nagFindings(roleStack().stack)).toEqual([]);
+  });
+});
+
+describe('ModelExecutionRole for a serial inference pipeline', () => {
+  test('pulls the image of every container, and only those', () => {
+    const stack = testStack();
+    const images = new ImageRegistries(stack, 'Images');
+    new ModelExecutionRole(stack, 'ModelRole', {
+      endpointName: 'pds-test-pipeline',
+      imageRepositories: [images.repository('huggingFaceInference'), images.repository('huggingFaceTraining')],
+    });
+    const pull = statements(stack).find((s) => s.Sid === 'PullImages');
+    expect(pull.Resource).toHaveLength(2);
+    expect(JSON.stringify(pull.Resource)).toContain('repository/huggingface-pytorch-inference');
+    expect(JSON.stringify(pull.Resource)).toContain('repository/huggingface-pytorch-training');
+  });
+
+  test('no image is an error naming the prop', () => {
+    expect(() => new ModelExecutionRole(testStack(), 'ModelRole', { endpointName: 'x', imageRepositories: [] })).toThrow(
+      'ModelExecutionRole: imageRepositories is empty; expected the repository of every serving container.',
+    );
   });
 });

@@ -39,7 +39,7 @@ const FIXTURE: ModelFamily = {
     },
   ],
   artifactsPrefixes: ['pipelines/fixture/'],
-  serving: { inferenceImage: 'huggingFaceInference', contentType: 'application/json' },
+  serving: { inferenceImages: ['huggingFaceInference'], contentType: 'application/json' },
 };
 
 function platformWith(context: Record<string, string>, extra: readonly ModelFamily[] = []) {
@@ -148,4 +148,37 @@ test('servingFamilies naming no family of the app fails, naming the setting, the
   expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(
     "Invalid context value 'servingFamilies': 'fixtur' is not a model family of the app; expected some of bert-sentiment, fixture.",
   );
+});
+
+test('a variant named <family>-monitor clashes with that family\'s monitoring pipeline: refused, naming both', () => {
+  expect(() => platformWith({ bertPipelineVariants: '{"foo":{"inputPrefix":"raw/foo/"},"foo-monitor":{"inputPrefix":"raw/bar/"}}' })).toThrow(
+    "Model family 'bert-sentiment-foo-monitor' clashes with the monitoring pipeline of family 'bert-sentiment-foo' (named bert-sentiment-foo-monitor)",
+  );
+});
+
+test('a serving stack the deployer adds later reads only outputs that a platform serving nothing has already deployed', () => {
+  const variants = '{"dresses":{"inputPrefix":"raw/dresses/"}}';
+  const before = platformWith({ bertPipelineVariants: variants });
+  const outputs = new Map<string, Set<string>>();
+  const exports = new Set<string>();
+  for (const stack of [before.dataLake, before.mlRegistry, before.modelDeploy]) {
+    const declared = Template.fromStack(stack).toJSON().Outputs ?? {};
+    outputs.set(stack.stackName, new Set(Object.keys(declared)));
+    for (const output of Object.values(declared) as any[]) if (output.Export) exports.add(output.Export.Name);
+  }
+  const after = platformWith({ bertPipelineVariants: variants, serving: 'true', servingFamilies: 'bert-sentiment-dresses' });
+  const read: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const node = value as Record<string, any>;
+      if (node['Fn::GetStackOutput']) read.push(`${node['Fn::GetStackOutput'].StackName}:${node['Fn::GetStackOutput'].OutputName}`);
+      if (typeof node['Fn::ImportValue'] === 'string') read.push(`export:${node['Fn::ImportValue']}`);
+      Object.values(node).forEach(visit);
+    }
+  };
+  for (const stack of [after.serving!, after.families['bert-sentiment-dresses'].serving!]) visit(Template.fromStack(stack).toJSON());
+  expect(read.length).toBeGreaterThan(0);
+  const missing = read.filter((r) => (r.startsWith('export:') ? !exports.has(r.slice(7)) : !outputs.get(r.split(':')[0])?.has(r.split(':')[1])));
+  expect([...new Set(missing)]).toEqual([]);
 });

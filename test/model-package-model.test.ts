@@ -13,7 +13,7 @@ function modelStack(props: Partial<ModelPackageModelProps> = {}) {
   const images = new ImageRegistries(stack, 'Images');
   const role = new ModelExecutionRole(stack, 'ModelRole', {
     endpointName: 'pds-test-reviews',
-    imageRepository: images.repository('huggingFaceInference'),
+    imageRepositories: [images.repository('huggingFaceInference')],
   }).role;
   const construct = new ModelPackageModel(stack, 'VariantAModel', { modelPackageArn: PACKAGE_ARN, role, ...props });
   return { stack, construct };

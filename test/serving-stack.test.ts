@@ -162,7 +162,7 @@ describe('ServingStack with a champion and a challenger package (dev)', () => {
     expect(JSON.stringify(Object.values(schedules)[0])).toContain(':pipeline/pds-dev-endpoint-monitor');
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ 'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'], detail: Match.objectLike({ currentPipelineExecutionStatus: ['Failed'] }) }),
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'pds-dev-model-deploy' }) } })],
+      Targets: [Match.objectLike({ Arn: { 'Fn::ImportValue': 'pds-dev-serving-topic-arn' } })],
     });
   });
 
@@ -188,7 +188,8 @@ describe('ServingStack with a champion and a challenger package (dev)', () => {
     );
     expect(alarms).toHaveLength(8);
     const topic = alarms[0].Properties.AlarmActions[0];
-    expect(topic['Fn::GetStackOutput']).toMatchObject({ StackName: 'pds-dev-model-deploy', OutputName: expect.stringContaining('Topic') });
+    // The approval flow's topic, by the ARN its stack exports.
+    expect(topic).toEqual({ 'Fn::ImportValue': 'pds-dev-serving-topic-arn' });
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
     const drift = alarms.find((a) => a.Properties.AlarmName === 'pds-dev-bert-sentiment-VariantB-data-drift');
     expect(drift.Properties).toMatchObject({

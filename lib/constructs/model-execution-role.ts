@@ -7,13 +7,16 @@ import { grantImagePull, ImageRepository } from './image-registries';
 export interface ModelExecutionRoleProps {
   /** The endpoint whose containers run as this role (its log groups). */
   readonly endpointName: string;
-  /** The ECR repository of the serving image (`account` may be a token). */
-  readonly imageRepository: ImageRepository;
+  /**
+   * The ECR repositories of the serving images: one container's, or those of the containers of a
+   * serial inference pipeline (`account` may be a token).
+   */
+  readonly imageRepositories: readonly ImageRepository[];
 }
 
 /**
  * The execution role of an endpoint's models, with no AWS managed policy: it pulls the serving
- * image, writes the endpoint's logs and SageMaker's metrics. Model artifacts, the capture folder
+ * images, writes the endpoint's logs and SageMaker's metrics. Model artifacts, the capture folder
  * and keys are granted by their owners.
  */
 export class ModelExecutionRole extends Construct {
@@ -26,7 +29,10 @@ export class ModelExecutionRole extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Models of the endpoint ${props.endpointName}`,
     });
-    grantImagePull(this.role, [props.imageRepository]);
+    if (props.imageRepositories.length === 0) {
+      throw new Error('ModelExecutionRole: imageRepositories is empty; expected the repository of every serving container.');
+    }
+    grantImagePull(this.role, props.imageRepositories);
     const logGroups = stack.formatArn({
       service: 'logs',
       resource: 'log-group',

@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -134,9 +134,16 @@ export class ModelMonitorSchedules extends Construct {
     });
     for (const definition of [dataQuality, modelQuality]) definition.node.addDependency(role.node.findChild('DefaultPolicy'));
 
+    const scheduleName = (suffix: string) => {
+      const name = `${props.endpointName}-${suffix}`;
+      if (!Token.isUnresolved(props.endpointName) && name.length > 63) {
+        throw new Error(`ModelMonitorSchedules: the schedule name '${name}' (from endpointName '${props.endpointName}') is ${name.length} characters; expected at most 63 (a shorter endpoint name).`);
+      }
+      return name;
+    };
     const schedule = (id: string, suffix: string, definition: sagemaker.CfnDataQualityJobDefinition | sagemaker.CfnModelQualityJobDefinition, type: string) =>
       new sagemaker.CfnMonitoringSchedule(this, id, {
-        monitoringScheduleName: `${props.endpointName}-${suffix}`,
+        monitoringScheduleName: scheduleName(suffix),
         endpointName: props.endpointName,
         monitoringScheduleConfig: {
           // Job definitions are immutable, so CloudFormation names them (a change replaces one); the name ends the ARN.

@@ -107,7 +107,9 @@ export class SageMakerPipeline extends Construct {
     }
     const stack = Stack.of(this);
     this.pipelineName = props.pipelineName;
-    this.pipelineArn = stack.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: props.pipelineName.toLowerCase() });
+    // SageMaker's pipeline ARNs are lower case; a token is taken as it is.
+    const arnName = Token.isUnresolved(props.pipelineName) ? props.pipelineName : props.pipelineName.toLowerCase();
+    this.pipelineArn = stack.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: arnName });
     this.role = new PipelineRole(this, 'Role', { pipelineName: props.pipelineName, ...props.role }).role;
     this.codeUri = storage.s3Uri(props.code.prefix);
 

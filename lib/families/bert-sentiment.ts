@@ -28,7 +28,7 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
     // The training jobs write the model artifacts, the gates their reports (the packages' baselines).
     artifactsPrefixes: [`${LakePrefix.pipelineArtifacts}${id}/`],
     serving: {
-      inferenceImage: 'huggingFaceInference',
+      inferenceImages: ['huggingFaceInference'],
       contentType: JSON_LINES,
       monitoring: { codeDir: BERT_CODE_DIR, image: 'huggingFaceTraining' },
     },

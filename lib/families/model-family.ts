@@ -55,8 +55,11 @@ export interface FamilyPipeline {
 
 /** How a family's registered packages are served and watched. */
 export interface FamilyServing {
-  /** The serving container's image (the packages name it; the model role may pull it). */
-  readonly inferenceImage: ImageName;
+  /**
+   * The serving containers' images, in order: one, or those of a serial inference pipeline (the
+   * packages name them; the model role may pull them).
+   */
+  readonly inferenceImages: readonly ImageName[];
   /** The request and response content type of the endpoint (and of data capture). */
   readonly contentType: string;
   /**

@@ -61,10 +61,6 @@ async function write(ssm: SSMClient, name: string, value: string): Promise<void>
 }
 
 /**
- * The `cdk deploy` command line of the serving stack: only that stack, no prompts, the baked
- * configuration as context values.
- */
-/**
  * The context of the deployer's synth for an approved package of a family: the baked context, and
  * the family among `servingFamilies` (the first family, BERT's, is served by the baked
  * `serving=true`).
@@ -75,6 +71,10 @@ export function familyContext(context: Readonly<Record<string, string>>, family?
   return { ...context, servingFamilies: [...new Set([...served, family])].join(',') };
 }
 
+/**
+ * The `cdk deploy` command line of the serving stack: only that stack, no prompts, the baked
+ * configuration as context values.
+ */
 export function deployCommand(servingStack: string, context: Readonly<Record<string, string>>): string[] {
   return [
     'cdk',

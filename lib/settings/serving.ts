@@ -157,7 +157,9 @@ export const SERVING_SETTINGS = {
     type: 'list',
     doc:
       "Model families served besides BERT's (which serving=true serves): each gets endpoint <prefix>-<family> in stack <prefix>-serving-<family>, " +
-      'serving the packages its approvals record in /<prefix>/serving/<family>/… in SSM, e.g. bert-sentiment-dresses for a variant of bertPipelineVariants.',
+      'serving the packages its approvals record in /<prefix>/serving/<family>/… in SSM, e.g. bert-sentiment-dresses for a variant of bertPipelineVariants. ' +
+      'Every served family takes the same serving settings (profile, variants, autoscaling, rollout, capture); modelPackageArn and challengerModelPackageArn are BERT\'s alone. ' +
+      'List a family here before its first approval, so that later deploys of the app keep its endpoint.',
     allowed: "family ids (lowercase letters, digits and single hyphens), separated by commas; each one of the app's families",
     parse: listOf(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/),
   }),
