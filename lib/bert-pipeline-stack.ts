@@ -117,12 +117,11 @@ export class BertPipelineStack extends Stack {
     const rawPrefix = variant?.inputPrefix ?? LakePrefix.rawReviews;
     const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : LakePrefix.transformedReviews;
     this.pipelineName = resourceName(props.namePrefix, pipelineId, 256);
-    this.pipelineArn = this.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
 
     const images = new ImageRegistries(this, 'ImageRegistries');
     const managed = props.managedQualityServices ?? false;
 
-    const codeHash = bertCodeHash();
+    const codeHash = stepCodeHash(BERT_CODE_DIR);
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
     const codePrefix = `${LakePrefix.pipelineArtifacts}${pipelineId}/code/${codeHash.slice(0, 32)}/`;
     const { quality } = props;
@@ -190,6 +189,7 @@ export class BertPipelineStack extends Stack {
     // and CloudFormation cannot create a second pipeline of the same name first.
     pipeline.pipeline.overrideLogicalId('Pipeline');
     this.pipeline = pipeline.pipeline;
+    this.pipelineArn = pipeline.pipelineArn;
     this.role = pipeline.role;
     this.definitionStorage = pipeline.definitionStorage;
     this.definitionChars = pipeline.definitionChars;
@@ -236,9 +236,4 @@ export class BertPipelineStack extends Stack {
     });
     new CfnOutput(this, 'FailureTopicArn', { value: this.failureTopic.topicArn });
   }
-}
-
-/** The BERT step code's content hash. */
-export function bertCodeHash(): string {
-  return stepCodeHash(BERT_CODE_DIR);
 }
