@@ -51,7 +51,8 @@ export const TRAIN_INSTANCE_TYPES = ['ml.c5.9xlarge', 'ml.c5.4xlarge', 'ml.m5.4x
 /** Processing instance types the pipeline offers. */
 export const PROCESSING_INSTANCE_TYPES = ['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.m5.large'] as const;
 
-export const JSON_LINES = 'application/jsonlines';
+export { JSON_LINES } from './contract';
+import { JSON_LINES } from './contract';
 
 export interface BertPipelineProps {
   /**

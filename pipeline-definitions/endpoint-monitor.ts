@@ -30,14 +30,7 @@ import { checkInstanceTypes } from './lib/instance-types';
 /** Name of the monitoring pipeline within a stage (the stage's prefix goes in front). */
 export const ENDPOINT_MONITOR_ID = 'endpoint-monitor';
 
-/** The CloudWatch namespace of the monitoring metrics. */
-export const MONITOR_METRIC_NAMESPACE = 'PracticalDataScience/ModelMonitoring';
-
-/** The metrics `monitor.py` publishes, per check. */
-export const MONITOR_METRICS = {
-  dataDrift: ['feature_baseline_drift_review_words', 'prediction_baseline_drift_sentiment', 'data_quality_violations', 'captured_records'],
-  modelQuality: ['accuracy', 'weighted_precision', 'weighted_recall', 'weighted_f1', 'model_quality_violations', 'ground_truth_records'],
-} as const;
+export { MONITOR_METRIC_NAMESPACE, MONITOR_METRICS } from './contract';
 
 /** A served variant and the model package whose baselines it is checked against. */
 export interface MonitoredVariant {
