@@ -118,6 +118,6 @@ export function endpointMonitorPipeline(props: EndpointMonitorProps): PipelineDe
   return new PipelineDefinition({
     parameters: Object.values(p),
     steps,
-    metadata: { pipeline: pipelineId, endpoint: props.endpointName },
+    metadata: { pipeline: pipelineId, definition: ENDPOINT_MONITOR_ID, endpoint: props.endpointName },
   });
 }

@@ -1,0 +1,147 @@
+/**
+ * The open engine: every gate is `quality_gate.py <gate>` on a plain Processing job, writing its
+ * reports in the managed services' formats (see the script's docstring), so it runs on any
+ * account and, here, on the local runner.
+ */
+import { REPORT_FILES } from '../contract';
+import { Join, Parameter, ParameterBoolean, PROCESSING_ROOT, processingOutput, ProcessingStep, Value } from '../lib';
+import { QualityThresholds } from '../catalogue';
+import { PipelineJobs, text } from '../parts/jobs';
+import { Gate, GateEngine, GateFile, GateName, GatePreparation, GateSources, QUALITY_GATES, required } from './gate';
+
+/** The gates' parameters: `SkipCheck<gate>` for every gate, `RegisterNewBaselineCheck<gate>` for the given ones. */
+export class GateParameters {
+  public readonly skip: Readonly<Record<GateName, ParameterBoolean>>;
+  public readonly newBaseline: Readonly<Partial<Record<GateName, ParameterBoolean>>>;
+  public readonly list: readonly Parameter[];
+
+  constructor(baselineGates: readonly GateName[]) {
+    this.skip = Object.fromEntries(QUALITY_GATES.map((g) => [g, new ParameterBoolean(`Skip${g}`, false)])) as Record<GateName, ParameterBoolean>;
+    this.newBaseline = Object.fromEntries(baselineGates.map((g) => [g, new ParameterBoolean(`RegisterNewBaseline${g}`, false)]));
+    this.list = [...Object.values(this.skip), ...baselineGates.map((g) => this.newBaseline[g]!)];
+  }
+
+  /** The register-new-baseline parameter of a gate that has one. */
+  public baseline(gate: GateName): ParameterBoolean {
+    const parameter = this.newBaseline[gate];
+    if (!parameter) throw new Error(`${gate}: the engine takes no new baseline for this gate.`);
+    return parameter;
+  }
+}
+
+export interface OpenGatesProps {
+  readonly jobs: PipelineJobs;
+  readonly quality: QualityThresholds;
+  /** The group whose latest approved model the drift checks compare with. */
+  readonly modelPackageGroupName: string;
+}
+
+/** Each open gate's reports, by what they hold (the drift baselines: as the gate used them). */
+const OPEN_REPORTS: Record<GateName, Partial<Record<GateFile, string>>> = {
+  CheckDataBias: { report: REPORT_FILES.bias, constraints: REPORT_FILES.bias },
+  CheckDataQuality: dataQualityReports(),
+  CheckTrainingHealth: { report: REPORT_FILES.trainingHealth },
+  CheckModelQuality: dataQualityReports(),
+  CheckModelBias: { report: REPORT_FILES.bias, constraints: REPORT_FILES.bias },
+  CheckExplainability: { report: REPORT_FILES.explainability, constraints: REPORT_FILES.explainability },
+};
+
+function dataQualityReports(): Partial<Record<GateFile, string>> {
+  return {
+    statistics: REPORT_FILES.statistics,
+    constraints: REPORT_FILES.constraints,
+    driftStatistics: REPORT_FILES.driftStatistics,
+    driftConstraints: REPORT_FILES.driftConstraints,
+  };
+}
+
+export class OpenGates implements GateEngine {
+  public readonly kind: 'open' | 'managed' = 'open';
+  public readonly quality: QualityThresholds;
+  protected readonly jobs: PipelineJobs;
+  protected readonly gateParameters: GateParameters;
+
+  constructor(
+    protected readonly props: OpenGatesProps,
+    baselineGates: readonly GateName[] = ['CheckDataQuality', 'CheckModelQuality'],
+  ) {
+    this.jobs = props.jobs;
+    this.quality = props.quality;
+    this.gateParameters = new GateParameters(baselineGates);
+  }
+
+  public get parameters(): readonly Parameter[] {
+    return this.gateParameters.list;
+  }
+
+  public gate(name: GateName, sources: GateSources): Gate {
+    const q = this.quality;
+    const lookup = ['--baseline-from-model-package-group', this.props.modelPackageGroupName];
+    const data = `${PROCESSING_ROOT}/input/data`;
+    const predictions = `${PROCESSING_ROOT}/input/predictions`;
+    const model = `${PROCESSING_ROOT}/input/model`;
+    const input = (inputName: string, uri: Value) => this.jobs.input(inputName, uri);
+    const newBaseline = (gate: GateName) => ['--register-new-baseline', text(this.gateParameters.baseline(gate))];
+    switch (name) {
+      case 'CheckDataBias':
+        return this.openGate(name, 'data-bias',
+          ['--data-dir', data, '--thresholds', JSON.stringify(q.dataBias), '--min-group-size', String(q.biasMinGroupSize)],
+          [input('data', required(sources, 'trainingData', name))]);
+      case 'CheckDataQuality':
+        // The drift checks read the registry and the approved model's baselines in S3: not isolated.
+        return this.openGate(name, 'data-quality',
+          ['--data-dir', data, '--distribution-threshold', String(q.dataQualityDistributionThreshold), ...newBaseline(name), ...lookup],
+          [input('data', required(sources, 'trainingData', name))], false);
+      case 'CheckTrainingHealth':
+        return this.openGate(name, 'training-health', ['--model-dir', model], [input('model', required(sources, 'modelArtifacts', name))]);
+      case 'CheckModelQuality':
+        return this.openGate(name, 'model-quality',
+          ['--predictions-dir', predictions, '--thresholds', JSON.stringify(q.modelQuality), '--tolerance', String(q.modelQualityTolerance), ...newBaseline(name), ...lookup],
+          [input('predictions', required(sources, 'predictions', name))], false);
+      case 'CheckModelBias':
+        return this.openGate(name, 'model-bias',
+          ['--predictions-dir', predictions, '--thresholds', JSON.stringify(q.modelBias), '--min-group-size', String(q.biasMinGroupSize)],
+          [input('predictions', required(sources, 'predictions', name))]);
+      case 'CheckExplainability':
+        return this.openGate(name, 'explainability', ['--model-dir', model, '--data-dir', data, '--samples', '10'],
+          [input('model', required(sources, 'modelArtifacts', name)), input('data', required(sources, 'testData', name))]);
+    }
+  }
+
+  public preparation(): GatePreparation {
+    return { arguments: [], outputs: [] };
+  }
+
+  public trainingSettings(): Record<string, Value> {
+    return {};
+  }
+
+  public configFile(_check: 'data_bias' | 'explainability'): Value | undefined {
+    return undefined;
+  }
+
+  /** `quality_gate.py <command>` as the gate's step, network-isolated unless it reads the registry. */
+  private openGate(name: GateName, command: string, args: Value[], inputs: Value[], isolated = true): Gate {
+    const reportDir = `${PROCESSING_ROOT}/output/report`;
+    const step = new ProcessingStep(name, {
+      description: `Quality gate (open engine): ${command}`,
+      request: this.jobs.scriptJob(
+        'quality_gate.py',
+        [command, '--output-dir', reportDir, '--skip', text(this.gateParameters.skip[name]), ...args],
+        inputs,
+        [processingOutput('report', this.jobs.executionPrefix('quality', name), reportDir)],
+        isolated,
+      ),
+    });
+    const files = OPEN_REPORTS[name];
+    return {
+      name,
+      step,
+      file: (kind) => {
+        const file = files[kind] ?? files[kind === 'driftStatistics' ? 'statistics' : 'constraints'];
+        if (!file) throw new Error(`${name}: the open gate writes no ${kind} report.`);
+        return new Join('/', [step.outputUri('report'), file]);
+      },
+    };
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The named parts a training pipeline is composed of: prepare, train, evaluate, create the model,
+ * batch-transform, register. Each builds its step from the pipeline's shared job settings
+ * ({@link PipelineJobs}) and what the family gives it (scripts, arguments, images), so that a family
+ * after BERT reuses them with its own scripts.
+ */
+import { DEPLOY_INSTANCE_TYPES } from '../catalogue';
+import { JSON_LINES, REPORT_FILES } from '../contract';
+import { driftCheckBaselines, GateEngine, modelMetrics, RegisteredGates } from '../gates';
+import {
+  CreateModelStep,
+  ExecutionVariable,
+  Join,
+  PROCESSING_ROOT,
+  processingInput,
+  processingOutput,
+  ProcessingStep,
+  PropertyFile,
+  RegisterModelStep,
+  Step,
+  TrainingStep,
+  TransformStep,
+  Value,
+} from '../lib';
+import { PipelineJobs } from './jobs';
+
+/** A Training job channel: an S3 prefix, copied in full. */
+export function channel(name: string, uri: Value): Value {
+  return {
+    ChannelName: name,
+    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: uri, S3DataDistributionType: 'FullyReplicated' } },
+    InputMode: 'File',
+    CompressionType: 'None',
+  };
+}
+
+export interface PrepareOptions {
+  readonly script: string;
+  readonly description: string;
+  readonly arguments: readonly Value[];
+  readonly inputs: readonly Value[];
+  /** The splits it writes, each to `output/sentiment/<split>` and the execution's `processing/<split>`, as output `sentiment-<split>`. */
+  readonly splits: readonly string[];
+  /** Further outputs (e.g. a table of the lake). */
+  readonly outputs?: readonly Value[];
+  /** The gates' engine: its preparation arguments and outputs are added. */
+  readonly engine: GateEngine;
+}
+
+/** The preparation step (not isolated: it calls the Feature Store API). */
+export function prepareStep(jobs: PipelineJobs, options: PrepareOptions): ProcessingStep {
+  const forGates = options.engine.preparation();
+  return new ProcessingStep('Processing', {
+    description: options.description,
+    request: jobs.scriptJob(
+      options.script,
+      [...options.arguments, ...forGates.arguments],
+      [...options.inputs],
+      [
+        ...options.splits.map((split) =>
+          processingOutput(`sentiment-${split}`, jobs.executionPrefix('processing', split), `${PROCESSING_ROOT}/output/sentiment/${split}`),
+        ),
+        ...(options.outputs ?? []),
+        ...forGates.outputs,
+      ],
+      false,
+    ),
+  });
+}
+
+export interface TrainOptions {
+  readonly description: string;
+  readonly imageUri: string;
+  readonly metricDefinitions: readonly { readonly Name: string; readonly Regex: string }[];
+  readonly hyperParameters: Record<string, Value>;
+  readonly channels: readonly Value[];
+  readonly instanceType: Value;
+  readonly instanceCount: Value;
+  readonly volumeSizeInGB: Value;
+  /** Train on managed spot instances, resuming from the execution's checkpoints. */
+  readonly spot?: boolean;
+  readonly dependsOn?: readonly Step[];
+  readonly engine: GateEngine;
+}
+
+/** The training step: network-isolated, encrypted, checkpointed per execution. */
+export function trainStep(jobs: PipelineJobs, options: TrainOptions): TrainingStep {
+  const { executionRoleArn, kmsKeyArn } = jobs.props;
+  return new TrainingStep('Train', {
+    description: options.description,
+    cacheExpireAfter: 'PT1H',
+    dependsOn: options.dependsOn ? [...options.dependsOn] : undefined,
+    request: {
+      RoleArn: executionRoleArn,
+      AlgorithmSpecification: {
+        TrainingImage: options.imageUri,
+        TrainingInputMode: 'File',
+        MetricDefinitions: options.metricDefinitions.map((m) => ({ ...m })),
+        EnableSageMakerMetricsTimeSeries: true,
+      },
+      HyperParameters: options.hyperParameters,
+      InputDataConfig: [...options.channels],
+      OutputDataConfig: { S3OutputPath: jobs.executionPrefix('training'), KmsKeyId: kmsKeyArn },
+      ResourceConfig: { InstanceType: options.instanceType, InstanceCount: options.instanceCount, VolumeSizeInGB: options.volumeSizeInGB, VolumeKmsKeyId: kmsKeyArn },
+      StoppingCondition: options.spot ? { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 } : { MaxRuntimeInSeconds: 86400 },
+      ...(options.spot ? { EnableManagedSpotTraining: true } : {}),
+      EnableNetworkIsolation: true,
+      EnableInterContainerTrafficEncryption: true,
+      // Per execution, so a (spot) restart resumes its own run and never another's.
+      CheckpointConfig: { S3Uri: jobs.executionPrefix('checkpoints') },
+      ...options.engine.trainingSettings(),
+    },
+  });
+}
+
+/** The evaluation step and the accuracy it reports. */
+export interface Evaluation {
+  readonly step: ProcessingStep;
+  readonly accuracy: Value;
+  /** The evaluation report (Model Monitor's statistics format). */
+  readonly statisticsUri: Value;
+}
+
+/** `evaluate.py` on the test split: writes the evaluation report the accuracy condition reads. */
+export function evaluateStep(jobs: PipelineJobs, options: { readonly description: string; readonly script: string; readonly model: Value; readonly testData: Value; readonly dependsOn?: readonly Step[] }): Evaluation {
+  const report = new PropertyFile('EvaluationReport', 'metrics', REPORT_FILES.evaluation);
+  const step = new ProcessingStep('EvaluateModel', {
+    description: options.description,
+    propertyFiles: [report],
+    dependsOn: options.dependsOn ? [...options.dependsOn] : undefined,
+    request: jobs.scriptJob(
+      options.script,
+      ['--model-dir', `${PROCESSING_ROOT}/input/model`, '--test-dir', `${PROCESSING_ROOT}/input/data`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
+      [processingInput('model', options.model, `${PROCESSING_ROOT}/input/model`), processingInput('test-data', options.testData, `${PROCESSING_ROOT}/input/data`)],
+      [processingOutput('metrics', jobs.executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
+      true,
+    ),
+  });
+  return { step, accuracy: step.jsonGet(report, 'metrics.accuracy.value'), statisticsUri: new Join('/', [step.outputUri('metrics'), REPORT_FILES.evaluation]) };
+}
+
+/** The serving container of a trained model: the image, the artifacts and the inference script in them. */
+export function inferenceContainer(imageUri: string, modelData: Value): Record<string, Value> {
+  return { Image: imageUri, ModelDataUrl: modelData, Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' } };
+}
+
+/** The SageMaker model for batch transform, network-isolated. */
+export function modelStep(jobs: PipelineJobs, container: Record<string, Value>): CreateModelStep {
+  return new CreateModelStep('CreateModel', {
+    description: 'The SageMaker model for batch transform (inference code inside model.tar.gz)',
+    request: { ExecutionRoleArn: jobs.props.executionRoleArn, PrimaryContainer: container, EnableNetworkIsolation: true },
+  });
+}
+
+/** Batch transform of JSON lines: the output keeps each input line beside its prediction. */
+export function transformStep(jobs: PipelineJobs, options: { readonly model: CreateModelStep; readonly input: Value; readonly instanceType: Value; readonly instanceCount: Value }): TransformStep {
+  const { kmsKeyArn } = jobs.props;
+  return new TransformStep('Transform', {
+    description: 'Predicts the test split; the output keeps each input line for the model-quality checks',
+    request: {
+      ModelName: options.model.modelName(),
+      TransformInput: {
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: options.input } },
+        ContentType: JSON_LINES,
+        SplitType: 'Line',
+        CompressionType: 'None',
+      },
+      TransformOutput: { S3OutputPath: jobs.executionPrefix('transform'), Accept: JSON_LINES, AssembleWith: 'Line', KmsKeyId: kmsKeyArn },
+      TransformResources: { InstanceType: options.instanceType, InstanceCount: options.instanceCount, VolumeKmsKeyId: kmsKeyArn },
+      DataProcessing: { InputFilter: '$', JoinSource: 'Input', OutputFilter: '$' },
+      BatchStrategy: 'MultiRecord',
+      MaxPayloadInMB: 6,
+    },
+  });
+}
+
+export interface RegisterOptions {
+  readonly modelPackageGroupName: string;
+  readonly description: string;
+  readonly approvalStatus: Value;
+  readonly container: Record<string, Value>;
+  readonly gates: RegisteredGates;
+  readonly engine: GateEngine;
+  readonly evaluation: Evaluation;
+  readonly codeVersion: string;
+  readonly inputData: Value;
+  readonly domain: string;
+  readonly task: string;
+  readonly dependsOn: readonly Step[];
+}
+
+/** Registers the model version with its evaluation and gate reports. */
+export function registerStep(options: RegisterOptions): RegisterModelStep {
+  return new RegisterModelStep('RegisterModel', {
+    description: 'Registers the model version with its evaluation and gate reports, pending approval by default',
+    dependsOn: [...options.dependsOn],
+    request: {
+      ModelPackageGroupName: options.modelPackageGroupName,
+      ModelPackageDescription: options.description,
+      ModelApprovalStatus: options.approvalStatus,
+      InferenceSpecification: {
+        Containers: [options.container],
+        SupportedContentTypes: [JSON_LINES],
+        SupportedResponseMIMETypes: [JSON_LINES],
+        SupportedRealtimeInferenceInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
+        SupportedTransformInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
+      },
+      ModelMetrics: modelMetrics(options.gates, options.evaluation.statisticsUri),
+      DriftCheckBaselines: driftCheckBaselines(options.gates, options.engine),
+      CustomerMetadataProperties: {
+        code_version: options.codeVersion,
+        input_data: options.inputData,
+        pipeline_execution: new ExecutionVariable('PipelineExecutionArn'),
+      },
+      Domain: options.domain,
+      Task: options.task,
+    },
+  });
+}
+
