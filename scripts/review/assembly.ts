@@ -130,16 +130,22 @@ export function templatesByStack(assembly: Assembly): Map<string, Template> {
   return new Map(assembly.stacks.map((s) => [s.name, s.template]));
 }
 
+/** How deploy-time values of a stack's template become text (the review's placeholders by default). */
+export type DeployTimeText = (templates: ReadonlyMap<string, Template>, stack: string) => { text(value: unknown): string };
+
 /**
  * Every SageMaker pipeline of the assembly with its definition as deployed: the inline
  * `PipelineDefinitionBody`, or the file that a bucket deployment of the same stack uploads to
  * `PipelineDefinitionS3Location` (its deploy-time markers resolved to placeholders too).
  */
-export function deployedPipelines(assembly: Assembly): DeployedPipeline[] {
+export function deployedPipelines(
+  assembly: Assembly,
+  deployTimeText: DeployTimeText = (templates, stack) => new Placeholders(templates, stack),
+): DeployedPipeline[] {
   const templates = templatesByStack(assembly);
   const pipelines: DeployedPipeline[] = [];
   for (const stack of assembly.stacks) {
-    const placeholders = new Placeholders(templates, stack.name);
+    const placeholders = deployTimeText(templates, stack.name);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
       if (resource.Type !== 'AWS::SageMaker::Pipeline') continue;
       const name = placeholders.text(resource.Properties?.PipelineName ?? logicalId);
@@ -170,7 +176,7 @@ export function deployedPipelines(assembly: Assembly): DeployedPipeline[] {
 function definitionFromAssets(
   directory: string,
   stack: StackArtifact,
-  placeholders: Placeholders,
+  placeholders: { text(value: unknown): string },
   location: Record<string, unknown>,
 ): { text?: string; error?: string } {
   const key = location.Key;

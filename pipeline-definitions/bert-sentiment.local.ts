@@ -1,0 +1,23 @@
+/**
+ * What the BERT pipeline needs to run on this machine: the sample reviews as its raw input, a tiny
+ * RoBERTa made from them in place of roberta-base (and the learning rate it learns at), and, in
+ * the managed rendering, the open gates that stand in for Clarify and Model Monitor.
+ */
+import { managedCheckSubstitutions } from './gates';
+import type { LocalDeclaration } from './rendering/local-settings';
+
+export const bertSentimentLocalRun: LocalDeclaration = (run) => ({
+  parameters: { LearningRate: '0.005' },
+  notes: { LearningRate: 'the tiny stand-in for roberta-base learns only at a larger rate' },
+  seeds: [
+    { uri: run.parameterDefault('InputData'), path: 'data/sample/reviews', description: 'the sample reviews (data/sample/reviews) as the raw input' },
+    {
+      uri: run.parameterDefault('PretrainedModelUri'),
+      command: ['{python}', 'pipeline-definitions/bert_sentiment/local/tiny_model.py', '--texts', 'data/sample/reviews', '--text-column', 'Review Text', '--out', '{target}'],
+      once: true,
+      description: 'a tiny RoBERTa and tokenizer trained on the sample, in place of roberta-base',
+    },
+  ],
+  // The managed engine's checks run through the open gates of the same checks.
+  substitutions: managedCheckSubstitutions(run.steps, run.codeUri),
+});

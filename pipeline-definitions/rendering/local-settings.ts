@@ -1,0 +1,172 @@
+/**
+ * What the local runner needs to run a rendered pipeline on this machine (`<id>.local.json`):
+ *
+ * - from the assembly, for every pipeline alike: the stack's uploads to the lake (the step code
+ *   and the files released with it) as seeds, and the feature groups the definition names, with
+ *   their schemas as deployed;
+ * - from the pipeline's own declaration beside its definition ({@link LocalDeclaration}): the
+ *   inputs it needs seeded (sample data, a tiny stand-in model, ...), parameters scaled for that
+ *   model, model packages it reads, and the open-engine substitutes of steps whose service does
+ *   not run here.
+ *
+ * The runner lists all of it in its report, so a local run says what was not as on AWS.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Assembly } from '../../scripts/review/assembly';
+import { LOCAL_DECLARATIONS } from '../local-runs';
+import { DeployValues } from './deploy-values';
+
+type Json = Record<string, unknown>;
+
+/** Something written to the local S3 folders before the run. */
+export interface Seed {
+  readonly uri: string;
+  readonly description: string;
+  /** A folder or file to copy (absolute, or relative to the project root). */
+  readonly path?: string;
+  /** JSON to write. */
+  readonly content?: unknown;
+  /** A command that writes it: `{python}`, `{target}` (the URI's folder) and `{s3:URI}` are replaced. */
+  readonly command?: readonly string[];
+  /** Build once per work folder. */
+  readonly once?: boolean;
+  /** The path is an asset folder of the assembly (copied beside the renderings). */
+  readonly asset?: boolean;
+}
+
+/** How a step whose service does not run here runs instead. */
+export interface Substitution {
+  readonly description: string;
+  /** Tokens: `{python}`, `{s3:URI}`, `{input:Name}`, `{output}`, `{skip}`, `{registerNewBaseline}`, `{suppliedConstraints}`, `{model}`. */
+  readonly command: readonly string[];
+  /** Appended when the step has supplied baseline constraints. */
+  readonly whenSupplied?: readonly string[];
+  /** The step's properties: report files under its output, by property name. */
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+export interface FeatureGroupSchemaRecord {
+  readonly featureGroupName: string;
+  readonly recordIdentifier: string;
+  readonly eventTime: string;
+  readonly features: readonly { readonly name: string; readonly type: string }[];
+}
+
+export interface LocalSettings {
+  readonly pipeline: string;
+  /** Local defaults of parameters (`--param` overrides them). */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Why each local parameter differs from the deployed default. */
+  readonly notes: Readonly<Record<string, string>>;
+  readonly seeds: readonly Seed[];
+  /** Model packages the run reads (DescribeModelPackage responses). */
+  readonly modelPackages: readonly Json[];
+  readonly featureGroups: Readonly<Record<string, FeatureGroupSchemaRecord>>;
+  /** By step name. */
+  readonly substitutions: Readonly<Record<string, Substitution>>;
+}
+
+/** What a pipeline's declaration reads of its rendering. */
+export interface LocalRunContext {
+  readonly id: string;
+  readonly definition: Json;
+  /** Every step, inside Conditions too. */
+  readonly steps: readonly Json[];
+  /** A parameter's deployed default (an error naming the parameter when it has none). */
+  parameterDefault(name: string): string;
+  /** A step's rendered Arguments, by step name, inside Conditions too. */
+  stepArguments(name: string): Json;
+  /** Where the stack uploads the step code (the first upload). */
+  readonly codeUri: string;
+}
+
+/** What a pipeline declares beside its definition for local runs. */
+export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions'>>;
+
+/** The local settings of one rendered pipeline. */
+export function localSettings(
+  pipeline: { readonly id: string; readonly definitionKind: string; readonly stack: string; readonly definition: Json },
+  assembly: Assembly,
+  values: DeployValues,
+): LocalSettings {
+  const uploads = stackUploads(pipeline.stack, assembly, values);
+  const steps = allSteps((pipeline.definition.Steps ?? []) as Json[]);
+  const context: LocalRunContext = {
+    id: pipeline.id,
+    definition: pipeline.definition,
+    steps,
+    parameterDefault: (name) => {
+      const parameter = ((pipeline.definition.Parameters ?? []) as Json[]).find((p) => p.Name === name);
+      if (parameter?.DefaultValue === undefined) throw new Error(`local settings of ${pipeline.id}: parameter ${name} has no default`);
+      return String(parameter.DefaultValue);
+    },
+    stepArguments: (name) => {
+      const step = steps.find((s) => s.Name === name);
+      if (!step) throw new Error(`local settings of ${pipeline.id}: no step ${name}`);
+      return (step.Arguments ?? {}) as Json;
+    },
+    get codeUri() {
+      if (uploads.length === 0) throw new Error(`local settings of ${pipeline.id}: stack ${pipeline.stack} uploads no step code`);
+      return uploads[0].uri;
+    },
+  };
+  const declared = LOCAL_DECLARATIONS[pipeline.definitionKind]?.(context) ?? {};
+  return {
+    pipeline: pipeline.id,
+    parameters: declared.parameters ?? {},
+    notes: declared.notes ?? {},
+    seeds: [...uploads, ...(declared.seeds ?? [])],
+    modelPackages: declared.modelPackages ?? [],
+    featureGroups: namedFeatureGroups(JSON.stringify(pipeline.definition), assembly),
+    substitutions: declared.substitutions ?? {},
+  };
+}
+
+/** The files a stack's bucket deployments upload (without deploy-time markers), as seeds. */
+function stackUploads(stackName: string, assembly: Assembly, values: DeployValues): Seed[] {
+  const stack = assembly.stacks.find((s) => s.name === stackName);
+  const seeds: Seed[] = [];
+  for (const [logicalId, resource] of Object.entries(stack?.template.Resources ?? {})) {
+    if (resource.Type !== 'Custom::CDKBucketDeployment') continue;
+    const props = resource.Properties ?? {};
+    const prefix = typeof props.DestinationBucketKeyPrefix === 'string' ? props.DestinationBucketKeyPrefix : '';
+    const uri = `s3://${values.text(props.DestinationBucketName)}/${prefix}`;
+    const markers = (props.SourceMarkers ?? []) as Json[];
+    ((props.SourceObjectKeys ?? []) as unknown[]).forEach((key, i) => {
+      if (typeof key !== 'string' || Object.keys(markers[i] ?? {}).length > 0) return; // a file with deploy-time values: not step code
+      const folder = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+      if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) return;
+      seeds.push({ uri, path: folder, asset: true, description: `uploaded by ${stackName}/${logicalId} (asset ${key.replace(/\.zip$/, '').slice(0, 12)})` });
+    });
+  }
+  return seeds;
+}
+
+/** The feature groups of the assembly whose names the definition carries. */
+function namedFeatureGroups(definitionText: string, assembly: Assembly): Record<string, FeatureGroupSchemaRecord> {
+  const groups: Record<string, FeatureGroupSchemaRecord> = {};
+  for (const stack of assembly.stacks) {
+    const values = new DeployValues(new Map(assembly.stacks.map((s) => [s.name, s.template])), stack.name);
+    for (const resource of Object.values(stack.template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::SageMaker::FeatureGroup') continue;
+      const props = resource.Properties ?? {};
+      const name = values.text(props.FeatureGroupName);
+      if (!definitionText.includes(`"${name}"`)) continue;
+      groups[name] = {
+        featureGroupName: name,
+        recordIdentifier: values.text(props.RecordIdentifierFeatureName),
+        eventTime: values.text(props.EventTimeFeatureName),
+        features: ((props.FeatureDefinitions ?? []) as Json[]).map((f) => ({ name: String(f.FeatureName), type: String(f.FeatureType) })),
+      };
+    }
+  }
+  return groups;
+}
+
+function allSteps(steps: readonly Json[]): Json[] {
+  return steps.flatMap((step) => {
+    const args = (step.Arguments ?? {}) as Json;
+    return step.Type === 'Condition' ? [step, ...allSteps((args.IfSteps ?? []) as Json[]), ...allSteps((args.ElseSteps ?? []) as Json[])] : [step];
+  });
+}
