@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { PipelineDefinitionError } from '../pipeline-definitions/lib';
+import { PipelineDefinitionError } from '../pipeline-definitions/dsl';
 import { ConfigError, loadConfig, PlatformConfig } from '../lib/settings';
 import { FeatureSchemaError } from '../lib/feature-store/feature-schema';
 import { buildPlatform } from '../lib/platform';

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BERT_PIPELINE_ID, bertSentimentPipeline, modelQualityConstraints, modelQualityConstraintsKey } from '../pipeline-definitions/bert-sentiment';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
-import { JobVpc } from '../pipeline-definitions/lib';
+import { JobVpc } from '../pipeline-definitions/dsl';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
 import { IModelPackageGroup } from './constructs/model-package-group';

@@ -2,7 +2,7 @@ import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BERT_PIPELINE_ID } from '../pipeline-definitions/bert-sentiment';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
-import { JobVpc } from '../pipeline-definitions/lib';
+import { JobVpc } from '../pipeline-definitions/dsl';
 import { BertPipelineStack } from './bert-pipeline-stack';
 import { OfflineTableFormat } from './constructs/feature-group';
 import { CostGuardStack } from './cost-guard-stack';

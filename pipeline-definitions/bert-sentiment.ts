@@ -21,10 +21,10 @@ import {
   PROCESSING_ROOT,
   processingInput,
   processingOutput,
-} from './lib';
+} from './dsl';
 import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, QualityThresholds } from './catalogue';
 import { gateEngine, Gate } from './gates';
-import { checkInstanceTypes } from './lib/instance-types';
+import { checkInstanceTypes } from './dsl/instance-types';
 import { PipelineJobs, text } from './parts/jobs';
 import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, transformStep } from './parts/steps';
 

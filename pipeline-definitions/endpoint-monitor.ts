@@ -24,8 +24,8 @@ import {
   processingOutput,
   ProcessingStep,
   Value,
-} from './lib';
-import { checkInstanceTypes } from './lib/instance-types';
+} from './dsl';
+import { checkInstanceTypes } from './dsl/instance-types';
 
 /** Name of the monitoring pipeline within a stage (the stage's prefix goes in front). */
 export const ENDPOINT_MONITOR_ID = 'endpoint-monitor';

@@ -3,7 +3,8 @@
  * reference (`Get` of a step property, `Std:JsonGet` of a property file) and `DependsOn`, and the
  * Condition's branches labelled. The README's picture is this output (a test keeps them equal).
  */
-import { renderForReview } from './review';
+import * as fs from 'fs';
+import * as path from 'path';
 
 interface RenderedStep {
   readonly Name: string;
@@ -55,6 +56,7 @@ export function mermaidGraph(definition: { Steps: readonly RenderedStep[] }): st
 }
 
 if (require.main === module) {
-  const id = process.argv[2] ?? 'bert-sentiment';
-  process.stdout.write(`${mermaidGraph(renderForReview()[id] as any)}\n`);
+  // A rendering of `npm run render`, by default the BERT pipeline's.
+  const file = process.argv[2] ?? path.join(__dirname, '..', 'build', 'pipeline-definitions', 'bert-sentiment.json');
+  process.stdout.write(`${mermaidGraph(JSON.parse(fs.readFileSync(file, 'utf-8')))}\n`);
 }

@@ -9,7 +9,7 @@ import { reviewsFeatureGroupSchema } from '../lib/feature-store/reviews-features
 import { BERT_PIPELINE_ID, bertSentimentPipeline, modelQualityConstraints, modelQualityConstraintsKey } from './bert-sentiment';
 import { DEFAULT_QUALITY_THRESHOLDS, QualityThresholds } from './catalogue';
 import { ENDPOINT_MONITOR_ID, endpointMonitorPipeline } from './endpoint-monitor';
-import { debuggerRuleImageUri, imageUri, managedImageUri } from './lib/images';
+import { debuggerRuleImageUri, imageUri, managedImageUri } from './dsl/images';
 
 /** The placeholders, typed as the values they stand for. */
 export const PLACEHOLDERS = {

@@ -14,7 +14,7 @@ echo "== jest"
 npx jest --ci --json --outputFile=build/jest-results.json
 
 echo "== rendering the pipeline definitions for review and the Python checks"
-npx ts-node --swc pipeline-definitions/review.ts build/pipeline-definitions
+bash scripts/render-for-checks.sh
 
 echo "== Python tests (pytest)"
 .venv/bin/python -m pytest -q test/python --junit-xml=build/pytest-results.xml

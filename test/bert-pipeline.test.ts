@@ -1,10 +1,9 @@
 import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
-import { DEFAULT_QUALITY_THRESHOLDS } from '../pipeline-definitions/catalogue';
-import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/lib/instance-types';
-import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/lib/images';
-import { renderForReview } from '../pipeline-definitions/review';
+import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/dsl/instance-types';
+import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/dsl/images';
+import { renderedDefinition } from './helpers';
 
-const rendered = renderForReview()['bert-sentiment'] as any;
+const rendered = renderedDefinition();
 const steps = (definition: any): any[] =>
   definition.Steps.flatMap((s: any) => [s, ...(s.Type === 'Condition' ? [...s.Arguments.IfSteps, ...s.Arguments.ElseSteps] : [])]);
 const step = (name: string, definition = rendered) => steps(definition).find((s) => s.Name === name);
@@ -91,7 +90,7 @@ describe('the BERT pipeline definition', () => {
     for (const key of ['DebugHookConfig', 'DebugRuleConfigurations', 'ProfilerConfig', 'ProfilerRuleConfigurations']) {
       expect(train[key]).toBeUndefined();
     }
-    const managed = step('Train', renderForReview({ managedQualityServices: true })['bert-sentiment']).Arguments;
+    const managed = step('Train', renderedDefinition({ qualityEngine: 'managed' })).Arguments;
     expect(managed.DebugRuleConfigurations.map((r: any) => r.RuleParameters.rule_to_invoke)).toEqual([
       'VanishingGradient',
       'ExplodingTensor',
@@ -138,7 +137,7 @@ describe('the BERT pipeline definition', () => {
   });
 
   test('the managed engine: Clarify and Model Monitor checks under the same names, registration from their baselines', () => {
-    const managed = renderForReview({ managedQualityServices: true, explainability: true })['bert-sentiment'];
+    const managed = renderedDefinition({ qualityEngine: 'managed', explainability: 'true' });
     const checks = Object.fromEntries(
       steps(managed)
         .filter((s: any) => s.Name.startsWith('Check'))
@@ -174,8 +173,7 @@ describe('the BERT pipeline definition', () => {
   });
 
   test('the managed engine gates on the configured limits: Processing writes them as the checks\' baselines', () => {
-    const quality = { ...DEFAULT_QUALITY_THRESHOLDS, dataBias: { DPL: 0.25 }, modelBias: { DI: 0.2 }, biasMinGroupSize: 12 };
-    const managed = renderForReview({ managedQualityServices: true, quality })['bert-sentiment'];
+    const managed = renderedDefinition({ qualityEngine: 'managed', dataBiasThresholds: '{"DPL":0.25}', modelBiasThresholds: '{"DI":0.2}', biasMinGroupSize: '12' });
     const prepare = step('Processing', managed).Arguments;
     const args: string[] = prepare.AppSpecification.ContainerArguments;
     expect(JSON.parse(args[args.indexOf('--managed-baselines') + 1])).toEqual({ data_bias: { DPL: 0.25 }, model_bias: { DI: 0.2 }, min_group_size: 12 });
@@ -191,7 +189,7 @@ describe('the BERT pipeline definition', () => {
 
   test('CheckExplainability is optional: off by default, before registration when on', () => {
     expect(step('CheckExplainability')).toBeUndefined();
-    const withIt = renderForReview({ explainability: true })['bert-sentiment'];
+    const withIt = renderedDefinition({ explainability: 'true' });
     expect(step('CheckExplainability', withIt).Arguments.AppSpecification.ContainerArguments[0]).toBe('explainability');
     const register = step('RegisterModel', withIt);
     expect(register.DependsOn).toContain('CheckExplainability');

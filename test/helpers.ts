@@ -5,6 +5,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
+import { renderAssembly } from '../pipeline-definitions/rendering/render';
+import { readAssembly } from '../scripts/review/assembly';
 
 /** The context variants that scripts/cfn-lint.sh synthesizes (dev, prod, full). */
 export const SYNTH_VARIANTS: Record<string, Record<string, string>> = JSON.parse(
@@ -54,4 +56,21 @@ export function nagFindings(stack: Stack): string[] {
   return report.pluginReports.flatMap((r: any) =>
     r.violations.flatMap((v: any) => v.violatingConstructs.map((c: any) => `${v.ruleName} ${c.constructPath}`)),
   );
+}
+
+const renderings = new Map<string, Record<string, any>>();
+
+/**
+ * A pipeline's definition as `npm run render` renders it for a context (the app synthesized in
+ * this process, deploy-time values as typed placeholders); cached per context.
+ */
+export function renderedDefinition(context: Record<string, string> = {}, id = 'bert-sentiment'): any {
+  const key = JSON.stringify(context);
+  if (!renderings.has(key)) {
+    const assembly = readAssembly(buildApp(context).app.synth().directory);
+    renderings.set(key, Object.fromEntries(renderAssembly(assembly).map((p) => [p.id, p.definition])));
+  }
+  const definition = renderings.get(key)![id];
+  if (!definition) throw new Error(`renderedDefinition: no pipeline ${id} for ${key}`);
+  return definition;
 }

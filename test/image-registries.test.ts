@@ -10,7 +10,7 @@ import {
   KNOWN_REGIONS,
   MANAGED_IMAGES,
   MODEL_MONITOR_ACCOUNTS,
-} from '../pipeline-definitions/lib/images';
+} from '../pipeline-definitions/dsl/images';
 import { nagFindings, templateOf, testStack } from './helpers';
 
 const findInMap = (registry: string) => ({ 'Fn::FindInMap': ['ImageRegistries', { Ref: 'AWS::Region' }, registry] });

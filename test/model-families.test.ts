@@ -11,7 +11,7 @@ import { logGroupName } from '../lib/data-lake-stack';
 import { familyServingNames, ModelFamily, platformFamilies } from '../lib/families';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
-import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/lib';
+import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
 import { CDK_JSON_CONTEXT } from './helpers';
 
 /** A family of the test's own: one pipeline that registers into its group, served without a monitor. */

@@ -16,7 +16,7 @@ import {
   PropertyFile,
   Step,
   TrainingStep,
-} from '../pipeline-definitions/lib';
+} from '../pipeline-definitions/dsl';
 
 const processingRequest = (outputs: string[] = ['train']) => ({
   AppSpecification: { ImageUri: 'image' },

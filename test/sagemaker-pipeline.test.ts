@@ -4,7 +4,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataLakeStorage } from '../lib/constructs/data-lake-storage';
 import { SageMakerPipeline, SageMakerPipelineProps } from '../lib/constructs/sagemaker-pipeline';
-import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/lib';
+import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
 import { nagFindings, templateOf, testStack } from './helpers';
 
 /** A small pipeline of one step that names its role and its code. */

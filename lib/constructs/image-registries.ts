@@ -9,7 +9,7 @@ import {
   KNOWN_REGIONS,
   MANAGED_IMAGES,
   MODEL_MONITOR_ACCOUNTS,
-} from '../../pipeline-definitions/lib/images';
+} from '../../pipeline-definitions/dsl/images';
 
 /** An ECR repository of images (`account` may be a token, e.g. from {@link ImageRegistries}). */
 export interface ImageRepository {

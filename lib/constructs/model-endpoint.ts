@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sm from '@aws-cdk/aws-sagemaker-alpha';
 import { Construct } from 'constructs';
-import { hasLocalNvmeStorage, INSTANCE_TYPE_PATTERN } from '../../pipeline-definitions/lib/instance-types';
+import { hasLocalNvmeStorage, INSTANCE_TYPE_PATTERN } from '../../pipeline-definitions/dsl/instance-types';
 import { SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES } from '../service-limits';
 
 /** Endpoint and variant names: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. */

@@ -7,7 +7,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PipelineDefinition } from '../../pipeline-definitions/lib';
+import { PipelineDefinition } from '../../pipeline-definitions/dsl';
 import { ILakeStorage } from './data-lake-storage';
 import { LakeFolderUpload } from './lake-folder-upload';
 import { PipelineStart } from './pipeline-start';

@@ -6,9 +6,9 @@
  */
 import { Environment, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ImageName } from '../../pipeline-definitions/lib/images';
+import { ImageName } from '../../pipeline-definitions/dsl/images';
 import { QualityThresholds } from '../../pipeline-definitions/catalogue';
-import { JobVpc } from '../../pipeline-definitions/lib';
+import { JobVpc } from '../../pipeline-definitions/dsl';
 import { IModelPackageGroup } from '../constructs/model-package-group';
 import { DefinitionStorage } from '../constructs/sagemaker-pipeline';
 import { ILakeStorage } from '../constructs/data-lake-storage';

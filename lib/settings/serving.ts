@@ -3,7 +3,7 @@
  * rollout, serverless profile, data capture and monitoring.
  */
 import { DEPLOY_INSTANCE_TYPES } from '../../pipeline-definitions/catalogue';
-import { hasLocalNvmeStorage } from '../../pipeline-definitions/lib/instance-types';
+import { hasLocalNvmeStorage } from '../../pipeline-definitions/dsl/instance-types';
 import { MODEL_PACKAGE_ARN_PATTERN, SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES } from '../service-limits';
 import { deployerChoice, ServingPlan, servingPlan } from '../serving-plan';
 import {

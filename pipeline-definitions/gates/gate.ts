@@ -4,7 +4,7 @@
  * the open one (`quality_gate.py` on plain Processing, any account) and the managed one (Clarify,
  * Model Monitor and Debugger, for accounts that still have them). See {@link GateEngine}.
  */
-import { CheckStep, Parameter, ProcessingStep, Value } from '../lib';
+import { CheckStep, Parameter, ProcessingStep, Value } from '../dsl';
 import { QualityThresholds } from '../catalogue';
 
 /** The gates, by step name. */

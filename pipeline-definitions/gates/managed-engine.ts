@@ -8,7 +8,7 @@
  */
 import * as crypto from 'crypto';
 import { MODEL_QUALITY_CONSTRAINTS } from '../contract';
-import { CheckStep, Join, PROCESSING_ROOT, processingInput, processingOutput, Value } from '../lib';
+import { CheckStep, Join, PROCESSING_ROOT, processingInput, processingOutput, Value } from '../dsl';
 import { QualityThresholds } from '../catalogue';
 import { Gate, GateName, GatePreparation, GateSources, required } from './gate';
 import { OpenGates, OpenGatesProps } from './open-engine';

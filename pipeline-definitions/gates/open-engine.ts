@@ -4,7 +4,7 @@
  * account and, here, on the local runner.
  */
 import { REPORT_FILES } from '../contract';
-import { Join, Parameter, ParameterBoolean, PROCESSING_ROOT, processingOutput, ProcessingStep, Value } from '../lib';
+import { Join, Parameter, ParameterBoolean, PROCESSING_ROOT, processingOutput, ProcessingStep, Value } from '../dsl';
 import { QualityThresholds } from '../catalogue';
 import { PipelineJobs, text } from '../parts/jobs';
 import { Gate, GateEngine, GateFile, GateName, GatePreparation, GateSources, QUALITY_GATES, required } from './gate';

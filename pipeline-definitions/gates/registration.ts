@@ -3,7 +3,7 @@
  * DriftCheckBaselines (what later runs and the monitoring compare with), from whichever engine
  * built the gates.
  */
-import { Value } from '../lib';
+import { Value } from '../dsl';
 import { Gate, GateEngine, GateFile, GateName } from './gate';
 
 /** The gates a registration reads; CheckExplainability is optional. */

@@ -11,7 +11,7 @@ import {
   PROCESSING_ROOT,
   processingInput,
   Value,
-} from '../lib';
+} from '../dsl';
 
 export interface PipelineJobsProps {
   /** The pipeline's id: its artifacts are under `pipelines/<id>/<execution>/`. */

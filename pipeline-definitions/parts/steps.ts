@@ -21,7 +21,7 @@ import {
   TrainingStep,
   TransformStep,
   Value,
-} from '../lib';
+} from '../dsl';
 import { PipelineJobs } from './jobs';
 
 /** A Training job channel: an S3 prefix, copied in full. */

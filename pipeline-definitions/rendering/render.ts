@@ -85,7 +85,16 @@ function copyAssets(local: LocalSettings, out: string): LocalSettings {
     seeds: local.seeds.map((seed) => {
       if (!seed.asset) return seed;
       const target = path.resolve(out, 'assets', path.basename(seed.path!));
-      if (!fs.existsSync(target)) fs.cpSync(seed.path!, target, { recursive: true });
+      if (!fs.existsSync(target)) {
+        // Copied aside and renamed into place: renderings written side by side share the folder.
+        const partial = `${target}.${process.pid}`;
+        fs.cpSync(seed.path!, partial, { recursive: true });
+        try {
+          fs.renameSync(partial, target);
+        } catch {
+          fs.rmSync(partial, { recursive: true, force: true }); // another rendering put it there first
+        }
+      }
       const { asset: _asset, ...rest } = seed;
       return { ...rest, path: target };
     }),

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Renders the pipelines that the Python checks and local-run tests read into build/pipeline-definitions:
+# the default configuration; the managed quality engine with CheckExplainability (`*.managed.json`);
+# and the monitoring pipeline, which needs a served model (given here by package ARN).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/pipeline-definitions
+rm -rf "$out"
+render=(npx ts-node --swc pipeline-definitions/rendering/render.ts --out "$out")
+package=arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment
+"${render[@]}" &
+"${render[@]}" --suffix managed --only bert-sentiment -c qualityEngine=managed -c explainability=true &
+"${render[@]}" --only endpoint-monitor -c "modelPackageArn=$package/1" -c "challengerModelPackageArn=$package/2" &
+status=0
+for job in $(jobs -p); do wait "$job" || status=1; done
+exit "$status"
