@@ -31,6 +31,9 @@ export const SENTIMENT_LABELS = [
   { sentiment: 1, classId: 2 },
 ] as const;
 
+/** The column of the prepared data that holds the true label (-1, 0, 1): the checks' ground truth. */
+export const LABEL_FEATURE = 'sentiment';
+
 /**
  * What every endpoint answers per input line (and what batch transform writes under
  * `SageMakerOutput`): the monitoring pipeline, the model-quality checks and human review read it.
@@ -77,6 +80,7 @@ export function stepCodeContract(): Record<string, unknown> {
     monitorMetrics: MONITOR_METRICS,
     eventTime: { strftime: REVIEWS_EVENT_TIME_FORMAT },
     labels: SENTIMENT_LABELS,
+    labelFeature: LABEL_FEATURE,
     splits: SPLIT_TYPES,
     featureGroups: {
       reviews: {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { ENDPOINT_RESPONSE } from '../../pipeline-definitions/contract';
 import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
 import { ImageRepository } from './image-registries';
@@ -126,7 +127,7 @@ export class ModelMonitorSchedules extends Construct {
       modelQualityAppSpecification: { imageUri: props.imageUri, problemType: 'MulticlassClassification' },
       modelQualityBaselineConfig: { constraintsResource: { s3Uri: baseline('ModelQuality.Constraints') } },
       modelQualityJobInput: {
-        endpointInput: { ...endpointInput, inferenceAttribute: 'predicted_label' },
+        endpointInput: { ...endpointInput, inferenceAttribute: ENDPOINT_RESPONSE.label },
         groundTruthS3Input: { s3Uri: storage.s3Uri(props.groundTruthPrefix) },
       },
       modelQualityJobOutputConfig: output('model-quality'),

@@ -3,7 +3,8 @@
  * (`bertPipelineVariants`): each trains on its own raw prefix and registers into its own model
  * package group.
  */
-import { BERT_PIPELINE_ID, JSON_LINES } from '../../pipeline-definitions/bert-sentiment';
+import { BERT_PIPELINE_ID } from '../../pipeline-definitions/bert-sentiment';
+import { JSON_LINES } from '../../pipeline-definitions/contract';
 import { BERT_CODE_DIR, BertPipelineStack } from '../bert-pipeline-stack';
 import { LakePrefix } from '../lake-layout';
 import { BertPipelineVariantSetting } from '../settings';

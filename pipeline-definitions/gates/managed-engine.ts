@@ -7,7 +7,7 @@
  * step, the model-quality minimums released with the step code ({@link modelQualityConstraints}).
  */
 import * as crypto from 'crypto';
-import { MODEL_QUALITY_CONSTRAINTS } from '../contract';
+import { ENDPOINT_RESPONSE, LABEL_FEATURE, MODEL_QUALITY_CONSTRAINTS } from '../contract';
 import { CheckStep, Join, PROCESSING_ROOT, processingInput, processingOutput, Value } from '../dsl';
 import { QualityThresholds } from '../catalogue';
 import { Gate, GateName, GatePreparation, GateSources, required } from './gate';
@@ -74,8 +74,8 @@ export class ManagedGates extends OpenGates {
           this.monitorEnvironment('baseline_dataset_input', {
             analysis_type: 'MODEL_QUALITY',
             problem_type: 'MulticlassClassification',
-            inference_attribute: 'SageMakerOutput.predicted_label',
-            ground_truth_attribute: 'sentiment',
+            inference_attribute: `${ENDPOINT_RESPONSE.transformOutputKey}.${ENDPOINT_RESPONSE.label}`,
+            ground_truth_attribute: LABEL_FEATURE,
           }),
           // The configured minimums, in Model Monitor's constraints format (released with the code).
           { suppliedBaselineConstraints: `${codeUri}${modelQualityConstraintsKey(this.quality)}` });
