@@ -21,7 +21,7 @@ from botocore.stub import Stubber
 import data_quality as dq
 import monitor
 import monitor_preprocessor as preprocessor
-from evaluate import classification_metrics
+from classification import classification_metrics
 
 ARN = "arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/3"
 ENDPOINT = "pds-dev-bert-sentiment"

@@ -149,3 +149,47 @@ def test_no_predictions_fail_the_model_gates(tmp_path):
     code, outcome = run(tmp_path, "model-quality", "--predictions-dir", str(tmp_path / "empty"))
     assert code == 1
     assert outcome["violations"][0].startswith("CheckModelQuality: no predictions in")
+
+
+def test_model_quality_reads_model_monitor_constraints_as_minimums(tmp_path):
+    # The local stand-in of the managed QualityCheck: its supplied baseline constraints are the minimums.
+    data = predictions(tmp_path / "p", [(1, 1, "a"), (0, 0, "a"), (-1, -1, "b"), (1, 0, "b")])  # accuracy 0.75
+    constraints = tmp_path / "constraints.json"
+
+    def minimums(**rules) -> Path:
+        constraints.write_text(json.dumps({"version": 0.0, "multiclass_classification_constraints": rules}))
+        return constraints
+
+    code, _ = run(tmp_path, "model-quality", "--predictions-dir", str(data), "--constraints-file", str(minimums(accuracy={"threshold": 0.7, "comparison_operator": "LessThanThreshold"})))
+    assert code == 0
+    written = json.loads((tmp_path / "out" / "constraints.json").read_text())
+    assert written == {"version": 0.0, "multiclass_classification_constraints": {"accuracy": {"threshold": 0.7, "comparison_operator": "LessThanThreshold"}}}
+    strict = minimums(accuracy={"threshold": 0.8, "comparison_operator": "LessThanThreshold"}, weighted_f1={"threshold": 0.1, "comparison_operator": "LessThanThreshold"})
+    # The file replaces --thresholds.
+    code, outcome = run(tmp_path, "model-quality", "--predictions-dir", str(data), "--thresholds", '{"accuracy": 0.1}', "--constraints-file", str(strict))
+    assert code == 1 and outcome["violations"] == ["accuracy 0.7500 is below 0.8"]
+    code, outcome = run(tmp_path, "model-quality", "--predictions-dir", str(data), "--constraints-file", str(minimums(accuracy={"threshold": 0.8, "comparison_operator": "GreaterThanThreshold"})))
+    assert code == 1 and outcome["violations"] == [f"CheckModelQuality: {constraints}: accuracy has comparison_operator GreaterThanThreshold; a minimum is LessThanThreshold"]
+    constraints.write_text(json.dumps({"version": 0.0}))
+    code, outcome = run(tmp_path, "model-quality", "--predictions-dir", str(data), "--constraints-file", str(constraints))
+    assert code == 1 and outcome["violations"] == [f"CheckModelQuality: {constraints} has no multiclass_classification_constraints"]
+
+
+def test_the_gates_are_typed_functions_returning_their_violations(tmp_path):
+    data = predictions(tmp_path / "p", [(1, 1, "a"), (0, 1, "a"), (-1, 1, "b"), (1, 0, "b")])
+    assert gate.model_quality(data, tmp_path / "quality", thresholds={"accuracy": 0.5}) == ["accuracy 0.2500 is below 0.5"]
+    assert (tmp_path / "quality" / "statistics.json").exists() and not (tmp_path / "quality" / "gate.json").exists()
+    skewed = write_jsonl(tmp_path / "skewed", "train.jsonl", split_records(positive_share_knits=1.0))
+    assert gate.data_bias(skewed, tmp_path / "bias", thresholds={"DPL": 0.3}, min_group_size=30) == []
+    assert len(gate.data_bias(skewed, tmp_path / "bias", thresholds={"DPL": 0.3})) == 2
+    baseline = tmp_path / "bias"  # no statistics.json / constraints.json: nothing to compare with
+    assert gate.data_quality_gate(skewed, tmp_path / "dq", baseline=gate.Baseline(directory=baseline)) == []
+
+
+def test_a_gate_without_its_input_folder_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        gate.parse_args(["model-quality", "--output-dir", "out"])
+    assert "model-quality needs --predictions-dir" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        gate.parse_args(["explainability", "--output-dir", "out"])
+    assert "explainability needs --model-dir and --data-dir" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import classification
 import evaluate as evaluation
 import inference
 import prepare_data as prep
@@ -93,6 +94,31 @@ def test_training_writes_model_tokenizer_inference_code_and_health(trained):
     assert config["id2label"] == {"0": "-1", "1": "0", "2": "1"}
 
 
+def test_the_model_code_folder_serves_on_its_own(trained):
+    """Hosting and batch transform load code/inference.py from the model alone: the contract it
+    reads must be beside it, and nothing from the step code folder."""
+    import subprocess
+    import sys
+
+    import train as training_module
+
+    code = trained["model_dir"] / "code"
+    assert sorted(p.name for p in code.iterdir()) == sorted(training_module.INFERENCE_CODE)
+    script = (
+        "import importlib.util, json, sys\n"
+        f"spec = importlib.util.spec_from_file_location('inference', {str(code / 'inference.py')!r})\n"
+        "handlers = importlib.util.module_from_spec(spec); spec.loader.exec_module(handlers)\n"
+        f"loaded = handlers.model_fn({str(trained['model_dir'])!r})\n"
+        "out = handlers.output_fn(handlers.predict_fn(handlers.input_fn(b'{\"review_body\": \"nice\"}', 'application/jsonlines'), loaded))\n"
+        "print(json.dumps({'contract': sys.modules['contract'].__file__, 'line': json.loads(out)}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=str(trained["model_dir"]), capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["contract"] == str(code / "contract.py")
+    assert set(answer["line"]) == {"predicted_label", "confidence", "probabilities"}
+
+
 def test_a_healthy_run_is_reported_healthy(trained):
     report = trained["report"]
     assert report["status"] == "healthy", report
@@ -151,7 +177,7 @@ def test_health_checks_on_hand_made_histories():
 def test_classification_metrics_by_hand():
     actual = [-1, -1, 0, 1, 1, 1]
     predicted = [-1, 0, 0, 1, 1, -1]
-    report = evaluation.classification_metrics(actual, predicted)
+    report = classification.classification_metrics(actual, predicted)
     metrics = report["multiclass_classification_metrics"]
     assert report["metrics"]["accuracy"]["value"] == pytest.approx(4 / 6)
     assert metrics["confusion_matrix"] == {"-1": {"-1": 1, "0": 1, "1": 0}, "0": {"-1": 0, "0": 1, "1": 0}, "1": {"-1": 1, "0": 0, "1": 2}}

@@ -12,8 +12,9 @@
 - :func:`distance` → how far one feature's distribution moved from the baseline's (the measure the
   ``baseline_drift_check`` compares with the threshold).
 
-:func:`project` gives the profiled columns of prepared records; :func:`project_capture` the two
-of them an endpoint's data capture holds (the review's word count and the predicted sentiment).
+:func:`project` gives the profiled columns of prepared records (:data:`COLUMNS`; the label is the
+contract's ``labelFeature``); :func:`project_capture` the two of them an endpoint's data capture
+holds (the review's word count, and the predicted sentiment under the label's column).
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ import math
 from collections import Counter
 from typing import Any, Iterable
 
+from contract import LABEL_FEATURE
+
 MAX_DOMAIN = 50
 DEFAULT_DISTRIBUTION_THRESHOLD = 0.1
-# The columns the data-quality baselines profile (the token ids are not a feature to profile).
-COLUMNS = ["sentiment", "label_id", "product_category", "review_words"]
-# The profiled columns an endpoint's data capture holds: the input feature and the prediction.
-CAPTURE_COLUMNS = ["review_words", "sentiment"]
+# The columns the data-quality baselines profile (the token ids are not a feature to profile); the
+# label is the contract's labelFeature.
+COLUMNS = [LABEL_FEATURE, "label_id", "product_category", "review_words"]
+# The profiled columns an endpoint's data capture holds: the input feature and the prediction
+# (profiled as the label column, so that its drift compares with the labels of the baseline).
+CAPTURE_COLUMNS = ["review_words", LABEL_FEATURE]
 
 
 def review_words(text: Any) -> int | None:
@@ -39,7 +44,7 @@ def project(records: Iterable[dict]) -> list[dict]:
     """The profiled columns of the prepared records (records already projected pass through)."""
     return [
         {
-            "sentiment": r.get("sentiment"),
+            LABEL_FEATURE: r.get(LABEL_FEATURE),
             "label_id": r.get("label_id"),
             "product_category": r.get("product_category"),
             "review_words": r["review_words"] if "review_words" in r else review_words(r.get("review_body")),
@@ -50,7 +55,7 @@ def project(records: Iterable[dict]) -> list[dict]:
 
 def project_capture(text: str, predicted_label: int) -> dict:
     """The :data:`CAPTURE_COLUMNS` of one captured request line and its prediction."""
-    return {"review_words": review_words(text), "sentiment": predicted_label}
+    return {"review_words": review_words(text), LABEL_FEATURE: predicted_label}
 
 
 def _infer(values: list[Any]) -> str:

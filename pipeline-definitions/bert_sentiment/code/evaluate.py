@@ -1,8 +1,10 @@
 """Evaluation step of the BERT pipeline: scores the trained model on the test split.
 
-Writes ``evaluation.json`` with the course's ``metrics.accuracy.value`` (read by the accuracy
-condition) and the multiclass model-quality metrics in the format of SageMaker's model-quality
-reports: accuracy, weighted and per-class precision, recall and F1, and the confusion matrix.
+Reads the test records' ``review_body`` and true label (the contract's ``labelFeature``). Writes
+``evaluation.json`` (the contract's ``reports.evaluation``) with the course's
+``metrics.accuracy.value`` (read by the accuracy condition) and the multiclass model-quality
+metrics in the format of SageMaker's model-quality reports (classification.classification_metrics):
+accuracy, weighted and per-class precision, recall and F1, and the confusion matrix.
 """
 
 from __future__ import annotations
@@ -11,63 +13,13 @@ import argparse
 import json
 import os
 import sys
-import tarfile
 from typing import Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import inference  # noqa: E402
-
-SENTIMENTS = (-1, 0, 1)
-
-
-def classification_metrics(actual: Sequence[int], predicted: Sequence[int], labels: Sequence[int] = SENTIMENTS) -> dict:
-    """Accuracy, per-class and weighted precision/recall/F1, and the confusion matrix."""
-    if len(actual) != len(predicted) or not actual:
-        raise ValueError("actual and predicted must be non-empty and of the same length")
-    matrix = {str(a): {str(p): 0 for p in labels} for a in labels}
-    for a, p in zip(actual, predicted):
-        matrix[str(a)][str(p)] += 1
-    per_class = {}
-    for label in labels:
-        key = str(label)
-        tp = matrix[key][key]
-        predicted_count = sum(matrix[str(a)][key] for a in labels)
-        support = sum(matrix[key].values())
-        precision = tp / predicted_count if predicted_count else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[key] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
-    total = len(actual)
-    accuracy = sum(matrix[str(label)][str(label)] for label in labels) / total
-
-    def weighted(name: str) -> float:
-        return sum(per_class[str(label)][name] * per_class[str(label)]["support"] for label in labels) / total
-
-    def metric(value: float) -> dict:
-        return {"value": value, "standard_deviation": "NaN"}
-
-    return {
-        "metrics": {"accuracy": metric(accuracy)},
-        "multiclass_classification_metrics": {
-            "confusion_matrix": matrix,
-            "accuracy": metric(accuracy),
-            "weighted_precision": metric(weighted("precision")),
-            "weighted_recall": metric(weighted("recall")),
-            "weighted_f1": metric(weighted("f1")),
-            "per_class": per_class,
-        },
-    }
-
-
-def load_model_dir(model_path: str, work_dir: str) -> str:
-    """The model directory: the path itself, or model.tar.gz inside it extracted to work_dir."""
-    archive = os.path.join(model_path, "model.tar.gz")
-    if os.path.isfile(archive):
-        os.makedirs(work_dir, exist_ok=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(work_dir, filter="data")
-        return work_dir
-    return model_path
+from classification import classification_metrics  # noqa: E402
+from contract import LABEL_FEATURE, REPORT_FILES, RESPONSE_LABEL  # noqa: E402
+from model_archive import load_model_dir  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -90,13 +42,13 @@ def run(args: argparse.Namespace) -> dict:
                     if line.strip():
                         record = json.loads(line)
                         texts.append(record["review_body"])
-                        actual.append(int(record["sentiment"]))
+                        actual.append(int(record[LABEL_FEATURE]))
     predicted = []
     for start in range(0, len(texts), args.batch_size):
-        predicted += [p["predicted_label"] for p in inference.predict_fn(texts[start : start + args.batch_size], loaded)]
+        predicted += [p[RESPONSE_LABEL] for p in inference.predict_fn(texts[start : start + args.batch_size], loaded)]
     report = classification_metrics(actual, predicted)
     os.makedirs(args.output_dir, exist_ok=True)
-    with open(os.path.join(args.output_dir, "evaluation.json"), "w", encoding="utf-8") as handle:
+    with open(os.path.join(args.output_dir, REPORT_FILES.evaluation), "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2)
     print(f"test accuracy: {report['metrics']['accuracy']['value']:.4f}")
     return report

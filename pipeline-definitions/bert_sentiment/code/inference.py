@@ -7,18 +7,57 @@ under network isolation. Requests and responses are JSON lines (``application/js
     out: {"predicted_label": 1, "confidence": 0.97, "probabilities": {"-1": 0.01, "0": 0.02, "1": 0.97}}
 
 ``predicted_label`` is the sentiment (-1, 0, 1); ``confidence`` is its probability, on which the
-human-review flow routes low-confidence predictions to people.
+human-review flow routes low-confidence predictions to people. The content type, the request's
+text fields (a field holds the text, or a list whose first item is the text), the response's
+fields and the labels are the contract's (contract.py, which reads ``contract.json``; training
+copies both beside this file).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import torch
 
-JSON_LINES = "application/jsonlines"
-LABEL_TO_SENTIMENT = {0: -1, 1: 0, 2: 1}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from contract import (  # noqa: E402
+    CLASS_ID_TO_SENTIMENT,
+    CONTENT_TYPE,
+    REQUEST_TEXT_FIELDS,
+    RESPONSE_CONFIDENCE,
+    RESPONSE_LABEL,
+    RESPONSE_PROBABILITIES,
+)
+
+JSON_LINES = CONTENT_TYPE
+LABEL_TO_SENTIMENT = dict(CLASS_ID_TO_SENTIMENT)
 BATCH_SIZE = 32
+
+
+def request_text(record, fields=None) -> str | None:
+    """The text of a request line: the first of ``fields`` (default REQUEST_TEXT_FIELDS) it has
+    (the text, or a list whose first item is it), or the line itself when it is a JSON string;
+    None when it has none."""
+    if isinstance(record, str):
+        return record
+    if isinstance(record, dict):
+        for field in REQUEST_TEXT_FIELDS if fields is None else fields:
+            if field in record:
+                value = record[field]
+                if isinstance(value, list):
+                    if not value:
+                        return None
+                    value = value[0]
+                return str(value)
+    return None
+
+
+def request_shapes(fields=None) -> str:
+    """The request lines read, in words (for error messages)."""
+    names = " or ".join(json.dumps(field) for field in (REQUEST_TEXT_FIELDS if fields is None else fields))
+    return f"an object with {names} (the text, or a list of it) or a JSON string"
 
 
 def model_fn(model_dir: str):
@@ -38,15 +77,10 @@ def input_fn(body, content_type: str = JSON_LINES) -> list[str]:
     for line in text.splitlines():
         if not line.strip():
             continue
-        record = json.loads(line)
-        if isinstance(record, dict) and "features" in record:
-            texts.append(str(record["features"][0]))
-        elif isinstance(record, dict) and "review_body" in record:
-            texts.append(str(record["review_body"]))
-        elif isinstance(record, str):
-            texts.append(record)
-        else:
-            raise ValueError('each line must be {"features": [text]}, {"review_body": text} or a JSON string')
+        found = request_text(json.loads(line))
+        if found is None:
+            raise ValueError(f"each line must be {request_shapes()}")
+        texts.append(found)
     return texts
 
 
@@ -67,9 +101,9 @@ def predict_fn(texts: list[str], loaded) -> list[dict]:
         label = max(range(len(row)), key=row.__getitem__)
         predictions.append(
             {
-                "predicted_label": LABEL_TO_SENTIMENT[label],
-                "confidence": round(row[label], 6),
-                "probabilities": {str(LABEL_TO_SENTIMENT[i]): round(p, 6) for i, p in enumerate(row)},
+                RESPONSE_LABEL: LABEL_TO_SENTIMENT[label],
+                RESPONSE_CONFIDENCE: round(row[label], 6),
+                RESPONSE_PROBABILITIES: {str(LABEL_TO_SENTIMENT[i]): round(p, 6) for i, p in enumerate(row)},
             }
         )
     return predictions

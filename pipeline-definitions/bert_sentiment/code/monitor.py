@@ -27,19 +27,27 @@ model-quality joins each captured request's first prediction (one record per req
 Monitor does) to its ground truth by the capture's ``inferenceId``, else its ``eventId``. Ground
 truth is Model Monitor's format under ``<ground-truth-uri>yyyy/mm/dd/hh/*.jsonl``, read from the
 window start up to now, as labels arrive after the predictions. It computes
-evaluate.classification_metrics and checks the package's ``DriftCheckBaselines.ModelQuality``
-constraints.
+classification.classification_metrics and checks the package's ``DriftCheckBaselines.ModelQuality``
+constraints (Model Monitor's model-quality format, any of its comparison operators).
+
+A captured request line carries its text in one of the contract's ``response.requestTextFields``
+and each response line its prediction in ``response.label`` (monitor_preprocessor.request_pairs).
 
 Each writes ``statistics.json`` and ``constraint_violations.json`` (Model Monitor's formats; a
 model-quality window without labelled records has no statistics) and ``monitor.json`` (window,
 record counts, distances, violations, metrics) to the output directory, and publishes the metrics
-to CloudWatch (namespace ``--namespace``, dimension ``Endpoint``, and ``Variant`` with ``--variant``;
-timestamp the window end) unless ``--publish false``:
+to CloudWatch (namespace ``--namespace``, default the contract's ``metricNamespace``; dimension
+``Endpoint``, and ``Variant`` with ``--variant``; timestamp the window end) unless
+``--publish false``. The metrics are the contract's ``monitorMetrics`` of the check (a name the
+contract does not have fails the import):
 
 - data-drift: ``feature_baseline_drift_review_words``, ``prediction_baseline_drift_sentiment``,
   ``data_quality_violations``, ``captured_records``;
-- model-quality: ``accuracy``, ``weighted_precision``, ``weighted_recall``, ``weighted_f1``,
-  ``model_quality_violations``, ``ground_truth_records``.
+- model-quality: the contract's ``modelQualityMetrics`` (``accuracy``, ``weighted_precision``,
+  ``weighted_recall``, ``weighted_f1``), ``model_quality_violations``, ``ground_truth_records``.
+
+:func:`data_drift` and :func:`model_quality` take typed parameters; the command line is their
+adapter (:data:`MONITORS`).
 
 A window without records publishes only its record count (0). The job succeeds when there are
 violations (alarms on the metrics act on them); it fails, naming what is wrong, only when it cannot
@@ -51,7 +59,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import operator
 import os
 import sys
 import tempfile
@@ -65,25 +72,26 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data_quality  # noqa: E402
+from classification import COMPARISONS, classification_metrics, constraint_rules  # noqa: E402
 from cli import str2bool  # noqa: E402
-from evaluate import SENTIMENTS, classification_metrics  # noqa: E402
+from contract import LABEL_FEATURE, METRIC_NAMESPACE, MODEL_QUALITY_METRICS, REPORT_FILES, REQUEST_TEXT_FIELDS, RESPONSE_LABEL, SENTIMENTS, require_monitor_metrics  # noqa: E402
 from monitor_preprocessor import decode, request_pairs  # noqa: E402
-from quality_gate import package_baseline, s3_location, write_json  # noqa: E402
-from training_health import finite  # noqa: E402
+from registry import BASELINE_FILES, package_baseline  # noqa: E402
+from reports import finite, write_json  # noqa: E402
+from s3_uris import s3_location  # noqa: E402
 
-DEFAULT_NAMESPACE = "PracticalDataScience/ModelMonitoring"
+DEFAULT_NAMESPACE = METRIC_NAMESPACE
 INPUT_FEATURE = "review_words"
-PREDICTION = "sentiment"
-QUALITY_METRICS = ("accuracy", "weighted_precision", "weighted_recall", "weighted_f1")
+PREDICTION = LABEL_FEATURE  # the prediction is profiled as the label column (data_quality.CAPTURE_COLUMNS)
+# The metrics each check publishes (names of the contract's monitorMetrics; checked on import).
+FEATURE_DRIFT, PREDICTION_DRIFT, DATA_QUALITY_VIOLATIONS, CAPTURED_RECORDS = require_monitor_metrics(
+    "dataDrift", f"feature_baseline_drift_{INPUT_FEATURE}", f"prediction_baseline_drift_{PREDICTION}", "data_quality_violations", "captured_records"
+)
+QUALITY_METRICS = require_monitor_metrics("modelQuality", *MODEL_QUALITY_METRICS)
+MODEL_QUALITY_VIOLATIONS, GROUND_TRUTH_RECORDS = require_monitor_metrics("modelQuality", "model_quality_violations", "ground_truth_records")
 METRICS_PER_CALL = 20
 PROBLEMS_SHOWN = 10
 HOUR = timedelta(hours=1)
-COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    "LessThanThreshold": operator.lt,
-    "LessThanOrEqualToThreshold": operator.le,
-    "GreaterThanThreshold": operator.gt,
-    "GreaterThanOrEqualToThreshold": operator.ge,
-}
 
 
 class MonitorError(Exception):
@@ -192,7 +200,7 @@ def read_captures(s3, capture_uri: str, variant: str, window: Window, problems: 
             time = parse_time(metadata["inferenceTime"])
             if window.start <= time < window.end:
                 data = record["captureData"]
-                pairs = request_pairs(data["endpointInput"], data["endpointOutput"])
+                pairs = request_pairs(data["endpointInput"], data["endpointOutput"], REQUEST_TEXT_FIELDS, RESPONSE_LABEL)
                 captures.append(Capture(metadata.get("inferenceId") or metadata["eventId"], time, pairs))
         except (KeyError, TypeError, ValueError) as error:
             problems.append(problem(where, error))
@@ -239,7 +247,7 @@ def load_baseline(arn: str, kind: str, members: Sequence[str], s3, sagemaker) ->
             raise MonitorError(f"the model package {arn} has no DriftCheckBaselines.{kind}")
         found = {}
         for member in members:
-            path = directory / f"{member.lower()}.json"
+            path = directory / BASELINE_FILES[member]
             if not path.exists():
                 raise MonitorError(f"the model package {arn} has no DriftCheckBaselines.{kind}.{member}")
             try:
@@ -258,14 +266,15 @@ def restrict(document: dict, columns: Sequence[str], name: str) -> dict:
     return {**document, "features": features}
 
 
-def data_drift(args: argparse.Namespace, window: Window, now: datetime, s3, sagemaker) -> tuple[dict, list[Metric]]:
-    """The captured input feature and predictions against the package's data-quality baseline."""
+def data_drift(*, model_package_arn: str, capture_uri: str, variant: str, window: Window, output_dir: Path, s3, sagemaker) -> tuple[dict, list[Metric]]:
+    """The captured input feature and predictions against the package's data-quality baseline;
+    writes the reports to ``output_dir``, returns the summary and the metrics."""
     columns = data_quality.CAPTURE_COLUMNS
-    baseline = load_baseline(args.model_package_arn, "ModelDataQuality", ("Statistics", "Constraints"), s3, sagemaker)
+    baseline = load_baseline(model_package_arn, "ModelDataQuality", ("Statistics", "Constraints"), s3, sagemaker)
     before = restrict(baseline["Statistics"], columns, "DriftCheckBaselines.ModelDataQuality.Statistics")
     constraints = restrict(baseline["Constraints"], columns, "DriftCheckBaselines.ModelDataQuality.Constraints")
     problems: list[str] = []
-    captures = read_captures(s3, args.capture_uri, args.variant, window, problems)
+    captures = read_captures(s3, capture_uri, variant, window, problems)
     rows = [data_quality.project_capture(text, label) for capture in captures for text, label in capture.pairs]
     stats = data_quality.statistics(rows, columns)
     violations, distances = [], {}
@@ -273,8 +282,8 @@ def data_drift(args: argparse.Namespace, window: Window, now: datetime, s3, sage
         violations = data_quality.check(stats, constraints, before)
         now_features = {f["name"]: f for f in stats["features"]}
         distances = {f["name"]: data_quality.distance(f, now_features[f["name"]]) for f in before["features"]}
-    write_json(args.output_dir, "statistics.json", stats)
-    write_json(args.output_dir, "constraint_violations.json", {"violations": violations})
+    write_json(output_dir, REPORT_FILES.statistics, stats)
+    write_json(output_dir, REPORT_FILES.violations, {"violations": violations})
     counted = [v for v in violations if v["feature_name"] == INPUT_FEATURE]
     summary = {
         "captured_requests": len(captures),
@@ -284,29 +293,22 @@ def data_drift(args: argparse.Namespace, window: Window, now: datetime, s3, sage
         "prediction_violations": [v for v in violations if v["feature_name"] != INPUT_FEATURE],
         **unreadable(problems),
     }
-    metrics = [Metric("captured_records", len(rows), "Count")]
+    metrics = [Metric(CAPTURED_RECORDS, len(rows), "Count")]
     if rows:
         metrics = [
-            Metric(f"feature_baseline_drift_{INPUT_FEATURE}", distances[INPUT_FEATURE]),
-            Metric(f"prediction_baseline_drift_{PREDICTION}", distances[PREDICTION]),
-            Metric("data_quality_violations", len(counted), "Count"),
+            Metric(FEATURE_DRIFT, distances[INPUT_FEATURE]),
+            Metric(PREDICTION_DRIFT, distances[PREDICTION]),
+            Metric(DATA_QUALITY_VIOLATIONS, len(counted), "Count"),
         ] + metrics
     return summary, metrics
 
 
 def quality_rules(constraints: dict, arn: str) -> dict[str, tuple[str, float]]:
     """Metric → (comparison operator, threshold) of Model Monitor's multiclass constraints."""
-    where = f"DriftCheckBaselines.ModelQuality.Constraints of {arn}"
-    rules = constraints.get("multiclass_classification_constraints")
-    if not isinstance(rules, dict):
-        raise MonitorError(f"{where} has no multiclass_classification_constraints")
-    found = {}
-    for metric, rule in rules.items():
-        comparison = rule.get("comparison_operator") if isinstance(rule, dict) else None
-        if comparison not in COMPARISONS or not isinstance(rule.get("threshold"), (int, float)):
-            raise MonitorError(f"{where}: {metric} needs a numeric threshold and a comparison_operator of {', '.join(COMPARISONS)}")
-        found[metric] = (comparison, float(rule["threshold"]))
-    return found
+    try:
+        return constraint_rules(constraints, f"DriftCheckBaselines.ModelQuality.Constraints of {arn}")
+    except ValueError as error:
+        raise MonitorError(str(error)) from error
 
 
 def quality_violations(metrics: dict, rules: dict[str, tuple[str, float]]) -> list[dict]:
@@ -324,21 +326,24 @@ def quality_violations(metrics: dict, rules: dict[str, tuple[str, float]]) -> li
     return found
 
 
-def model_quality(args: argparse.Namespace, window: Window, now: datetime, s3, sagemaker) -> tuple[dict, list[Metric]]:
-    """The labelled predictions' metrics against the package's model-quality constraints."""
-    baseline = load_baseline(args.model_package_arn, "ModelQuality", ("Constraints",), s3, sagemaker)
-    rules = quality_rules(baseline["Constraints"], args.model_package_arn)
+def model_quality(
+    *, model_package_arn: str, capture_uri: str, ground_truth_uri: str, variant: str, window: Window, now: datetime, output_dir: Path, s3, sagemaker
+) -> tuple[dict, list[Metric]]:
+    """The labelled predictions' metrics against the package's model-quality constraints; writes
+    the reports to ``output_dir``, returns the summary and the metrics."""
+    baseline = load_baseline(model_package_arn, "ModelQuality", ("Constraints",), s3, sagemaker)
+    rules = quality_rules(baseline["Constraints"], model_package_arn)
     problems: list[str] = []
-    captures = read_captures(s3, args.capture_uri, args.variant, window, problems)
-    labels = read_ground_truth(s3, args.ground_truth_uri, window.start, now, problems)
+    captures = read_captures(s3, capture_uri, variant, window, problems)
+    labels = read_ground_truth(s3, ground_truth_uri, window.start, now, problems)
     actual, predicted = join(captures, labels)
     violations, values = [], {}
     if actual:
         report = classification_metrics(actual, predicted)
-        write_json(args.output_dir, "statistics.json", report)
+        write_json(output_dir, REPORT_FILES.statistics, report)
         values = report["multiclass_classification_metrics"]
         violations = quality_violations(values, rules)
-    write_json(args.output_dir, "constraint_violations.json", {"violations": violations})
+    write_json(output_dir, REPORT_FILES.violations, {"violations": violations})
     summary = {
         "captured_requests": len(captures),
         "ground_truth_labels": len(labels),
@@ -346,9 +351,9 @@ def model_quality(args: argparse.Namespace, window: Window, now: datetime, s3, s
         "violations": violations,
         **unreadable(problems),
     }
-    metrics = [Metric("ground_truth_records", len(actual), "Count")]
+    metrics = [Metric(GROUND_TRUTH_RECORDS, len(actual), "Count")]
     if actual:
-        metrics = [Metric(name, values[name]["value"]) for name in QUALITY_METRICS] + [Metric("model_quality_violations", len(violations), "Count")] + metrics
+        metrics = [Metric(name, values[name]["value"]) for name in QUALITY_METRICS] + [Metric(MODEL_QUALITY_VIOLATIONS, len(violations), "Count")] + metrics
     return summary, metrics
 
 
@@ -367,7 +372,23 @@ def publish(cloudwatch, namespace: str, dimensions: list[dict], timestamp: datet
         cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[start : start + METRICS_PER_CALL])
 
 
-MONITORS = {"data-drift": data_drift, "model-quality": model_quality}
+# The command line: each monitor's options → its typed call.
+MONITORS: dict[str, Callable[[argparse.Namespace, Window, datetime, object, object], tuple[dict, list[Metric]]]] = {
+    "data-drift": lambda a, window, now, s3, sagemaker: data_drift(
+        model_package_arn=a.model_package_arn, capture_uri=a.capture_uri, variant=a.variant, window=window, output_dir=a.output_dir, s3=s3, sagemaker=sagemaker
+    ),
+    "model-quality": lambda a, window, now, s3, sagemaker: model_quality(
+        model_package_arn=a.model_package_arn,
+        capture_uri=a.capture_uri,
+        ground_truth_uri=a.ground_truth_uri,
+        variant=a.variant,
+        window=window,
+        now=now,
+        output_dir=a.output_dir,
+        s3=s3,
+        sagemaker=sagemaker,
+    ),
+}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -1,6 +1,7 @@
 """Feature engineering of the BERT pipeline's Processing step.
 
-Reads the raw reviews CSV files, turns star ratings into sentiment labels, drops empty reviews and
+Reads the raw reviews CSV files, turns star ratings into sentiment labels (the column named by the
+contract's ``labelFeature``, ``sentiment``; class ids by its ``labels``), drops empty reviews and
 rare product categories, balances the classes when asked, splits into train, validation and test
 (stratified on sentiment), tokenizes the review text for RoBERTa, and writes:
 
@@ -8,7 +9,9 @@ rare product categories, balances the classes when asked, splits into train, val
   ``product_category``, ``review_id``) for training and evaluation;
 - the course's ``reviews`` table (``sentiment``, ``review_body``, ``product_category``) as Parquet,
   for the lake's Glue table;
-- the feature records, put into the reviews feature group with the Feature Store runtime API;
+- the feature records, put into the reviews feature group with the Feature Store runtime API: one
+  value per feature of the contract's reviews feature group (contract.REVIEWS_FEATURES, each as
+  text of its type), the event time in the contract's format;
 - with ``--managed-baselines`` (the managed quality engine): the configured bias limits as Clarify
   baseline constraints for the facet values of the training and test splits, and the training
   split's profiled columns for Model Monitor (``managed-baselines/``).
@@ -29,16 +32,19 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
-import bias_metrics
-import data_quality
-from cli import str2bool
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bias_metrics  # noqa: E402
+import data_quality  # noqa: E402
+from cli import str2bool  # noqa: E402
+from contract import EVENT_TIME_FEATURE, EVENT_TIME_FORMAT, LABEL_FEATURE, REVIEWS_FEATURES, SENTIMENT_TO_CLASS_ID, SENTIMENTS, SPLITS  # noqa: E402
 
 # The course's column names for the dataset's columns.
 RENAMES = {"Review Text": "review_body", "Rating": "star_rating", "Class Name": "product_category"}
-SENTIMENT_TO_LABEL = {-1: 0, 0: 1, 1: 2}
+SENTIMENT_TO_LABEL = dict(SENTIMENT_TO_CLASS_ID)
 LABEL_TO_SENTIMENT = {label: sentiment for sentiment, label in SENTIMENT_TO_LABEL.items()}
-SPLITS = ("train", "validation", "test")
-EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# The feature this step fills with the split's name (one of SPLITS); the event time feature gets
+# the run's event time, every other feature the prepared column of its name.
+SPLIT_FEATURE = "split_type"
 
 
 def to_sentiment(star_rating: int) -> int:
@@ -54,7 +60,7 @@ def to_label_id(sentiment: int) -> int:
     try:
         return SENTIMENT_TO_LABEL[int(sentiment)]
     except KeyError:
-        raise ValueError(f"sentiment {sentiment!r} is not allowed; expected -1, 0 or 1") from None
+        raise ValueError(f"sentiment {sentiment!r} is not allowed; expected {', '.join(map(str, SENTIMENTS[:-1]))} or {SENTIMENTS[-1]}") from None
 
 
 def load_reviews(paths: Iterable[str]) -> pd.DataFrame:
@@ -87,8 +93,8 @@ def clean(df: pd.DataFrame, min_reviews_per_category: int = 11) -> pd.DataFrame:
     for column in ("review_body", "star_rating", "product_category"):
         out[column] = out[column].astype(str).str.strip()
         out = out[out[column] != ""]
-    out["sentiment"] = out["star_rating"].map(to_sentiment)
-    out["label_id"] = out["sentiment"].map(to_label_id)
+    out[LABEL_FEATURE] = out["star_rating"].map(to_sentiment)
+    out["label_id"] = out[LABEL_FEATURE].map(to_label_id)
     counts = out["product_category"].value_counts()
     keep = counts[counts >= min_reviews_per_category].index
     out = out[out["product_category"].isin(keep)]
@@ -97,8 +103,8 @@ def clean(df: pd.DataFrame, min_reviews_per_category: int = 11) -> pd.DataFrame:
 
 def balance(df: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Down-samples every sentiment class to the size of the smallest."""
-    smallest = df["sentiment"].value_counts().min()
-    parts = [group.sample(n=smallest, random_state=seed) for _, group in df.groupby("sentiment", sort=True)]
+    smallest = df[LABEL_FEATURE].value_counts().min()
+    parts = [group.sample(n=smallest, random_state=seed) for _, group in df.groupby(LABEL_FEATURE, sort=True)]
     return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
@@ -110,7 +116,7 @@ def split(
     if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"split percentages {shares} must be non-negative and add up to 1")
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SPLITS}
-    for _, group in df.groupby("sentiment", sort=True):
+    for _, group in df.groupby(LABEL_FEATURE, sort=True):
         group = group.sample(frac=1.0, random_state=seed)
         n = len(group)
         n_train = int(round(n * train))
@@ -137,22 +143,40 @@ def tokenize(texts: Sequence[str], tokenizer: Any, max_seq_length: int) -> list[
     return [list(map(int, ids)) for ids in encoded["input_ids"]]
 
 
+def feature_text(value: Any, feature_type: str) -> str:
+    """A value as Feature Store's ``ValueAsString`` of a feature of the type: an Integral as the
+    integer, a Fractional as the number, a String as the text (a list, e.g. token ids, as JSON)."""
+    if feature_type == "Integral":
+        return str(int(value))
+    if feature_type == "Fractional":
+        return repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return json.dumps(list(value))
+    return str(value)
+
+
 def feature_records(df: pd.DataFrame, split_type: str, event_time: str) -> list[list[dict[str, str]]]:
-    """The reviews feature group's records (Feature Store's PutRecord format) of a split."""
+    """The reviews feature group's records (Feature Store's PutRecord format) of a split: every
+    feature of REVIEWS_FEATURES, in its order."""
     records = []
-    for row in df.itertuples(index=False):
-        values = {
-            "review_id": str(row.review_id),
-            "date": event_time,
-            "sentiment": str(int(row.sentiment)),
-            "label_id": str(int(row.label_id)),
-            "input_ids": json.dumps(list(row.input_ids)),
-            "review_body": str(row.review_body),
-            "product_category": str(row.product_category),
-            "split_type": split_type,
-        }
+    for row in df.to_dict(orient="records"):
+        values = {}
+        for name, feature_type in REVIEWS_FEATURES.items():
+            if name == EVENT_TIME_FEATURE:
+                values[name] = event_time
+            elif name == SPLIT_FEATURE:
+                values[name] = split_type
+            elif name in row:
+                values[name] = feature_text(row[name], feature_type)
+            else:
+                raise ValueError(f"the reviews feature group has a feature {name!r}, and the prepared data no such column")
         records.append([{"FeatureName": name, "ValueAsString": value} for name, value in values.items()])
     return records
+
+
+def default_event_time(now: datetime | None = None) -> str:
+    """The event time of a run without ``--event-time``: now (UTC) in EVENT_TIME_FORMAT."""
+    return (now or datetime.now(timezone.utc)).strftime(EVENT_TIME_FORMAT)
 
 
 def ingest(records: Iterable[list[dict[str, str]]], feature_group_name: str, client: Any) -> int:
@@ -166,7 +190,7 @@ def ingest(records: Iterable[list[dict[str, str]]], feature_group_name: str, cli
 
 def write_jsonl(df: pd.DataFrame, path: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    columns = ["review_id", "input_ids", "label_id", "sentiment", "review_body", "product_category"]
+    columns = ["review_id", "input_ids", "label_id", LABEL_FEATURE, "review_body", "product_category"]
     with open(path, "w", encoding="utf-8") as handle:
         for record in df[columns].to_dict(orient="records"):
             handle.write(json.dumps(record) + "\n")
@@ -200,7 +224,7 @@ def write_managed_baselines(parts: dict[str, pd.DataFrame], settings: dict, outp
         ("post_training_bias_metrics", "test", settings["model_bias"], "post_training_constraints.json"),
     ):
         sizes = bias_metrics.group_sizes(str(v) for v in parts[split_name]["product_category"])
-        constraints = bias_metrics.threshold_constraints(section, "sentiment", 1, "product_category", sizes, limits, settings["min_group_size"])
+        constraints = bias_metrics.threshold_constraints(section, LABEL_FEATURE, 1, "product_category", sizes, limits, settings["min_group_size"])
         with open(os.path.join(bias_dir, name), "w", encoding="utf-8") as handle:
             json.dump(constraints, handle, indent=2)
     profile_dir = os.path.join(output_dir, "managed-baselines", "data-quality")
@@ -240,7 +264,7 @@ def run(
     # balancing applies to the training data only.
     reviews_dir = os.path.join(args.output_dir, "reviews")
     os.makedirs(reviews_dir, exist_ok=True)
-    df[["sentiment", "review_body", "product_category"]].astype({"sentiment": "int32"}).to_parquet(
+    df[[LABEL_FEATURE, "review_body", "product_category"]].astype({LABEL_FEATURE: "int32"}).to_parquet(
         os.path.join(reviews_dir, "reviews.parquet"), index=False
     )
     if args.balance_dataset:
@@ -252,7 +276,7 @@ def run(
     tokenizer = load_tokenizer(args.tokenizer_dir)
     df["input_ids"] = tokenize(df["review_body"].tolist(), tokenizer, args.max_seq_length)
     parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, args.seed)
-    event_time = args.event_time or datetime.now(timezone.utc).strftime(EVENT_TIME_FORMAT)
+    event_time = args.event_time or default_event_time()
     counts = {}
     for name, part in parts.items():
         write_jsonl(part, os.path.join(args.output_dir, "sentiment", name, f"{name}.jsonl"))

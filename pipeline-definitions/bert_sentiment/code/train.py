@@ -5,9 +5,11 @@ through the ``code`` channel, the pre-trained model and tokenizer through the ``
 channel, the splits written by the Processing step through ``train`` and ``validation``.
 
 Prints one line per validation, ``val_loss: <float>`` and ``val_acc: <float>``, which the
-pipeline's metric definitions read. Writes into the model directory the fine-tuned model, its
-tokenizer, the inference handlers (``code/inference.py``) so that hosting and batch transform need
-no network, and the training-health report (``training_health.json``; see training_health.py).
+pipeline's metric definitions read. Writes into the model directory the fine-tuned model (its
+``id2label`` the contract's labels: class id → sentiment as text), its tokenizer, the inference
+handlers with the contract they read (``code/``: :data:`INFERENCE_CODE`) so that hosting and batch
+transform need no network, and the training-health report (``training_health.json``; see
+training_health.py).
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ from torch.utils.data import DataLoader, Dataset
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training_health import HealthThresholds, TrainingHealth  # noqa: E402
 from cli import str2bool  # noqa: E402
+from contract import CLASS_ID_TO_SENTIMENT  # noqa: E402
 
-NUM_LABELS = 3
+NUM_LABELS = len(CLASS_ID_TO_SENTIMENT)
 HERE = os.path.dirname(os.path.abspath(__file__))
+# What the model's code/ folder holds: the handlers, and the contract module and file they read.
+INFERENCE_CODE = ("inference.py", "contract.py", "contract.json")
+
+
+def label_maps() -> tuple[dict[int, str], dict[str, int]]:
+    """The model config's id2label and label2id: each class id's sentiment, as text."""
+    id2label = {class_id: str(sentiment) for class_id, sentiment in CLASS_ID_TO_SENTIMENT.items()}
+    return id2label, {label: class_id for class_id, label in id2label.items()}
 
 
 class JsonLinesDataset(Dataset):
@@ -110,8 +121,7 @@ def train(args: argparse.Namespace) -> dict:
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     model = RobertaForSequenceClassification.from_pretrained(args.pretrained, num_labels=NUM_LABELS)
-    model.config.id2label = {0: "-1", 1: "0", 2: "1"}
-    model.config.label2id = {"-1": 0, "0": 1, "1": 2}
+    model.config.id2label, model.config.label2id = label_maps()
     tokenizer = AutoTokenizer.from_pretrained(args.pretrained)
     if args.freeze_bert_layer:
         for parameter in model.roberta.parameters():
@@ -197,7 +207,8 @@ def save(model, tokenizer, model_dir: str) -> None:
     tokenizer.save_pretrained(model_dir)
     code_dir = os.path.join(model_dir, "code")
     os.makedirs(code_dir, exist_ok=True)
-    shutil.copy(os.path.join(HERE, "inference.py"), os.path.join(code_dir, "inference.py"))
+    for name in INFERENCE_CODE:
+        shutil.copy(os.path.join(HERE, name), os.path.join(code_dir, name))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Training health: the failure modes SageMaker Debugger's built-in rules catch, watched by the
 training script itself so that every account can gate on them.
 
-The report (``training_health.json``) is written with the model and to the job's output data:
+The report (``training_health.json``, the contract's ``reports.trainingHealth``) is written with
+the model and to the job's output data:
 
     {"status": "healthy" | "unhealthy",
      "checks": {"<check>": {"passed": bool, "detail": "..."}},
@@ -22,16 +23,8 @@ import os
 from dataclasses import dataclass, field
 from statistics import mean
 
-
-def finite(value):
-    """The report as strict JSON: NaN and infinities become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [finite(v) for v in value]
-    return value
+from contract import REPORT_FILES
+from reports import finite
 
 
 @dataclass
@@ -124,6 +117,6 @@ class TrainingHealth:
         text = json.dumps(finite(report), indent=2, allow_nan=False)
         for directory in directories:
             os.makedirs(directory, exist_ok=True)
-            with open(os.path.join(directory, "training_health.json"), "w", encoding="utf-8") as handle:
+            with open(os.path.join(directory, REPORT_FILES.training_health), "w", encoding="utf-8") as handle:
                 handle.write(text)
         return report

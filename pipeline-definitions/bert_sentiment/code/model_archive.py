@@ -1,0 +1,18 @@
+"""A trained model as the steps after training receive it: a folder holding ``model.tar.gz`` (the
+training job's artifact), or the model folder itself."""
+
+from __future__ import annotations
+
+import os
+import tarfile
+
+
+def load_model_dir(model_path: str, work_dir: str) -> str:
+    """The model directory: the path itself, or model.tar.gz inside it extracted to work_dir."""
+    archive = os.path.join(model_path, "model.tar.gz")
+    if os.path.isfile(archive):
+        os.makedirs(work_dir, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(work_dir, filter="data")
+        return work_dir
+    return model_path

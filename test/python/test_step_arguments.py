@@ -1,0 +1,121 @@
+"""The deployed definitions call the step scripts with command lines the scripts accept.
+
+For every rendered definition (written by `npx ts-node --swc pipeline-definitions/review.ts
+build/pipeline-definitions` before the Python tests): each Processing step that runs a step script
+(``python3 .../code/<script>.py``) has its ContainerArguments parsed by that script's
+``parse_args``, pipeline parameters taking their default values; the training step's
+hyperparameters are options train.py knows; and each local substitution of a managed check
+(``*.local.json``), with and without its supplied-baseline options, parses with quality_gate.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import RENDERED_DIR
+
+DEFINITIONS = sorted(p for p in RENDERED_DIR.glob("*.json") if not p.name.endswith(".local.json"))
+LOCAL = sorted(RENDERED_DIR.glob("*.local.json"))
+SCRIPT = re.compile(r"/code/(\w+)\.py$")
+
+
+def steps(items: list[dict]):
+    for step in items:
+        yield step
+        for branch in ("IfSteps", "ElseSteps"):
+            yield from steps(step.get("Arguments", {}).get(branch, []))
+
+
+def resolver(definition: dict):
+    """A pipeline value as the step receives it: parameters at their defaults, other references
+    (step properties, execution variables) as a placeholder path."""
+    defaults = {p["Name"]: p.get("DefaultValue", "") for p in definition.get("Parameters", [])}
+
+    def text(value) -> str:
+        if isinstance(value, bool):
+            return json.dumps(value)
+        if isinstance(value, (int, float, str)):
+            return str(value)
+        if isinstance(value, dict) and "Std:Join" in value:
+            join = value["Std:Join"]
+            return join["On"].join(text(v) for v in join["Values"])
+        if isinstance(value, dict) and "Get" in value and value["Get"].startswith("Parameters."):
+            return text(defaults[value["Get"][len("Parameters.") :]])
+        return "/placeholder"
+
+    return text
+
+
+def script_calls() -> list[tuple[str, str, str, list[str]]]:
+    calls = []
+    for path in DEFINITIONS:
+        definition = json.loads(path.read_text())
+        text = resolver(definition)
+        for step in steps(definition["Steps"]):
+            app = step.get("Arguments", {}).get("AppSpecification", {})
+            entry = app.get("ContainerEntrypoint") or []
+            match = SCRIPT.search(entry[-1]) if entry else None
+            if match:
+                calls.append((path.stem, step["Name"], match.group(1), [text(a) for a in app.get("ContainerArguments", [])]))
+    return calls
+
+
+def test_the_definitions_are_rendered():
+    assert DEFINITIONS and script_calls(), f"no rendered definitions in {RENDERED_DIR}: render them first (npx ts-node --swc pipeline-definitions/review.ts build/pipeline-definitions)"
+
+
+@pytest.mark.parametrize("definition, step, script, argv", script_calls(), ids=lambda v: v if isinstance(v, str) and "/" not in v else None)
+def test_every_script_step_parses_its_arguments(definition, step, script, argv):
+    module = importlib.import_module(script)
+    module.parse_args(argv)  # argparse exits on an unknown option or a bad value
+
+
+TRAINED = [p for p in DEFINITIONS if any(s["Type"] == "Training" for s in steps(json.loads(p.read_text())["Steps"]))]
+
+
+@pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
+def test_the_training_hyperparameters_are_options_of_train_py(path):
+    import train
+
+    definition = json.loads(path.read_text())
+    text = resolver(definition)
+    for step in steps(definition["Steps"]):
+        if step["Type"] != "Training":
+            continue
+        hyperparameters = {k: text(v) for k, v in step["Arguments"]["HyperParameters"].items() if not k.startswith("sagemaker_")}
+        argv = [item for key, value in hyperparameters.items() for item in (f"--{key}", value)]
+        known = vars(train.parse_args(argv))
+        assert set(hyperparameters) <= set(known), f"{step['Name']}: train.py ignores {sorted(set(hyperparameters) - set(known))}"
+        for key, value in hyperparameters.items():
+            assert str(known[key]).lower() == value.lower() or float(known[key]) == float(value), (key, value, known[key])
+
+
+def substitution_calls() -> list[tuple[str, str, list[str]]]:
+    def fill(item: str) -> str:
+        name = item[1:-1]
+        return "false" if name in ("skip", "registerNewBaseline") else "/placeholder"
+
+    calls = []
+    for path in LOCAL:
+        for name, substitution in json.loads(path.read_text()).get("substitutions", {}).items():
+            command = substitution.get("command", [])
+            if len(command) > 1 and command[1].endswith("quality_gate.py"):
+                argv = [fill(a) if a.startswith("{") and a.endswith("}") else a for a in command[2:]]
+                calls.append((path.stem, name, argv))
+                if substitution.get("whenSupplied"):
+                    calls.append((path.stem, f"{name}+supplied", argv + [fill(a) if a.startswith("{") else a for a in substitution["whenSupplied"]]))
+    return calls
+
+
+@pytest.mark.parametrize("definition, step, argv", substitution_calls(), ids=lambda v: v if isinstance(v, str) else None)
+def test_every_local_substitution_parses_with_quality_gate(definition, step, argv):
+    import quality_gate
+
+    args = quality_gate.parse_args(argv)
+    if step.endswith("+supplied"):
+        assert args.constraints_file == Path("/placeholder")
