@@ -19,9 +19,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
+# What the BERT pipeline's local runs use (the tiny model, the monitoring fixture).
+LOCAL_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "local"
 SAMPLE = ROOT / "data" / "sample" / "reviews" / "womens_clothing_ecommerce_reviews.csv"
 RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))
 sys.path.insert(0, str(CODE_DIR))
+sys.path.insert(0, str(LOCAL_DIR))
 sys.path.insert(0, str(ROOT / "pipeline-definitions"))
 
 TINY_MAX_SEQ_LENGTH = 32
@@ -41,7 +44,7 @@ def sample_texts() -> list[str]:
 @pytest.fixture(scope="session")
 def tiny_pretrained(tmp_path_factory, sample_texts) -> Path:
     """A folder laid out like a pre-trained RoBERTa (config, weights, tokenizer), made offline."""
-    from local_runner.tiny_model import build_tiny_roberta
+    from tiny_model import build_tiny_roberta
 
     return build_tiny_roberta(tmp_path_factory.mktemp("pretrained"), sample_texts, max_positions=TINY_MAX_SEQ_LENGTH)
 
@@ -75,7 +78,10 @@ def trained_model_archive(tmp_path_factory, tiny_pretrained) -> Path:
     for path in tiny_pretrained.iterdir():
         shutil.copy(path, model / path.name)
     (model / "code").mkdir()
-    shutil.copy(CODE_DIR / "inference.py", model / "code" / "inference.py")
+    import train
+
+    for name in train.INFERENCE_CODE:  # what training puts beside the model
+        shutil.copy(CODE_DIR / name, model / "code" / name)
     archive_dir = tmp_path_factory.mktemp("model-archive")
     with tarfile.open(archive_dir / "model.tar.gz", "w:gz") as tar:
         for path in model.iterdir():

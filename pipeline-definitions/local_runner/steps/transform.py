@@ -1,0 +1,36 @@
+"""Transform steps: batch transform with the model's own inference handlers (transform_job.py),
+over the input's JSON lines, with SageMaker's JoinSource."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from local_runner.values import StepResult, WiringError
+
+if TYPE_CHECKING:
+    from local_runner.runner import LocalRun
+
+
+def run(local: "LocalRun", step: dict, result: StepResult) -> None:
+    name = step["Name"]
+    args = local.resolve(step["Arguments"], name)
+    archive = local.model_archive_dir(name, args["ModelName"]) / "model.tar.gz"
+    source_uri = args["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
+    source = local.s3_path(source_uri)
+    if not source.exists():
+        raise WiringError(f"step {name}: input {source_uri} has not been written")
+    output_uri = args["TransformOutput"]["S3OutputPath"]
+    root = local.job_root(name)
+    command = [
+        local.python,
+        str(local.here / "transform_job.py"),
+        str(archive),
+        str(source),
+        str(local.s3_path(output_uri)),
+        args["TransformInput"].get("ContentType", "application/jsonlines"),
+        args["TransformOutput"].get("Accept", "application/jsonlines"),
+        args.get("DataProcessing", {}).get("JoinSource", "None"),
+    ]
+    local.execute(name, command, root, {}, root / "log.txt")
+    local.properties[name] = {"TransformJobName": f"{name}-{local.execution['PipelineExecutionId']}", "TransformOutput.S3OutputPath": output_uri}
+    result.outputs["predictions"] = output_uri
