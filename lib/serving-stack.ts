@@ -9,7 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JobVpc } from '../pipeline-definitions/dsl';
 import { ImageName } from '../pipeline-definitions/dsl/images';
-import { endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE } from '../pipeline-definitions/endpoint-monitor';
+import { endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE, MonitorMetricName } from '../pipeline-definitions/endpoint-monitor';
 import { CODE_EXCLUDES, stepCodeHash } from './step-code';
 import { FamilyServing, FamilyServingNames } from './families/model-family';
 import { ImageRegistries } from './constructs/image-registries';
@@ -265,7 +265,7 @@ export class ServingStack extends Stack {
   }
 
   /** A metric the monitoring pipeline publishes for a variant (hourly). */
-  private monitorMetric(variant: string, metricName: string, label?: string): cloudwatch.Metric {
+  private monitorMetric(variant: string, metricName: MonitorMetricName, label?: string): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: MONITOR_METRIC_NAMESPACE,
       metricName,
@@ -337,7 +337,7 @@ export class ServingStack extends Stack {
     const pipeline = monitor.pipeline;
 
     // The monitors publish violation counts per variant; one or more is an alarm.
-    const violations = (variant: string, check: string, metricName: string, description: string) =>
+    const violations = (variant: string, check: string, metricName: MonitorMetricName, description: string) =>
       new cloudwatch.Alarm(this, `${variant}${check.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`, {
         alarmName: `${this.endpointName}-${variant}-${check}`,
         alarmDescription: description,
@@ -381,7 +381,7 @@ export class ServingStack extends Stack {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...Object.values(e.rollbackAlarms).flat(), ...monitoringAlarms], width: 8 }),
     );
     if (this.monitorPipeline) {
-      const monitor = (metricName: string) => variantNames.map((v) => this.monitorMetric(v, metricName, `${v} ${metricName}`));
+      const monitor = (metricName: MonitorMetricName) => variantNames.map((v) => this.monitorMetric(v, metricName, `${v} ${metricName}`));
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({ title: 'Drift from the baseline', left: [...monitor('feature_baseline_drift_review_words'), ...monitor('prediction_baseline_drift_sentiment')], width: 12 }),
         new cloudwatch.GraphWidget({ title: 'Model quality (ground truth)', left: [...monitor('accuracy'), ...monitor('weighted_f1')], right: monitor('ground_truth_records'), width: 12 }),

@@ -1,7 +1,8 @@
 /**
  * What the BERT pipeline needs to run on this machine: the sample reviews as its raw input, a tiny
- * RoBERTa made from them in place of roberta-base (and the learning rate it learns at), and, in
- * the managed rendering, the open gates that stand in for Clarify and Model Monitor.
+ * RoBERTa made from them in place of roberta-base (and the learning rate it learns at), no
+ * downloads from the model hub, where train.py checkpoints, and, in the managed rendering, the
+ * open gates that stand in for Clarify and Model Monitor (explaining a small sample).
  */
 import { managedCheckSubstitutions } from './gates';
 import type { LocalDeclaration } from './rendering/local-settings';
@@ -18,6 +19,11 @@ export const bertSentimentLocalRun: LocalDeclaration = (run) => ({
       description: 'a tiny RoBERTa and tokenizer trained on the sample, in place of roberta-base',
     },
   ],
-  // The managed engine's checks run through the open gates of the same checks.
-  substitutions: managedCheckSubstitutions(run.steps, run.codeUri),
+  // The jobs run without internet access on AWS; here nothing may reach the model hub either.
+  environment: { HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TOKENIZERS_PARALLELISM: 'false' },
+  // SageMaker syncs /opt/ml/checkpoints with CheckpointConfig; train.py takes the folder as an option.
+  jobArguments: { Train: ['--checkpoint_dir', '{job:/opt/ml/checkpoints}'] },
+  // The managed engine's checks run through the open gates of the same checks; the tiny model's
+  // explanations only show the wiring, so a small sample.
+  substitutions: managedCheckSubstitutions(run.steps, run.codeUri, { MODEL_EXPLAINABILITY: ['--samples', '3', '--permutations', '2'] }),
 });

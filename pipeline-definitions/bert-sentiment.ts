@@ -28,7 +28,6 @@ import { checkInstanceTypes } from './dsl/instance-types';
 import { PipelineJobs, text } from './parts/jobs';
 import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, transformStep } from './parts/steps';
 
-export { modelQualityConstraints, modelQualityConstraintsKey, QUALITY_GATES } from './gates';
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
 export const BERT_PIPELINE_ID = 'bert-sentiment';

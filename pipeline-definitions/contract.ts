@@ -21,6 +21,9 @@ export const MONITOR_METRICS = {
   modelQuality: [...MODEL_QUALITY_METRICS, 'model_quality_violations', 'ground_truth_records'],
 } as const;
 
+/** A metric the monitoring checks publish: alarms and dashboards can name no other. */
+export type MonitorMetricName = (typeof MONITOR_METRICS)[keyof typeof MONITOR_METRICS][number];
+
 /** The content type of requests and responses of every endpoint and batch transform. */
 export const JSON_LINES = 'application/jsonlines';
 

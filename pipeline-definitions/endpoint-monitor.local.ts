@@ -34,7 +34,7 @@ export const endpointMonitorLocalRun: LocalDeclaration = (run) => {
           '--ground-truth', `{s3:${option(labelled, '--ground-truth-uri')}}`,
           '--baselines', '{target}',
           '--variants', ...variants.map(([name]) => name),
-          '--model-quality-thresholds', JSON.stringify(DEFAULT_QUALITY_THRESHOLDS.modelQuality),
+          '--model-quality-thresholds', JSON.stringify(run.settings.modelQualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS.modelQuality),
         ],
         description: "captured requests of the last hour and their ground truth, made from the sample, and the served packages' baselines",
       },

@@ -31,6 +31,7 @@ import { checkInstanceTypes } from './dsl/instance-types';
 export const ENDPOINT_MONITOR_ID = 'endpoint-monitor';
 
 export { MONITOR_METRIC_NAMESPACE, MONITOR_METRICS } from './contract';
+export type { MonitorMetricName } from './contract';
 
 /** A served variant and the model package whose baselines it is checked against. */
 export interface MonitoredVariant {

@@ -241,9 +241,9 @@ describe('the BERT pipeline definition', () => {
       codeVersion: 'v',
       managedQualityServices: true,
     };
-    expect(() => bertSentimentPipeline(props)).toThrow('the managed quality engine needs the Clarify image (managedImages)');
+    expect(() => bertSentimentPipeline(props)).toThrow('qualityEngine=managed: CheckDataBias needs the Clarify image, which this region does not have');
     expect(() => bertSentimentPipeline({ ...props, managedImages: { clarify: 'c', modelMonitor: 'm' } })).toThrow(
-      'managedQualityServices needs debuggerRuleImageUri',
+      'qualityEngine=managed: Debugger has no rule image in this region; expected a region of the image map',
     );
   });
 });

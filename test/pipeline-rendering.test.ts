@@ -142,11 +142,14 @@ describe('typed placeholders', () => {
     expect(values.text({ 'Fn::ImportValue': 'lake-bucket' })).toBe('b-bucket');
     expect(values.text({ 'Fn::GetStackOutput': { StackName: 'b', Region: { Ref: 'AWS::Region' }, OutputName: 'BucketName' } })).toBe('b-bucket');
     expect(values.text({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}' })).toBe('arn:aws:iam::111122223333:role/a-Role');
+    expect(values.text({ 'Fn::Sub': '${!Literal}-${Topic.TopicName}' })).toBe('${Literal}-a-Topic');
   });
 
   test('a value that cannot be rendered is an error naming it', () => {
     expect(() => values.text({ 'Fn::GetAtt': ['Odd', 'Endpoint'] })).toThrow(new UnrenderableValue('a: cannot render Odd.Endpoint (AWS::Lambda::Function)'));
     expect(() => values.text({ Ref: 'Missing' })).toThrow('a: no resource or parameter Missing');
+    expect(() => values.text({ Ref: 'Odd' })).toThrow(/a: cannot render a reference to Odd \(AWS::Lambda::Function\): the renderer knows AWS::S3::Bucket, /);
+    expect(() => values.text({ 'Fn::GetAtt': ['Topic', 'DomainName'] })).toThrow('a: cannot render Topic.DomainName (AWS::SNS::Topic)');
     expect(() => values.text({ 'Fn::Select': [0, ['x']] })).toThrow(/a: cannot render \{"Fn::Select"/);
     expect(() => values.text({ 'Fn::ImportValue': 'nobody' })).toThrow('a: no stack of the assembly exports nobody');
   });

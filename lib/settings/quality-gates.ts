@@ -45,7 +45,7 @@ export const QUALITY_GATE_SETTINGS = {
   }),
   modelQualityTolerance: setting({
     type: 'number',
-    doc: 'How far accuracy and weighted F1 may fall below the last approved model\'s before CheckModelQuality fails.',
+    doc: 'How far accuracy and weighted F1 may fall below the last approved model\'s before CheckModelQuality fails (open engine; the managed engine\'s QualityCheck compares with the approved model\'s registered constraints instead).',
     allowed: 'a number from 0 to 1',
     parse: fraction,
     defaults: everyStage(DEFAULT_QUALITY_THRESHOLDS.modelQualityTolerance),

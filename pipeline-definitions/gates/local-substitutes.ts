@@ -26,19 +26,25 @@ const SUBSTITUTES: Record<string, { gate: string; option: string; input: string;
     supplied: true,
     reports: { Constraints: REPORT_FILES.constraints, Statistics: REPORT_FILES.statistics },
   },
-  // A small sample here: the tiny model's explanations only show the wiring.
   MODEL_EXPLAINABILITY: {
     gate: 'explainability',
     option: '--data-dir',
     input: 'dataset',
-    extra: ['--model-dir', '{model}', '--samples', '3', '--permutations', '2'],
+    extra: ['--model-dir', '{model}'],
     supplied: false,
     reports: { Constraints: REPORT_FILES.explainability },
   },
 };
 
-/** The substitutions of a definition's managed checks (ClarifyCheck and QualityCheck steps), by step name. */
-export function managedCheckSubstitutions(steps: readonly Record<string, unknown>[], codeUri: string): Record<string, Substitution> {
+/**
+ * The substitutions of a definition's managed checks (ClarifyCheck and QualityCheck steps), by
+ * step name; `scaled` adds the gate options a pipeline scales for this machine, by check type.
+ */
+export function managedCheckSubstitutions(
+  steps: readonly Record<string, unknown>[],
+  codeUri: string,
+  scaled: Readonly<Record<string, readonly string[]>> = {},
+): Record<string, Substitution> {
   const substitutions: Record<string, Substitution> = {};
   for (const step of steps) {
     if (step.Type !== 'ClarifyCheck' && step.Type !== 'QualityCheck') continue;
@@ -49,6 +55,7 @@ export function managedCheckSubstitutions(steps: readonly Record<string, unknown
       command: [
         '{python}', `{s3:${codeUri}}quality_gate.py`, substitute.gate,
         substitute.option, `{input:${substitute.input}}`, '--output-dir', '{output}', '--skip', '{skip}', ...substitute.extra,
+        ...(scaled[String(step.CheckType)] ?? []),
       ],
       ...(substitute.supplied ? { whenSupplied: ['--constraints-file', '{suppliedConstraints}'] } : {}),
       properties: Object.fromEntries(Object.entries(substitute.reports).map(([member, file]) => [`CalculatedBaseline${member}`, file])),

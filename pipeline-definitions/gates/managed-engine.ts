@@ -105,7 +105,7 @@ export class ManagedGates extends OpenGates {
   public trainingSettings(): Record<string, Value> {
     const ruleImage = this.managed.debuggerRuleImageUri;
     if (!ruleImage) {
-      throw new Error('bertSentimentPipeline: managedQualityServices needs debuggerRuleImageUri (Debugger has no image in this region).');
+      throw new Error('qualityEngine=managed: Debugger has no rule image in this region; expected a region of the image map (pipeline-definitions/dsl/images.ts), or qualityEngine=open.');
     }
     const rule = (name: string) => ({ RuleConfigurationName: name, RuleEvaluatorImage: ruleImage, RuleParameters: { rule_to_invoke: name }, VolumeSizeInGB: 0 });
     return {
@@ -145,7 +145,7 @@ export class ManagedGates extends OpenGates {
   ): Gate {
     const image = type === 'ClarifyCheck' ? this.managed.clarifyImageUri : this.managed.modelMonitorImageUri;
     if (!image) {
-      throw new Error(`bertSentimentPipeline: the managed quality engine needs the ${type === 'ClarifyCheck' ? 'Clarify' : 'Model Monitor'} image (managedImages).`);
+      throw new Error(`qualityEngine=managed: ${name} needs the ${type === 'ClarifyCheck' ? 'Clarify' : 'Model Monitor'} image, which this region does not have in the image map (pipeline-definitions/dsl/images.ts); expected such a region, or qualityEngine=open.`);
     }
     const { executionRoleArn, kmsKeyArn } = this.jobs.props;
     const step = new CheckStep(name, type, {

@@ -136,7 +136,8 @@ class LocalRun(Values):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"})
         env.update(self.standins.environment if self.standins else {})
-        env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+        env.update({"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+        env.update(self.settings.environment)
         env.update(extra)
         return env
 
@@ -244,15 +245,23 @@ class LocalRun(Values):
 
     def dependencies(self, step: dict, pending: dict) -> set[str]:
         # Everything the step reads (a check step also reads through ModelName and its baselines),
-        # branches aside: a Condition waits for what its conditions read and for what its
-        # branches read outside themselves (its branch runs right after it).
-        own = {k: v for k, v in step.items() if k != "Arguments"} | {"Arguments": {k: v for k, v in step.get("Arguments", {}).items() if k not in ("IfSteps", "ElseSteps")}}
-        deps = step_references(own) | set(step.get("DependsOn", []))
-        deps |= {ref.split(".")[1] for ref in property_file_references(own)}
+        # and its DependsOn; a Condition also waits for what its branches' steps read and depend
+        # on outside the branches, since its branch runs right after it.
+        deps = self.own_dependencies(step)
         if step["Type"] == "Condition":
-            inside = {s["Name"] for s in all_steps(step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", []))}
+            branches = list(all_steps(step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])))
+            inside = {s["Name"] for s in branches}
+            for inner in branches:
+                deps |= self.own_dependencies(inner)
             deps -= inside
         return {d for d in deps if d in pending}
+
+    @staticmethod
+    def own_dependencies(step: dict) -> set[str]:
+        """The steps a step reads or depends on, its branches (if a Condition) left out."""
+        own = {k: v for k, v in step.items() if k != "Arguments"} | {"Arguments": {k: v for k, v in step.get("Arguments", {}).items() if k not in ("IfSteps", "ElseSteps")}}
+        deps = step_references(own) | set(step.get("DependsOn", []))
+        return deps | {ref.split(".")[1] for ref in property_file_references(own)}
 
     def run_step(self, step: dict) -> None:
         result = StepResult(step["Name"], step["Type"], status="Executing", startedAt=now())

@@ -14,7 +14,11 @@ The TypeScript side writes them beside the rendering; nothing in the runner know
       ],
       "modelPackages": [<DescribeModelPackage responses, with ModelPackageArn>],
       "featureGroups": {"<name>": {"featureGroupName", "recordIdentifier", "eventTime", "features": [{"name", "type"}]}},
-      "substitutions": {"<StepName>": {"description", "command": [...], "whenSupplied": [...], "properties": {...}}}
+      "substitutions": {"<StepName>": {"description", "command": [...], "whenSupplied": [...], "properties": {...}}},
+      "environment": {"NAME": "value"},     variables of every job the run starts (e.g. no downloads)
+      "jobArguments": {"<StepName>": [...]} appended to a Training step's command (its script's own
+                                            options for what SageMaker does by convention), with
+                                            ``{job:<container path>}`` the job's local folder of that path
     }
 
 Tokens in commands (:func:`expand`): ``{python}`` the interpreter; ``{s3:<URI>}`` the local path
@@ -33,7 +37,7 @@ from typing import Any, Callable
 
 from local_runner.values import WiringError, as_text
 
-MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions")
+MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments")
 SEED_SOURCES = ("path", "content", "command")
 TOKEN = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)(?::([^{}]+))?\}")
 
@@ -47,6 +51,8 @@ class LocalSettings:
     model_packages: list[dict] = field(default_factory=list)
     feature_groups: dict[str, dict] = field(default_factory=dict)
     substitutions: dict[str, dict] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+    job_arguments: dict[str, list[str]] = field(default_factory=dict)
     source: str = "the local settings"
 
     @classmethod
@@ -72,8 +78,13 @@ class LocalSettings:
             model_packages=list(data.get("modelPackages") or []),
             feature_groups=dict(data.get("featureGroups") or {}),
             substitutions=dict(data.get("substitutions") or {}),
+            environment={name: as_text(value) for name, value in (data.get("environment") or {}).items()},
+            job_arguments=dict(data.get("jobArguments") or {}),
             source=source,
         )
+        for step, arguments in settings.job_arguments.items():
+            if not _strings(arguments):
+                raise WiringError(f"{source}: the job arguments of step {step} must be a non-empty list of strings")
         for index, seed in enumerate(settings.seeds):
             sources = [key for key in SEED_SOURCES if key in seed]
             if not isinstance(seed.get("uri"), str) or len(sources) != 1:
@@ -100,9 +111,11 @@ class LocalSettings:
                 for name, value in self.parameters.items()
             ],
             "seeds": [{"uri": s["uri"], "description": s.get("description"), "kind": next(k for k in SEED_SOURCES if k in s)} for s in self.seeds],
-            "substitutions": [{"step": step, "description": s["description"]} for step, s in self.substitutions.items()],
+            "substitutions": [{"step": step, "description": s["description"], "command": s["command"]} for step, s in self.substitutions.items()],
             "modelPackages": [p["ModelPackageArn"] for p in self.model_packages],
             "featureGroups": sorted(self.feature_groups),
+            "environment": self.environment,
+            "jobArguments": self.job_arguments,
         }
 
 

@@ -71,8 +71,9 @@ export class DeployValues {
       }
       case 'Fn::Sub': {
         const [body, variables] = (Array.isArray(args) ? args : [args, {}]) as [string, Json];
-        return body.replace(/\$\{([^}!][^}]*)\}/g, (_whole, name: string) =>
-          name in variables ? this.text(variables[name]) : name.includes('.') ? this.attribute(...splitAttribute(name)) : this.ref(name),
+        return body.replace(/\$\{([^}]+)\}/g, (_whole, name: string) =>
+          // `${!Literal}` is the text `${Literal}`.
+          name.startsWith('!') ? `\${${name.slice(1)}}` : name in variables ? this.text(variables[name]) : name.includes('.') ? this.attribute(...splitAttribute(name)) : this.ref(name),
         );
       }
       case 'Ref':
@@ -126,14 +127,16 @@ export class DeployValues {
     }
     const resource = this.resource(name);
     const kind = NAMED_TYPES[resource.Type];
-    return kind?.ref === 'arn' ? kind.arn(this.physicalName(name)) : this.physicalName(name);
+    if (!kind) throw new UnrenderableValue(`${this.stack}: cannot render a reference to ${name} (${resource.Type}): the renderer knows ${Object.keys(NAMED_TYPES).join(', ')}`);
+    return kind.ref === 'arn' ? kind.arn(this.physicalName(name)) : this.physicalName(name);
   }
 
   private attribute(logicalId: string, attribute: string): string {
     const resource = this.resource(logicalId);
     const kind = NAMED_TYPES[resource.Type];
     if (attribute === 'Arn' && kind) return kind.arn(this.physicalName(logicalId));
-    if (/Name$/.test(attribute)) return this.physicalName(logicalId);
+    // The attribute that is the resource's name (e.g. a topic's TopicName), and no other.
+    if (kind?.name !== undefined && attribute === kind.name) return this.physicalName(logicalId);
     throw new UnrenderableValue(`${this.stack}: cannot render ${logicalId}.${attribute} (${resource.Type})`);
   }
 

@@ -65,6 +65,10 @@ export interface LocalSettings {
   readonly featureGroups: Readonly<Record<string, FeatureGroupSchemaRecord>>;
   /** By step name. */
   readonly substitutions: Readonly<Record<string, Substitution>>;
+  /** Variables of every job the run starts. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Options appended to a Training step's command, by step name (`{job:<container path>}` tokens). */
+  readonly jobArguments: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What a pipeline's declaration reads of its rendering. */
@@ -79,10 +83,12 @@ export interface LocalRunContext {
   stepArguments(name: string): Json;
   /** Where the stack uploads the step code (the first upload). */
   readonly codeUri: string;
+  /** The settings the app was synthesized with (its settings record), by name. */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 /** What a pipeline declares beside its definition for local runs. */
-export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions'>>;
+export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments'>>;
 
 /** The local settings of one rendered pipeline. */
 export function localSettings(
@@ -106,6 +112,7 @@ export function localSettings(
       if (!step) throw new Error(`local settings of ${pipeline.id}: no step ${name}`);
       return (step.Arguments ?? {}) as Json;
     },
+    settings: assembly.settings ?? {},
     get codeUri() {
       if (uploads.length === 0) throw new Error(`local settings of ${pipeline.id}: stack ${pipeline.stack} uploads no step code`);
       return uploads[0].uri;
@@ -120,6 +127,8 @@ export function localSettings(
     modelPackages: declared.modelPackages ?? [],
     featureGroups: namedFeatureGroups(JSON.stringify(pipeline.definition), assembly),
     substitutions: declared.substitutions ?? {},
+    environment: declared.environment ?? {},
+    jobArguments: declared.jobArguments ?? {},
   };
 }
 

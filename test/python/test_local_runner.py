@@ -339,3 +339,15 @@ def test_the_command_line_says_what_pipelines_exist(tmp_path, capsys):
     assert local.main(["bert-sentiment", "--definitions", str(RENDERED_DIR), "--param", "Epochs"]) == 2
     assert local.main(["bert-sentiment", "--definitions", str(RENDERED_DIR), "--variant", "nope"]) == 2
     assert "no variant 'nope' of bert-sentiment; expected one of managed" in capsys.readouterr().err
+
+
+def test_a_condition_waits_for_what_its_branches_read_or_depend_on_outside_them(tmp_path):
+    fail = lambda name, **extra: {"Name": name, "Type": "Fail", "Arguments": {"ErrorMessage": name}, **extra}  # noqa: E731
+    inner = fail("Inner", DependsOn=["Outside"])
+    reads = fail("Reads", Arguments={"ErrorMessage": {"Get": "Steps.Elsewhere.ModelName"}})
+    condition = {"Name": "Cond", "Type": "Condition", "Arguments": {"Conditions": [], "IfSteps": [inner], "ElseSteps": [reads, fail("Sibling", DependsOn=["Reads"])]}}
+    definition = {"Parameters": [], "Steps": [condition, fail("Outside"), fail("Elsewhere")]}
+    runner = local.LocalRun(definition, tmp_path)
+    pending = {s["Name"]: s for s in definition["Steps"]}
+    # The branch steps' own edges to steps outside the branches count; edges inside them do not.
+    assert runner.dependencies(condition, pending) == {"Outside", "Elsewhere"}

@@ -79,7 +79,8 @@ def test_the_report_lists_the_seeds_the_substitution_and_the_stand_ins(succeeded
         ("s3://numbers-bucket/config/", "command", "the noise MakeNumbers adds"),
         ("s3://numbers-bucket/baselines/constraints.json", "content", "the supplied constraints of CheckNumbers"),
     ]
-    assert used["substitutions"] == [{"step": "CheckNumbers", "description": "check_numbers.py (no QualityCheck service here)"}]
+    assert [(s["step"], s["description"]) for s in used["substitutions"]] == [("CheckNumbers", "check_numbers.py (no QualityCheck service here)")]
+    assert used["substitutions"][0]["command"][0] == "{python}"
     assert used["parameters"] == [{"name": "Count", "value": "200", "note": "fewer numbers: the wiring is what a local run checks", "overridden": False}]
     assert used["modelPackages"] == [DECLARED]
     calls = {s["api"]: s["calls"] for s in used["standIns"]}

@@ -15,6 +15,7 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from local_runner.settings import expand
 from local_runner.values import StepResult, WiringError, as_text
 
 if TYPE_CHECKING:
@@ -44,7 +45,12 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     env = {f"SM_CHANNEL_{c.upper()}": str(root / "input" / "data" / c) for c in channels}
     env.update({"SM_MODEL_DIR": str(model_dir), "SM_OUTPUT_DATA_DIR": str(output_dir), "SM_CHANNELS": json.dumps(channels), "SM_HPS": json.dumps(hyperparameters)})
     command = [local.python, program] + [part for key, value in hyperparameters.items() for part in (f"--{key}", value)]
-    command += ["--checkpoint_dir", str(root / "checkpoints")]
+    # The pipeline's own options for what SageMaker does by convention (e.g. where checkpoints go).
+    command += expand(
+        local.settings.job_arguments.get(name, []),
+        lambda token, argument: local.container_path(root, argument) if token == "job" and argument else None,
+        f"the job arguments of step {name}",
+    )
     log = local.execute(name, command, code_dir, env, root / "log.txt")
     for definition in args.get("AlgorithmSpecification", {}).get("MetricDefinitions", []):
         values = [float(m.group(1)) for m in re.finditer(definition["Regex"], log)]
