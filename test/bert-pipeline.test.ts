@@ -1,4 +1,5 @@
 import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
+import { TRANSFORM_SIZING, transformSizingProblem } from '../pipeline-definitions/parts/steps';
 import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/dsl/instance-types';
 import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/dsl/images';
 import { renderedDefinition } from './helpers';
@@ -278,5 +279,25 @@ describe('instance types and images', () => {
     );
     expect(debuggerRuleImageUri('us-east-1')).toBe('503895931360.dkr.ecr.us-east-1.amazonaws.com/sagemaker-debugger-rules:latest');
     expect(debuggerRuleImageUri('il-central-1')).toBeUndefined();
+  });
+});
+
+describe('batch transform sizing', () => {
+  test('the Transform step and its model carry the sized payload limit and timeouts', () => {
+    const transform = step('Transform').Arguments;
+    expect(transform).toMatchObject({
+      BatchStrategy: 'MultiRecord',
+      MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
+      ModelClientConfig: { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 1 },
+    });
+    expect(step('CreateModel').Arguments.PrimaryContainer.Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT).toBe('600');
+    expect(step('RegisterModel').Arguments.InferenceSpecification.Containers[0].Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT).toBe('600');
+  });
+
+  test('a full mini-batch finishes within half the timeout at the measured rate, and the old 6 MB would not', () => {
+    expect(transformSizingProblem(TRANSFORM_SIZING)).toBeUndefined();
+    expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 6 } as typeof TRANSFORM_SIZING)).toBe(
+      'a 6 MB mini-batch is about 5719 records, 953 s to score: more than half the 600 s timeout',
+    );
   });
 });

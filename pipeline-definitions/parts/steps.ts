@@ -139,9 +139,42 @@ export function evaluateStep(jobs: PipelineJobs, options: { readonly description
   return { step, accuracy: step.jsonGet(report, 'metrics.accuracy.value'), statisticsUri: new Join('/', [step.outputUri('metrics'), REPORT_FILES.evaluation]) };
 }
 
-/** The serving container of a trained model: the image, the artifacts and the inference script in them. */
+/**
+ * Batch transform sized on purpose, from figures measured for the BERT model: a prepared test
+ * record (token ids at MaxSeqLength 128 and the review text) is about 1.1 KB of JSON, and a model
+ * of roberta-base's size scores about 6 sequences a second on 2 CPUs (`ml.m5.large`). A mini-batch
+ * of `maxPayloadInMB` must finish within half the model server's timeout, so a slow instance or a
+ * retry still fits (see {@link transformSizingProblem}).
+ */
+export const TRANSFORM_SIZING = {
+  recordBytes: 1100,
+  secondsPerRecord: 1 / 6,
+  maxPayloadInMB: 1,
+  /** The model server's request timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT) and the invocation timeout of ModelClientConfig. */
+  timeoutSeconds: 600,
+  invocationsMaxRetries: 1,
+} as const;
+
+/** Why a sizing would time out (a full mini-batch takes more than half the timeout), or undefined. */
+export function transformSizingProblem(sizing: typeof TRANSFORM_SIZING): string | undefined {
+  const records = Math.floor((sizing.maxPayloadInMB * 1024 * 1024) / sizing.recordBytes);
+  const seconds = records * sizing.secondsPerRecord;
+  return seconds <= sizing.timeoutSeconds / 2
+    ? undefined
+    : `a ${sizing.maxPayloadInMB} MB mini-batch is about ${records} records, ${Math.round(seconds)} s to score: more than half the ${sizing.timeoutSeconds} s timeout`;
+}
+
+/** The serving container of a trained model: the image, the artifacts, the inference script in them and the model server's timeout. */
 export function inferenceContainer(imageUri: string, modelData: Value): Record<string, Value> {
-  return { Image: imageUri, ModelDataUrl: modelData, Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' } };
+  return {
+    Image: imageUri,
+    ModelDataUrl: modelData,
+    Environment: {
+      SAGEMAKER_PROGRAM: 'inference.py',
+      SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
+      SAGEMAKER_MODEL_SERVER_TIMEOUT: String(TRANSFORM_SIZING.timeoutSeconds),
+    },
+  };
 }
 
 /** The SageMaker model for batch transform, network-isolated. */
@@ -169,7 +202,8 @@ export function transformStep(jobs: PipelineJobs, options: { readonly model: Cre
       TransformResources: { InstanceType: options.instanceType, InstanceCount: options.instanceCount, VolumeKmsKeyId: kmsKeyArn },
       DataProcessing: { InputFilter: '$', JoinSource: 'Input', OutputFilter: '$' },
       BatchStrategy: 'MultiRecord',
-      MaxPayloadInMB: 6,
+      MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
+      ModelClientConfig: { InvocationsTimeoutInSeconds: TRANSFORM_SIZING.timeoutSeconds, InvocationsMaxRetries: TRANSFORM_SIZING.invocationsMaxRetries },
     },
   });
 }
