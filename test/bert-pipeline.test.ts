@@ -290,13 +290,13 @@ describe('batch transform sizing', () => {
       MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
       ModelClientConfig: { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 1 },
     });
-    expect(step('CreateModel').Arguments.PrimaryContainer.Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT).toBe('600');
-    expect(step('RegisterModel').Arguments.InferenceSpecification.Containers[0].Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT).toBe('600');
+    expect(step('CreateModel').Arguments.PrimaryContainer.Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS).toBe('600');
+    expect(step('RegisterModel').Arguments.InferenceSpecification.Containers[0].Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS).toBe('600');
   });
 
   test('a full mini-batch finishes within half the timeout at the measured rate, and the old 6 MB would not', () => {
     expect(transformSizingProblem(TRANSFORM_SIZING)).toBeUndefined();
-    expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 6 } as typeof TRANSFORM_SIZING)).toBe(
+    expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 6 })).toBe(
       'a 6 MB mini-batch is about 5719 records, 953 s to score: more than half the 600 s timeout',
     );
   });

@@ -1,8 +1,24 @@
-"""Batch transform on this machine: the model's own inference handlers (``code/inference.py``
-inside model.tar.gz) over JSON-lines input, with SageMaker's data processing (InputFilter, JoinSource,
-OutputFilter limited to ``$``), one ``<input>.out`` per input file.
+"""Batch transform on this machine, as SageMaker runs it, with the model's own inference handlers
+(``code/inference.py`` inside model.tar.gz):
 
-Run as ``python transform_job.py <model.tar.gz> <input dir> <output dir> <content type> <accept> <join source>``.
+- each input file is split into records at line ends (SplitType Line; a blank line is no record);
+- the records go to the handlers in mini-batches, one request each (BatchStrategy MultiRecord: as
+  many records as fit in MaxPayloadInMB, newline-separated; SingleRecord: one);
+- each request is answered as the serving container's toolkit answers it (the Hugging Face
+  toolkit's handler service: an Accept that is missing or ``*/*`` becomes ``application/json``, an
+  ``application/json`` or ``text/csv`` body is decoded to text, then ``input_fn``, ``predict_fn``,
+  ``output_fn``); a request the handlers refuse fails the job, as the container's 400 does;
+- the answer must hold one line per record of its mini-batch, else the job fails as SageMaker's
+  does; each line is joined with its input record (JoinSource Input: the record with the answer
+  under ``SageMakerOutput``; a record that is not a JSON object goes under ``SageMakerInput``),
+  error records (``{"error": ...}``, a record the model could not score) kept in their place;
+- one ``<input>.out`` per input file, a line per record (AssembleWith Line; OutputFilter ``$``).
+
+Run as ``python transform_job.py <model.tar.gz> <input dir> <output dir> <content type> <accept>
+<join source> [<batch strategy> [<max payload in MB> [<invocation timeout in seconds>]]]``
+(default MultiRecord, 6 and 600: SageMaker's defaults); a request that takes longer than the
+timeout fails the job, as ModelClientConfig's InvocationsTimeoutInSeconds does (measured after
+the request: the job is not stopped early). Prints ``{"records": n, "errors": e, "requests": r}``.
 """
 
 from __future__ import annotations
@@ -12,7 +28,20 @@ import json
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
+
+OUTPUT_KEY = "SageMakerOutput"  # the contract's response.transformOutputKey (batch transform's own name)
+INPUT_KEY = "SageMakerInput"
+ERROR_FIELD = "error"  # inference.ERROR_FIELD: the answer to a record that could not be scored
+DEFAULT_MAX_PAYLOAD_MB = 6
+DEFAULT_INVOCATION_TIMEOUT_SECONDS = 600
+# The toolkit's content_types.UTF8_TYPES: bodies it decodes before input_fn.
+TEXT_TYPES = ("application/json", "text/csv")
+
+
+class TransformFailed(SystemExit):
+    pass
 
 
 def load_handlers(model_dir: Path):
@@ -23,40 +52,112 @@ def load_handlers(model_dir: Path):
     return module
 
 
-def run(model_archive: Path, input_dir: Path, output_dir: Path, content_type: str, accept: str, join_source: str) -> int:
+def invoke(handlers, loaded, body: bytes, content_type: str | None, accept: str | None) -> tuple[str, str]:
+    """(response content type, body) of one request, the handlers called as the Hugging Face
+    toolkit's ``HuggingFaceHandlerService.handle`` calls them."""
+    if not accept or accept == "*/*":
+        accept = "application/json"
+    data = body.decode("utf-8") if content_type in TEXT_TYPES else body
+    answer = handlers.output_fn(handlers.predict_fn(handlers.input_fn(data, content_type), loaded), accept)
+    return accept, answer.decode("utf-8") if isinstance(answer, (bytes, bytearray)) else str(answer)
+
+
+def records_of(source: Path) -> list[tuple[int, bytes]]:
+    """(line number, record) of each record of an input file (SplitType Line)."""
+    lines = source.read_bytes().split(b"\n")
+    return [(number, line.rstrip(b"\r")) for number, line in enumerate(lines, start=1) if line.strip()]
+
+
+def mini_batches(records: list[tuple[int, bytes]], strategy: str, max_payload_bytes: int, source: Path) -> list[list[tuple[int, bytes]]]:
+    """The records in requests: one each (SingleRecord), or as many as fit in the payload (MultiRecord)."""
+    batches: list[list[tuple[int, bytes]]] = []
+    size = 0
+    for number, record in records:
+        if len(record) > max_payload_bytes:
+            raise TransformFailed(f"{source}: line {number} is {len(record)} bytes, more than MaxPayloadInMB ({max_payload_bytes // (1024 * 1024)} MB); SageMaker fails such a job")
+        if strategy == "SingleRecord" or not batches or size + 1 + len(record) > max_payload_bytes:
+            batches.append([])
+            size = -1
+        batches[-1].append((number, record))
+        size += 1 + len(record)
+    return batches
+
+
+def joined(number: int, record: bytes, answer, source: Path) -> dict:
+    try:
+        value = json.loads(record)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise TransformFailed(f"{source}: line {number} is not JSON; batch transform cannot join it with its answer (JoinSource Input)") from None
+    if isinstance(value, dict):
+        return {**value, OUTPUT_KEY: answer}
+    return {INPUT_KEY: value, OUTPUT_KEY: answer}
+
+
+def run(
+    model_archive: Path,
+    input_dir: Path,
+    output_dir: Path,
+    content_type: str,
+    accept: str,
+    join_source: str,
+    batch_strategy: str = "MultiRecord",
+    max_payload_mb: int = DEFAULT_MAX_PAYLOAD_MB,
+    invocation_timeout_seconds: float = DEFAULT_INVOCATION_TIMEOUT_SECONDS,
+) -> int:
+    if batch_strategy not in ("MultiRecord", "SingleRecord"):
+        raise TransformFailed(f"BatchStrategy {batch_strategy!r} is not one of MultiRecord, SingleRecord")
     output_dir.mkdir(parents=True, exist_ok=True)
+    count = errors = requests = 0
     with tempfile.TemporaryDirectory() as work:
         model_dir = Path(work)
         with tarfile.open(model_archive) as tar:
             tar.extractall(model_dir, filter="data")
         handlers = load_handlers(model_dir)
         loaded = handlers.model_fn(str(model_dir))
-        count = 0
         for source in sorted(p for p in input_dir.rglob("*") if p.is_file()):
-            lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
             outputs = []
-            for start in range(0, len(lines), 64):
-                batch = lines[start : start + 64]
-                predictions = handlers.predict_fn(handlers.input_fn("\n".join(batch).encode(), content_type), loaded)
-                rendered = handlers.output_fn(predictions, accept).splitlines()
+            for batch in mini_batches(records_of(source), batch_strategy, int(max_payload_mb) * 1024 * 1024, source):
+                first, last = batch[0][0], batch[-1][0]
+                began = time.monotonic()
+                try:
+                    answered_type, answer = invoke(handlers, loaded, b"\n".join(record for _, record in batch), content_type, accept)
+                except Exception as error:  # the container answers 400 and the job fails
+                    raise TransformFailed(f"{source}: lines {first}-{last}: the model container refused the request (400): {error}") from None
+                took = time.monotonic() - began
+                if took > float(invocation_timeout_seconds):
+                    raise TransformFailed(
+                        f"{source}: lines {first}-{last}: the request took {took:.1f} s, more than the invocation timeout of "
+                        f"{float(invocation_timeout_seconds):g} s (ModelClientConfig); a smaller MaxPayloadInMB or a longer timeout is needed"
+                    )
+                requests += 1
+                rendered = answer.split("\n")
+                if rendered and rendered[-1] == "":
+                    rendered.pop()
                 if len(rendered) != len(batch):
-                    raise SystemExit(f"{source}: {len(batch)} input lines gave {len(rendered)} output lines; SageMaker fails such a job")
-                for line, prediction in zip(batch, rendered):
+                    raise TransformFailed(
+                        f"{source}: lines {first}-{last}: {len(batch)} records gave {len(rendered)} output lines ({answered_type}); SageMaker fails such a job"
+                    )
+                for (number, record), line in zip(batch, rendered):
+                    try:
+                        answer_value = json.loads(line)
+                    except json.JSONDecodeError:
+                        answer_value = line
+                    if isinstance(answer_value, dict) and ERROR_FIELD in answer_value:
+                        errors += 1
                     if join_source == "Input":
-                        record = json.loads(line)
-                        record["SageMakerOutput"] = json.loads(prediction)
-                        outputs.append(json.dumps(record))
+                        outputs.append(json.dumps(joined(number, record, answer_value, source)))
                     else:
-                        outputs.append(prediction)
+                        outputs.append(line)
             target = output_dir / source.relative_to(input_dir)
             target = target.with_name(target.name + ".out")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text("".join(o + "\n" for o in outputs), encoding="utf-8")
             count += len(outputs)
-    print(json.dumps({"records": count}))
+    print(json.dumps({"records": count, "errors": errors, "requests": requests}))
     return 0
 
 
 if __name__ == "__main__":
     model, source, target, content_type, accept, join_source = sys.argv[1:7]
-    sys.exit(run(Path(model), Path(source), Path(target), content_type, accept, join_source))
+    extra = sys.argv[7:10]
+    sys.exit(run(Path(model), Path(source), Path(target), content_type, accept, join_source, *extra))

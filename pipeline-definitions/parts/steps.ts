@@ -146,17 +146,31 @@ export function evaluateStep(jobs: PipelineJobs, options: { readonly description
  * of `maxPayloadInMB` must finish within half the model server's timeout, so a slow instance or a
  * retry still fits (see {@link transformSizingProblem}).
  */
-export const TRANSFORM_SIZING = {
+export interface TransformSizing {
+  /** Bytes of JSON per record, measured. */
+  readonly recordBytes: number;
+  /** Seconds to score one record on the transform instance, measured. */
+  readonly secondsPerRecord: number;
+  readonly maxPayloadInMB: number;
+  /**
+   * The request timeout: the model server's (SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS; the older
+   * SAGEMAKER_MODEL_SERVER_TIMEOUT is read as minutes by the Hugging Face image's model server)
+   * and the invocation timeout of ModelClientConfig.
+   */
+  readonly timeoutSeconds: number;
+  readonly invocationsMaxRetries: number;
+}
+
+export const TRANSFORM_SIZING: TransformSizing = {
   recordBytes: 1100,
   secondsPerRecord: 1 / 6,
   maxPayloadInMB: 1,
-  /** The model server's request timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT) and the invocation timeout of ModelClientConfig. */
   timeoutSeconds: 600,
   invocationsMaxRetries: 1,
-} as const;
+};
 
 /** Why a sizing would time out (a full mini-batch takes more than half the timeout), or undefined. */
-export function transformSizingProblem(sizing: typeof TRANSFORM_SIZING): string | undefined {
+export function transformSizingProblem(sizing: TransformSizing): string | undefined {
   const records = Math.floor((sizing.maxPayloadInMB * 1024 * 1024) / sizing.recordBytes);
   const seconds = records * sizing.secondsPerRecord;
   return seconds <= sizing.timeoutSeconds / 2
@@ -172,7 +186,7 @@ export function inferenceContainer(imageUri: string, modelData: Value): Record<s
     Environment: {
       SAGEMAKER_PROGRAM: 'inference.py',
       SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
-      SAGEMAKER_MODEL_SERVER_TIMEOUT: String(TRANSFORM_SIZING.timeoutSeconds),
+      SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(TRANSFORM_SIZING.timeoutSeconds),
     },
   };
 }

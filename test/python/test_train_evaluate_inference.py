@@ -226,5 +226,12 @@ def test_inference_refuses_other_content_types():
         inference.input_fn(b"x", "text/csv")
     with pytest.raises(ValueError, match="not supported"):
         inference.output_fn([], "text/csv")
-    with pytest.raises(ValueError, match="each line must be"):
-        inference.input_fn(b'{"other": 1}', "application/jsonlines")
+
+
+def test_a_line_without_a_text_is_an_error_record_in_its_place(trained):
+    # One bad line must not fail its batch-transform mini-batch (test_serving_toolkit.py: through the toolkit).
+    records = inference.input_fn(b'{"review_body": "nice"}\n{"other": 1}\n', "application/jsonlines")
+    assert records[0] == "nice" and isinstance(records[1], inference.Unscorable)
+    lines = [json.loads(line) for line in inference.output_fn(inference.predict_fn(records, inference.model_fn(str(trained["model_dir"])))).splitlines()]
+    assert len(lines) == 2 and "predicted_label" in lines[0]
+    assert lines[1] == {"error": 'line 2: the object has none of the text fields ("features", "review_body"); it must be ' + inference.request_shapes()}

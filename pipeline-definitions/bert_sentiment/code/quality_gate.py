@@ -3,8 +3,8 @@
     python3 quality_gate.py data-bias       --data-dir D --output-dir O [--thresholds JSON | --constraints-file F] [--min-group-size N]
     python3 quality_gate.py data-quality    --data-dir D --output-dir O [--distribution-threshold T] [--baseline-dir B | --baseline-from-model-package-group G] [--register-new-baseline true]
     python3 quality_gate.py training-health --model-dir M --output-dir O
-    python3 quality_gate.py model-quality   --predictions-dir P --output-dir O [--thresholds JSON | --constraints-file F] [--tolerance T] [--baseline-dir B | --baseline-from-model-package-group G] [--register-new-baseline true]
-    python3 quality_gate.py model-bias      --predictions-dir P --output-dir O [--thresholds JSON | --constraints-file F] [--min-group-size N]
+    python3 quality_gate.py model-quality   --predictions-dir P --output-dir O [--thresholds JSON | --constraints-file F] [--tolerance T] [--baseline-dir B | --baseline-from-model-package-group G] [--register-new-baseline true] [--max-error-share S]
+    python3 quality_gate.py model-bias      --predictions-dir P --output-dir O [--thresholds JSON | --constraints-file F] [--min-group-size N] [--max-error-share S]
     python3 quality_gate.py explainability  --model-dir M --data-dir D --output-dir O [--samples N] [--permutations K] [--seed S]
 
 and every gate takes ``--skip true``. Each writes its report in the managed service's format
@@ -28,7 +28,10 @@ the gate, the metric, its value and the threshold. ``--skip true`` writes the re
 The predictions the model gates read are batch transform's output joined with its input: each
 line the test record (its true label in the contract's ``labelFeature``, ``sentiment``, and
 ``product_category``) with the endpoint's response under the contract's
-``response.transformOutputKey`` (``SageMakerOutput``).
+``response.transformOutputKey`` (``SageMakerOutput``). A record the endpoint could not score has
+an error record there (``{"error": "line 3: ..."}``, inference.py): model-quality and model-bias
+count them and fail when their share of the predictions is above ``--max-error-share`` (default 0:
+any error record fails the gate), naming how many there were; within it, they gate on the others.
 
 Each gate is a function with typed parameters that writes its reports and returns its violations
 (:func:`data_bias`, :func:`data_quality_gate`, :func:`training_health`, :func:`model_quality`,
@@ -67,6 +70,8 @@ GATE_NAMES = {
     "model-bias": "CheckModelBias",
     "explainability": "CheckExplainability",
 }
+# The field of the endpoint's answer to a record it could not score (inference.ERROR_FIELD; inference imports torch).
+ERROR_FIELD = "error"
 # The metrics model-quality compares with the approved model's (a regression beyond --tolerance fails).
 REGRESSION_METRICS = ("accuracy", "weighted_f1")
 # Each drift check's baseline report and the name registration records it under.
@@ -180,15 +185,36 @@ def training_health(model_dir: Path, output_dir: Path) -> list[str]:
     return [f"{check_name}: {check['detail']}" for check_name, check in report["checks"].items() if not check["passed"]]
 
 
-def predictions(predictions_dir: Path, gate_name: str, label: str = LABEL_FEATURE, facet: str = "product_category") -> tuple[list[int], list[int], list[str]]:
-    """(true labels, predicted labels, facet values) of batch transform's joined output."""
+def predictions(
+    predictions_dir: Path, gate_name: str, label: str = LABEL_FEATURE, facet: str = "product_category", max_error_share: float = 0.0
+) -> tuple[list[int], list[int], list[str]]:
+    """(true labels, predicted labels, facet values) of batch transform's joined output, without
+    its error records (an answer without the contract's label: ``{"error": ...}``). GateFailed when
+    their share of the records is above ``max_error_share``, naming how many there were."""
     records = read_jsonl(predictions_dir)
     if not records:
         raise GateFailed(f"{gate_name}: no predictions in {predictions_dir}")
+    failed = [(number, r.get(TRANSFORM_OUTPUT_KEY)) for number, r in enumerate(records, start=1) if not is_prediction(r.get(TRANSFORM_OUTPUT_KEY))]
+    if failed:
+        share = len(failed) / len(records)
+        number, answer = failed[0]
+        first = answer.get(ERROR_FIELD) if isinstance(answer, dict) and ERROR_FIELD in answer else f"{TRANSFORM_OUTPUT_KEY} is {json.dumps(answer)[:120]}, without {RESPONSE_LABEL!r}"
+        summary = f"{len(failed)} of {len(records)} predictions are error records ({share:.2%}; allowed: --max-error-share {max_error_share}); the first, record {number}: {first}"
+        if share > max_error_share:
+            raise GateFailed(f"{gate_name}: {summary}")
+        print(f"{gate_name}: {summary}; the gate reads the other {len(records) - len(failed)}")
+        records = [r for r in records if is_prediction(r.get(TRANSFORM_OUTPUT_KEY))]
+        if not records:
+            raise GateFailed(f"{gate_name}: every prediction in {predictions_dir} is an error record")
     actual = [int(r[label]) for r in records]
     predicted = [int(r[TRANSFORM_OUTPUT_KEY][RESPONSE_LABEL]) for r in records]
     facets = [str(r.get(facet)) for r in records]
     return actual, predicted, facets
+
+
+def is_prediction(answer) -> bool:
+    """Whether a joined output's answer is a prediction (has the contract's label), not an error record."""
+    return isinstance(answer, dict) and RESPONSE_LABEL in answer and ERROR_FIELD not in answer
 
 
 def read_minimums(constraints_file: Path, gate_name: str) -> dict[str, float]:
@@ -208,14 +234,16 @@ def model_quality(
     tolerance: float = 0.05,
     baseline: Baseline = Baseline(),
     register_new_baseline: bool = False,
+    max_error_share: float = 0.0,
 ) -> list[str]:
     """The predictions' multiclass metrics against minimums (``thresholds``, or those of a Model
     Monitor model-quality ``constraints_file``) and against the previous baseline's accuracy and
-    weighted F1 (a drop beyond ``tolerance``; none with ``register_new_baseline``)."""
+    weighted F1 (a drop beyond ``tolerance``; none with ``register_new_baseline``), on the
+    predictions that are not error records (at most ``max_error_share`` of them may be)."""
     gate_name = GATE_NAMES["model-quality"]
     output_dir = Path(output_dir)
     limits = read_minimums(constraints_file, gate_name) if constraints_file else dict(thresholds or {})
-    actual, predicted, _ = predictions(predictions_dir, gate_name)
+    actual, predicted, _ = predictions(predictions_dir, gate_name, max_error_share=max_error_share)
     report = classification_metrics(actual, predicted)
     write_json(output_dir, REPORT_FILES.statistics, report)
     metrics = report["multiclass_classification_metrics"]
@@ -249,9 +277,11 @@ def model_bias(
     label: str = LABEL_FEATURE,
     facet: str = "product_category",
     positive_label: str = "1",
+    max_error_share: float = 0.0,
 ) -> list[str]:
-    """Post-training bias of the predictions per facet value (Clarify's analysis.json)."""
-    actual, predicted, facets = predictions(predictions_dir, GATE_NAMES["model-bias"], label, facet)
+    """Post-training bias of the predictions per facet value (Clarify's analysis.json), on the
+    predictions that are not error records (at most ``max_error_share`` of them may be)."""
+    actual, predicted, facets = predictions(predictions_dir, GATE_NAMES["model-bias"], label, facet, max_error_share)
     report = bias_metrics.post_training_report(actual, predicted, facets, positive_label, label, facet)
     write_json(Path(output_dir), REPORT_FILES.bias, report)
     return bias_violations(report, facets, thresholds or {}, constraints_file, min_group_size)
@@ -293,11 +323,11 @@ GATES: dict[str, Callable[[argparse.Namespace], list[str]]] = {
     "training-health": lambda a: training_health(a.model_dir, a.output_dir),
     "model-quality": lambda a: model_quality(
         a.predictions_dir, a.output_dir, thresholds=a.thresholds, constraints_file=a.constraints_file, tolerance=a.tolerance,
-        baseline=_baseline(a), register_new_baseline=a.register_new_baseline,
+        baseline=_baseline(a), register_new_baseline=a.register_new_baseline, max_error_share=a.max_error_share,
     ),
     "model-bias": lambda a: model_bias(
         a.predictions_dir, a.output_dir, thresholds=a.thresholds, constraints_file=a.constraints_file, min_group_size=a.min_group_size,
-        label=a.label, facet=a.facet, positive_label=a.positive_label,
+        label=a.label, facet=a.facet, positive_label=a.positive_label, max_error_share=a.max_error_share,
     ),
     "explainability": lambda a: explainability_gate(a.model_dir, a.data_dir, a.output_dir, samples=a.samples, permutations=a.permutations, seed=a.seed),
 }
@@ -310,6 +340,14 @@ REQUIRED = {
     "model-bias": ("predictions_dir",),
     "explainability": ("model_dir", "data_dir"),
 }
+
+
+def share(value: str) -> float:
+    """A share between 0 and 1 (an argument)."""
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a share between 0 and 1")
+    return number
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -333,6 +371,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--min-group-size", type=int, default=10)
     parser.add_argument("--distribution-threshold", type=float, default=data_quality.DEFAULT_DISTRIBUTION_THRESHOLD)
     parser.add_argument("--tolerance", type=float, default=0.05)
+    parser.add_argument(
+        "--max-error-share",
+        type=share,
+        default=0.0,
+        help="model-quality, model-bias: the largest share (0 to 1) of the predictions that may be error records (default 0: none)",
+    )
     parser.add_argument("--samples", type=int, default=10, help="explainability: records explained")
     parser.add_argument("--permutations", type=int, default=8, help="explainability: orderings sampled per record")
     parser.add_argument("--seed", type=int, default=42)

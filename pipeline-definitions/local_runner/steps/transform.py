@@ -30,6 +30,10 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
         args["TransformInput"].get("ContentType", "application/jsonlines"),
         args["TransformOutput"].get("Accept", "application/jsonlines"),
         args.get("DataProcessing", {}).get("JoinSource", "None"),
+        # Mini-batches and the time limit per request, as the step asks SageMaker for them.
+        args.get("BatchStrategy", "MultiRecord"),
+        str(args.get("MaxPayloadInMB", 6)),
+        str(args.get("ModelClientConfig", {}).get("InvocationsTimeoutInSeconds", 600)),
     ]
     local.execute(name, command, root, {}, root / "log.txt")
     local.properties[name] = {"TransformJobName": f"{name}-{local.execution['PipelineExecutionId']}", "TransformOutput.S3OutputPath": output_uri}
