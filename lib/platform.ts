@@ -67,6 +67,7 @@ export function qualityThresholds(config: PlatformConfig): QualityThresholds {
     modelQualityTolerance: config.modelQualityTolerance,
     biasMinGroupSize: config.biasMinGroupSize,
     dataQualityDistributionThreshold: config.dataQualityDistributionThreshold,
+    maxErrorRecordShare: config.maxErrorRecordShare,
   };
 }
 

@@ -21,6 +21,8 @@ export interface QualityThresholds {
   readonly biasMinGroupSize: number;
   /** Largest distribution distance (L-infinity over categories) CheckDataQuality accepts. */
   readonly dataQualityDistributionThreshold: number;
+  /** Largest share of batch-transform answers that may be error records (a line the model could not score) before the model gates fail. */
+  readonly maxErrorRecordShare: number;
 }
 
 /** The metrics each gate knows. */
@@ -36,4 +38,5 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   modelQualityTolerance: 0.05,
   biasMinGroupSize: 30,
   dataQualityDistributionThreshold: 0.2,
+  maxErrorRecordShare: 0,
 };

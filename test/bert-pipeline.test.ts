@@ -301,3 +301,13 @@ describe('batch transform sizing', () => {
     );
   });
 });
+
+test('the model gates fail above the configured share of error records (maxErrorRecordShare)', () => {
+  const share = (definition: any, gate: string) => {
+    const args: string[] = step(gate, definition).Arguments.AppSpecification.ContainerArguments;
+    return args[args.indexOf('--max-error-share') + 1];
+  };
+  expect([share(rendered, 'CheckModelQuality'), share(rendered, 'CheckModelBias')]).toEqual(['0', '0']);
+  const configured = renderedDefinition({ maxErrorRecordShare: '0.02' });
+  expect([share(configured, 'CheckModelQuality'), share(configured, 'CheckModelBias')]).toEqual(['0.02', '0.02']);
+});

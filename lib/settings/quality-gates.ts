@@ -64,6 +64,13 @@ export const QUALITY_GATE_SETTINGS = {
     parse: fraction,
     defaults: everyStage(DEFAULT_QUALITY_THRESHOLDS.dataQualityDistributionThreshold),
   }),
+  maxErrorRecordShare: setting({
+    type: 'number',
+    doc: 'Largest share of batch-transform answers that may be error records (lines the model could not score) before CheckModelQuality and CheckModelBias fail; within it they gate on the other records. Open engine.',
+    allowed: 'a number from 0 to 1',
+    parse: fraction,
+    defaults: everyStage(DEFAULT_QUALITY_THRESHOLDS.maxErrorRecordShare),
+  }),
 };
 
 export type QualityGateConfig = ConfigOf<typeof QUALITY_GATE_SETTINGS>;

@@ -96,11 +96,13 @@ export class OpenGates implements GateEngine {
         return this.openGate(name, 'training-health', ['--model-dir', model], [input('model', required(sources, 'modelArtifacts', name))]);
       case 'CheckModelQuality':
         return this.openGate(name, 'model-quality',
-          ['--predictions-dir', predictions, '--thresholds', JSON.stringify(q.modelQuality), '--tolerance', String(q.modelQualityTolerance), ...newBaseline(name), ...lookup],
+          ['--predictions-dir', predictions, '--thresholds', JSON.stringify(q.modelQuality), '--tolerance', String(q.modelQualityTolerance),
+            '--max-error-share', String(q.maxErrorRecordShare), ...newBaseline(name), ...lookup],
           [input('predictions', required(sources, 'predictions', name))], false);
       case 'CheckModelBias':
         return this.openGate(name, 'model-bias',
-          ['--predictions-dir', predictions, '--thresholds', JSON.stringify(q.modelBias), '--min-group-size', String(q.biasMinGroupSize)],
+          ['--predictions-dir', predictions, '--thresholds', JSON.stringify(q.modelBias), '--min-group-size', String(q.biasMinGroupSize),
+            '--max-error-share', String(q.maxErrorRecordShare)],
           [input('predictions', required(sources, 'predictions', name))]);
       case 'CheckExplainability':
         return this.openGate(name, 'explainability', ['--model-dir', model, '--data-dir', data, '--samples', '10'],
