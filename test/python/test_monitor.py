@@ -205,6 +205,28 @@ def test_a_capture_that_cannot_be_paired_says_why():
         preprocessor.decode("<a/>", "XML")
 
 
+def test_records_answered_with_an_error_record_are_left_out_and_json_documents_are_read_whole():
+    record = capture([{"features": ["fine"]}, {"text": "unreadable"}, {"features": ["also fine"]}], [1, 0, -1])["captureData"]
+    answers = [{"predicted_label": 1, "confidence": 0.9}, {"error": "line 2: no text"}, {"predicted_label": -1, "confidence": 0.8}]
+    record["endpointOutput"]["data"] = "".join(json.dumps(a) + "\n" for a in answers)
+    assert preprocessor.request_lines(record["endpointInput"], record["endpointOutput"]) == [("fine", 1), (None, None), ("also fine", -1)]
+    assert preprocessor.request_pairs(record["endpointInput"], record["endpointOutput"]) == [("fine", 1), ("also fine", -1)]
+    # A captured application/json request: one document, an array of objects, answered with an array.
+    document = {"observedContentType": "application/json", "mode": "INPUT", "encoding": "JSON",
+                "data": json.dumps([{"features": ["a"]}, {"review_body": "b"}], indent=2)}
+    answer = {"observedContentType": "application/json", "mode": "OUTPUT", "encoding": "JSON",
+              "data": json.dumps([{"predicted_label": 0}, {"error": "item 2: model failed"}])}
+    assert preprocessor.request_pairs(document, answer) == [("a", 0)]
+    with pytest.raises(ValueError, match="each response line must be"):
+        preprocessor.request_pairs(document, {**answer, "data": json.dumps([{"x": 1}, {"x": 2}])})
+
+
+def test_ground_truth_labels_a_request_only_when_its_first_record_was_scored():
+    first_failed = monitor.Capture("r1", END, [("b", 1)], None)
+    scored = monitor.Capture("r2", END, [("c", -1)], -1)
+    assert monitor.join([first_failed, scored], {"r1": 1, "r2": 0}) == ([0], [-1])
+
+
 def test_the_hour_folders_of_a_window():
     hours = monitor.hours(datetime(2026, 11, 28, 13, 30, tzinfo=timezone.utc), datetime(2026, 11, 28, 15, 30, tzinfo=timezone.utc))
     assert [f"{h:%H}" for h in hours] == ["13", "14", "15"]

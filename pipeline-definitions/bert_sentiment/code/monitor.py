@@ -75,7 +75,7 @@ import data_quality  # noqa: E402
 from classification import COMPARISONS, classification_metrics, constraint_rules  # noqa: E402
 from cli import str2bool  # noqa: E402
 from contract import LABEL_FEATURE, METRIC_NAMESPACE, MODEL_QUALITY_METRICS, REPORT_FILES, REQUEST_TEXT_FIELDS, RESPONSE_LABEL, SENTIMENTS, require_monitor_metrics  # noqa: E402
-from monitor_preprocessor import decode, request_pairs  # noqa: E402
+from monitor_preprocessor import decode, request_lines  # noqa: E402
 from registry import BASELINE_FILES, package_baseline  # noqa: E402
 from reports import finite, write_json  # noqa: E402
 from s3_uris import s3_location  # noqa: E402
@@ -106,11 +106,14 @@ class Window:
 
 @dataclass
 class Capture:
-    """A captured request: the id its ground truth carries, its time and (review, prediction) lines."""
+    """A captured request: the id its ground truth carries, its time, its scored (review,
+    prediction) records, and the prediction of its first record (None when that record was answered
+    with an error record), which its ground truth labels."""
 
     request_id: str
     time: datetime
     pairs: list[tuple[str, int]]
+    first_label: int | None = None
 
 
 @dataclass
@@ -200,8 +203,9 @@ def read_captures(s3, capture_uri: str, variant: str, window: Window, problems: 
             time = parse_time(metadata["inferenceTime"])
             if window.start <= time < window.end:
                 data = record["captureData"]
-                pairs = request_pairs(data["endpointInput"], data["endpointOutput"], REQUEST_TEXT_FIELDS, RESPONSE_LABEL)
-                captures.append(Capture(metadata.get("inferenceId") or metadata["eventId"], time, pairs))
+                lines = request_lines(data["endpointInput"], data["endpointOutput"], REQUEST_TEXT_FIELDS, RESPONSE_LABEL)
+                pairs = [(text, label) for text, label in lines if text is not None and label is not None]
+                captures.append(Capture(metadata.get("inferenceId") or metadata["eventId"], time, pairs, lines[0][1]))
         except (KeyError, TypeError, ValueError) as error:
             problems.append(problem(where, error))
     return captures
@@ -235,7 +239,7 @@ def read_ground_truth(s3, ground_truth_uri: str, start: datetime, now: datetime,
 
 def join(captures: Sequence[Capture], labels: dict[str, int]) -> tuple[list[int], list[int]]:
     """(true, predicted) sentiments of the captured requests that have ground truth (first lines)."""
-    joined = [(labels[c.request_id], c.pairs[0][1]) for c in captures if c.request_id in labels]
+    joined = [(labels[c.request_id], c.first_label) for c in captures if c.request_id in labels and c.first_label is not None]
     return [actual for actual, _ in joined], [predicted for _, predicted in joined]
 
 

@@ -7,8 +7,10 @@ record preprocessor (``DataQualityAppSpecification.RecordPreprocessorSourceUri``
     {"review_words": <words in the review>, "sentiment": <predicted_label>}
 
 the two columns of the data-quality baseline that a capture holds (data_quality.CAPTURE_COLUMNS).
-Model Monitor profiles one row per captured request, so a request of several lines contributes its
-first line and prediction.
+Model Monitor profiles one row per captured request, so a request of several records contributes its
+first scored record and prediction. A request is JSON Lines, or one JSON document (an object or an
+array of objects) when captured as ``application/json``; a record the endpoint answered with an
+error record (``{"error": ...}``) is left out.
 
 The preprocessor source is one S3 object: Model Monitor downloads this file alone, without the
 rest of the code directory (contract.json included), and runs it under its own Python. So this
@@ -44,63 +46,97 @@ def decode(data: Any, encoding: str) -> str:
     return data if isinstance(data, str) else json.dumps(data)
 
 
-def request_texts(text: str, fields: Sequence[str] | None = None) -> list[str]:
-    """The review of each line of a request: an object with one of ``fields`` (default
+JSON = "application/json"
+# The answer to a line the endpoint could not score (inference.ERROR_FIELD).
+ERROR_FIELD = "error"
+
+
+def _records(text: str, content_type: str | None) -> list[Any]:
+    """The records of a payload: the items of one JSON document (``application/json``: an object
+    or an array of objects), else one per non-blank line (JSON Lines)."""
+    if content_type is not None and content_type.split(";")[0].strip().lower() == JSON:
+        document = json.loads(text)
+        return document if isinstance(document, list) else [document]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _text_of(record: Any, fields: Sequence[str]) -> str | None:
+    """The review a request record carries, or None when it carries none the endpoint reads."""
+    if isinstance(record, str):
+        return record
+    if isinstance(record, dict):
+        field = next((f for f in fields if f in record), None)
+        if field is not None:
+            value = record[field]
+            if isinstance(value, str):
+                return value
+            if isinstance(value, list) and value and isinstance(value[0], str):
+                return value[0]
+    return None
+
+
+def request_texts(text: str, fields: Sequence[str] | None = None, content_type: str | None = None) -> list[str]:
+    """The review of each record of a request: an object with one of ``fields`` (default
     :data:`REQUEST_TEXT_FIELDS`, read in that order) holding the text or a list whose first item is
     the text, e.g. {"features": [text]} or {"review_body": text}; or a JSON string."""
     fields = REQUEST_TEXT_FIELDS if fields is None else tuple(fields)
-    texts = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        found = None
-        if isinstance(record, str):
-            found = record
-        elif isinstance(record, dict):
-            field = next((f for f in fields if f in record), None)
-            if field is not None:
-                value = record[field]
-                if not isinstance(value, list):
-                    found = str(value)
-                elif value:
-                    found = str(value[0])
-        if found is None:
-            names = " or ".join(json.dumps(f) for f in fields)
-            raise ValueError(f"each request line must be an object with {names} (the text, or a list of it) or a JSON string")
-        texts.append(found)
-    return texts
+    texts = [_text_of(record, fields) for record in _records(text, content_type)]
+    if any(found is None for found in texts):
+        names = " or ".join(json.dumps(f) for f in fields)
+        raise ValueError(f"each request line must be an object with {names} (the text, or a list of it) or a JSON string")
+    return texts  # type: ignore[return-value]
 
 
-def response_labels(text: str, label_field: str | None = None) -> list[int]:
-    """The predicted label (field ``label_field``, default :data:`RESPONSE_LABEL`) of each line of a response."""
+def _label_of(record: Any, label_field: str) -> int | None:
+    """The predicted label of a response record; None for an error record (a line the endpoint
+    could not score)."""
+    if isinstance(record, dict) and label_field in record:
+        return int(record[label_field])
+    if isinstance(record, dict) and ERROR_FIELD in record:
+        return None
+    raise ValueError(f'each response line must be {{"{label_field}": ..., ...}} or an error record {{"{ERROR_FIELD}": ...}}')
+
+
+def response_labels(text: str, label_field: str | None = None, content_type: str | None = None) -> list[int | None]:
+    """The predicted label (field ``label_field``, default :data:`RESPONSE_LABEL`) of each record
+    of a response, None for an error record."""
     label_field = RESPONSE_LABEL if label_field is None else label_field
-    labels = []
-    for line in text.splitlines():
-        if line.strip():
-            record = json.loads(line)
-            if not isinstance(record, dict) or label_field not in record:
-                raise ValueError(f'each response line must be {{"{label_field}": ..., ...}}')
-            labels.append(int(record[label_field]))
-    return labels
+    return [_label_of(record, label_field) for record in _records(text, content_type)]
+
+
+def request_lines(
+    endpoint_input: dict, endpoint_output: dict, text_fields: Sequence[str] | None = None, label_field: str | None = None
+) -> list[tuple[str | None, int | None]]:
+    """(review, predicted label) of each record of a captured request, record i with answer i, in
+    either content type the endpoint takes (``observedContentType``); None where the record has no
+    review the endpoint reads or its answer is an error record. The arguments are a capture's
+    ``endpointInput`` and ``endpointOutput``, and the request's text fields and the response's label
+    field (default :data:`REQUEST_TEXT_FIELDS`, :data:`RESPONSE_LABEL`)."""
+    fields = REQUEST_TEXT_FIELDS if text_fields is None else tuple(text_fields)
+    request = decode(endpoint_input["data"], endpoint_input.get("encoding", "JSON"))
+    texts = [_text_of(record, fields) for record in _records(request, endpoint_input.get("observedContentType"))]
+    response = decode(endpoint_output["data"], endpoint_output.get("encoding", "JSON"))
+    labels = response_labels(response, label_field, endpoint_output.get("observedContentType"))
+    if len(texts) != len(labels) or not texts:
+        raise ValueError(f"the request has {len(texts)} reviews and the response {len(labels)} predictions")
+    return [(text, label if text is not None else None) for text, label in zip(texts, labels)]
 
 
 def request_pairs(
     endpoint_input: dict, endpoint_output: dict, text_fields: Sequence[str] | None = None, label_field: str | None = None
 ) -> list[tuple[str, int]]:
-    """(review, predicted label) of each line of a captured request, line i with prediction i;
-    the arguments are a capture's ``endpointInput`` and ``endpointOutput``, and the request's text
-    fields and the response's label field (default :data:`REQUEST_TEXT_FIELDS`, :data:`RESPONSE_LABEL`)."""
-    texts = request_texts(decode(endpoint_input["data"], endpoint_input.get("encoding", "JSON")), text_fields)
-    labels = response_labels(decode(endpoint_output["data"], endpoint_output.get("encoding", "JSON")), label_field)
-    if len(texts) != len(labels) or not texts:
-        raise ValueError(f"the request has {len(texts)} reviews and the response {len(labels)} predictions")
-    return list(zip(texts, labels))
+    """The scored records of a captured request as (review, predicted label), in order (records
+    answered with an error record left out; see :func:`request_lines`)."""
+    lines = request_lines(endpoint_input, endpoint_output, text_fields, label_field)
+    return [(text, label) for text, label in lines if text is not None and label is not None]
 
 
 def preprocess_handler(inference_record) -> dict:
     """Model Monitor's entry point: the profiled columns of a captured record's first line."""
     sides = ({"data": side.data, "encoding": side.encoding} for side in (inference_record.endpoint_input, inference_record.endpoint_output))
-    text, label = request_pairs(*sides)[0]
+    pairs = request_pairs(*sides)
+    if not pairs:
+        raise ValueError("no record of the captured request was scored (every answer is an error record)")
+    text, label = pairs[0]
     # data_quality.review_words (the baseline's count of words)
     return {"review_words": len(str(text).split()) if text else None, "sentiment": label}
