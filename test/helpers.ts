@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
 import { renderAssembly } from '../pipeline-definitions/rendering/render';
-import { readAssembly } from '../scripts/review/assembly';
+import { Assembly, readAssembly } from '../scripts/review/assembly';
 
 /** The context variants that scripts/cfn-lint.sh synthesizes (dev, prod, full). */
 export const SYNTH_VARIANTS: Record<string, Record<string, string>> = JSON.parse(
@@ -58,6 +58,11 @@ export function nagFindings(stack: Stack): string[] {
   );
 }
 
+/** The app's cloud assembly for a context, synthesized in this process (as `cdk synth` would). */
+export function assemblyFor(context: Record<string, unknown> = {}): Assembly {
+  return readAssembly(buildApp(context).app.synth().directory);
+}
+
 const renderings = new Map<string, Record<string, any>>();
 
 /**
@@ -67,8 +72,7 @@ const renderings = new Map<string, Record<string, any>>();
 export function renderedDefinition(context: Record<string, string> = {}, id = 'bert-sentiment'): any {
   const key = JSON.stringify(context);
   if (!renderings.has(key)) {
-    const assembly = readAssembly(buildApp(context).app.synth().directory);
-    renderings.set(key, Object.fromEntries(renderAssembly(assembly).map((p) => [p.id, p.definition])));
+    renderings.set(key, Object.fromEntries(renderAssembly(assemblyFor(context)).map((p) => [p.id, p.definition])));
   }
   const definition = renderings.get(key)![id];
   if (!definition) throw new Error(`renderedDefinition: no pipeline ${id} for ${key}`);

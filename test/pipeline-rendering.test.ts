@@ -4,13 +4,8 @@ import * as path from 'path';
 import { CONTRACT_FILE, contractDrift, contractFileText, stepCodeContract } from '../pipeline-definitions/contract';
 import { DeployValues, PLACEHOLDER_ENVIRONMENT, UnrenderableValue } from '../pipeline-definitions/rendering/deploy-values';
 import { parseRenderArguments, RenderedPipeline, renderAssembly, writeRenderings } from '../pipeline-definitions/rendering/render';
-import { Assembly, deployedPipelines, readAssembly } from '../scripts/review/assembly';
-import { buildApp } from './helpers';
-
-/** The app's assembly for a context, synthesized in this process. */
-function assemblyFor(context: Record<string, unknown> = {}): Assembly {
-  return readAssembly(buildApp(context).app.synth().directory);
-}
+import { Assembly, deployedPipelines } from '../scripts/review/assembly';
+import { assemblyFor } from './helpers';
 
 type Json = Record<string, any>;
 

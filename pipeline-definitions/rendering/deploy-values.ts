@@ -92,11 +92,10 @@ export class DeployValues {
       }
       case 'Fn::ImportValue': {
         const name = this.text(args);
-        for (const stack of this.templates.keys()) {
-          const outputs = this.templates.get(stack)?.Outputs ?? {};
-          if (Object.values(outputs).some((o) => o.Export && new DeployValues(this.templates, stack).text(o.Export.Name) === name)) {
-            return this.output(stack, (o) => Object.values(o).find((x) => x.Export && new DeployValues(this.templates, stack).text(x.Export.Name) === name), `export ${name}`);
-          }
+        for (const [stack, template] of this.templates) {
+          const producer = new DeployValues(this.templates, stack);
+          const found = Object.values(template.Outputs ?? {}).find((o) => o.Export && producer.text(o.Export.Name) === name);
+          if (found) return this.output(stack, () => found, `export ${name}`);
         }
         throw new UnrenderableValue(`${this.stack}: no stack of the assembly exports ${name}`);
       }

@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Assembly } from '../../scripts/review/assembly';
 import { LOCAL_DECLARATIONS } from '../local-runs';
-import { DeployValues } from './deploy-values';
+import { DeployValues, TemplateLike } from './deploy-values';
 
 type Json = Record<string, unknown>;
 
@@ -94,9 +94,9 @@ export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalS
 export function localSettings(
   pipeline: { readonly id: string; readonly definitionKind: string; readonly stack: string; readonly definition: Json },
   assembly: Assembly,
-  values: DeployValues,
+  templates: ReadonlyMap<string, TemplateLike>,
 ): LocalSettings {
-  const uploads = stackUploads(pipeline.stack, assembly, values);
+  const uploads = stackUploads(pipeline.stack, assembly, new DeployValues(templates, pipeline.stack));
   const steps = allSteps((pipeline.definition.Steps ?? []) as Json[]);
   const context: LocalRunContext = {
     id: pipeline.id,
@@ -125,7 +125,7 @@ export function localSettings(
     notes: declared.notes ?? {},
     seeds: [...uploads, ...(declared.seeds ?? [])],
     modelPackages: declared.modelPackages ?? [],
-    featureGroups: namedFeatureGroups(JSON.stringify(pipeline.definition), assembly),
+    featureGroups: namedFeatureGroups(JSON.stringify(pipeline.definition), assembly, templates),
     substitutions: declared.substitutions ?? {},
     environment: declared.environment ?? {},
     jobArguments: declared.jobArguments ?? {},
@@ -153,10 +153,10 @@ function stackUploads(stackName: string, assembly: Assembly, values: DeployValue
 }
 
 /** The feature groups of the assembly whose names the definition carries. */
-function namedFeatureGroups(definitionText: string, assembly: Assembly): Record<string, FeatureGroupSchemaRecord> {
+function namedFeatureGroups(definitionText: string, assembly: Assembly, templates: ReadonlyMap<string, TemplateLike>): Record<string, FeatureGroupSchemaRecord> {
   const groups: Record<string, FeatureGroupSchemaRecord> = {};
   for (const stack of assembly.stacks) {
-    const values = new DeployValues(new Map(assembly.stacks.map((s) => [s.name, s.template])), stack.name);
+    const values = new DeployValues(templates, stack.name);
     for (const resource of Object.values(stack.template.Resources ?? {})) {
       if (resource.Type !== 'AWS::SageMaker::FeatureGroup') continue;
       const props = resource.Properties ?? {};

@@ -48,7 +48,7 @@ export function renderAssembly(assembly: Assembly): RenderedPipeline[] {
       pipelineName: pipeline.name,
       definition: pipeline.definition,
     };
-    return { ...rendered, local: localSettings(rendered, assembly, new DeployValues(templates, pipeline.stack)) };
+    return { ...rendered, local: localSettings(rendered, assembly, templates) };
   });
 }
 
