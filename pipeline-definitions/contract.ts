@@ -49,6 +49,11 @@ export const ENDPOINT_RESPONSE = {
   confidence: 'confidence',
   /** Each label's probability, keyed by the label as text ("-1", "0", "1"). */
   probabilities: 'probabilities',
+  /**
+   * The one field of an error record: the answer in place of a line that could not be scored,
+   * naming where and what (`{"error": "line 3: ..."}`). The gates count such records.
+   */
+  error: 'error',
   /** Batch transform's key of the prediction when the input line is joined (`JoinSource: Input`). */
   transformOutputKey: 'SageMakerOutput',
   /** The request fields a line may carry its text in, in the order they are read. */

@@ -288,10 +288,12 @@ describe('batch transform sizing', () => {
     expect(transform).toMatchObject({
       BatchStrategy: 'MultiRecord',
       MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
+      MaxConcurrentTransforms: 2,
       ModelClientConfig: { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 1 },
     });
-    expect(step('CreateModel').Arguments.PrimaryContainer.Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS).toBe('600');
-    expect(step('RegisterModel').Arguments.InferenceSpecification.Containers[0].Environment.SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS).toBe('600');
+    const served = { SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: '600', OMP_NUM_THREADS: '1' };
+    expect(step('CreateModel').Arguments.PrimaryContainer.Environment).toMatchObject(served);
+    expect(step('RegisterModel').Arguments.InferenceSpecification.Containers[0].Environment).toMatchObject(served);
   });
 
   test('a full mini-batch finishes within half the timeout at the measured rate, and the old 6 MB would not', () => {
@@ -299,6 +301,7 @@ describe('batch transform sizing', () => {
     expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 6 })).toBe(
       'a 6 MB mini-batch is about 5719 records, 953 s to score: more than half the 600 s timeout',
     );
+    expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 60 })).toBe("2 requests of 60 MB in flight exceed SageMaker's 100 MB per instance");
   });
 });
 

@@ -169,13 +169,17 @@ class LocalRun(Values):
         root.mkdir(parents=True)
         return root
 
-    def model_archive_dir(self, step: str, model_name: str) -> Path:
-        """The local folder of a model's model.tar.gz, from the local registry."""
+    def model_container(self, step: str, model_name: str) -> dict:
+        """A model's (first) container as its CreateModel request gave it, from the local registry."""
         record = self.work / "registry" / "models" / f"{model_name}.json"
         if not record.exists():
             raise WiringError(f"step {step}: model {model_name} was not created by a step that ran")
         model = json.loads(record.read_text())
-        return self.s3_path((model.get("PrimaryContainer") or model["Containers"][0])["ModelDataUrl"]).parent
+        return model.get("PrimaryContainer") or model["Containers"][0]
+
+    def model_archive_dir(self, step: str, model_name: str) -> Path:
+        """The local folder of a model's model.tar.gz."""
+        return self.s3_path(self.model_container(step, model_name)["ModelDataUrl"]).parent
 
     # ---- the run ----------------------------------------------------------------------------
     def run(self) -> dict:

@@ -11,14 +11,14 @@
 - the answer must hold one line per record of its mini-batch, else the job fails as SageMaker's
   does; each line is joined with its input record (JoinSource Input: the record with the answer
   under ``SageMakerOutput``; a record that is not a JSON object goes under ``SageMakerInput``),
-  error records (``{"error": ...}``, a record the model could not score) kept in their place;
+  whatever the model answered for it, an error record included, kept in its place;
 - one ``<input>.out`` per input file, a line per record (AssembleWith Line; OutputFilter ``$``).
 
 Run as ``python transform_job.py <model.tar.gz> <input dir> <output dir> <content type> <accept>
 <join source> [<batch strategy> [<max payload in MB> [<invocation timeout in seconds>]]]``
 (default MultiRecord, 6 and 600: SageMaker's defaults); a request that takes longer than the
 timeout fails the job, as ModelClientConfig's InvocationsTimeoutInSeconds does (measured after
-the request: the job is not stopped early). Prints ``{"records": n, "errors": e, "requests": r}``.
+the request: the job is not stopped early). Prints ``{"records": n, "requests": r}``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from pathlib import Path
 
 OUTPUT_KEY = "SageMakerOutput"  # the contract's response.transformOutputKey (batch transform's own name)
 INPUT_KEY = "SageMakerInput"
-ERROR_FIELD = "error"  # inference.ERROR_FIELD: the answer to a record that could not be scored
 DEFAULT_MAX_PAYLOAD_MB = 6
 DEFAULT_INVOCATION_TIMEOUT_SECONDS = 600
 # The toolkit's content_types.UTF8_TYPES: bodies it decodes before input_fn.
@@ -107,7 +106,7 @@ def run(
     if batch_strategy not in ("MultiRecord", "SingleRecord"):
         raise TransformFailed(f"BatchStrategy {batch_strategy!r} is not one of MultiRecord, SingleRecord")
     output_dir.mkdir(parents=True, exist_ok=True)
-    count = errors = requests = 0
+    count = requests = 0
     with tempfile.TemporaryDirectory() as work:
         model_dir = Path(work)
         with tarfile.open(model_archive) as tar:
@@ -142,8 +141,6 @@ def run(
                         answer_value = json.loads(line)
                     except json.JSONDecodeError:
                         answer_value = line
-                    if isinstance(answer_value, dict) and ERROR_FIELD in answer_value:
-                        errors += 1
                     if join_source == "Input":
                         outputs.append(json.dumps(joined(number, record, answer_value, source)))
                     else:
@@ -153,7 +150,7 @@ def run(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text("".join(o + "\n" for o in outputs), encoding="utf-8")
             count += len(outputs)
-    print(json.dumps({"records": count, "errors": errors, "requests": requests}))
+    print(json.dumps({"records": count, "requests": requests}))
     return 0
 
 

@@ -142,9 +142,10 @@ export function evaluateStep(jobs: PipelineJobs, options: { readonly description
 /**
  * Batch transform sized on purpose, from figures measured for the BERT model: a prepared test
  * record (token ids at MaxSeqLength 128 and the review text) is about 1.1 KB of JSON, and a model
- * of roberta-base's size scores about 6 sequences a second on 2 CPUs (`ml.m5.large`). A mini-batch
- * of `maxPayloadInMB` must finish within half the model server's timeout, so a slow instance or a
- * retry still fits (see {@link transformSizingProblem}).
+ * of roberta-base's size scores about 6 sequences a second per model-server worker with one torch
+ * thread, two workers side by side on 2 CPUs (`ml.m5.large`). A mini-batch of `maxPayloadInMB`
+ * must finish within half the model server's timeout, so a slow instance or a retry still fits
+ * (see {@link transformSizingProblem}).
  */
 export interface TransformSizing {
   /** Bytes of JSON per record, measured. */
@@ -159,7 +160,20 @@ export interface TransformSizing {
    */
   readonly timeoutSeconds: number;
   readonly invocationsMaxRetries: number;
+  /**
+   * Requests in flight per transform instance (MaxConcurrentTransforms): one per model-server
+   * worker of the smallest instance type offered (the server starts one worker per vCPU).
+   */
+  readonly concurrentRequests: number;
+  /**
+   * Torch threads per model-server worker (OMP_NUM_THREADS): one, so the workers do not contend
+   * for the cores (two workers of two threads each scored a fifth slower than two of one).
+   */
+  readonly threadsPerWorker: number;
 }
+
+/** SageMaker's limit on MaxConcurrentTransforms × MaxPayloadInMB. */
+const TRANSFORM_PAYLOAD_LIMIT_MB = 100;
 
 export const TRANSFORM_SIZING: TransformSizing = {
   recordBytes: 1100,
@@ -167,10 +181,15 @@ export const TRANSFORM_SIZING: TransformSizing = {
   maxPayloadInMB: 1,
   timeoutSeconds: 600,
   invocationsMaxRetries: 1,
+  concurrentRequests: 2,
+  threadsPerWorker: 1,
 };
 
 /** Why a sizing would time out (a full mini-batch takes more than half the timeout), or undefined. */
 export function transformSizingProblem(sizing: TransformSizing): string | undefined {
+  if (sizing.concurrentRequests * sizing.maxPayloadInMB > TRANSFORM_PAYLOAD_LIMIT_MB) {
+    return `${sizing.concurrentRequests} requests of ${sizing.maxPayloadInMB} MB in flight exceed SageMaker's ${TRANSFORM_PAYLOAD_LIMIT_MB} MB per instance`;
+  }
   const records = Math.floor((sizing.maxPayloadInMB * 1024 * 1024) / sizing.recordBytes);
   const seconds = records * sizing.secondsPerRecord;
   return seconds <= sizing.timeoutSeconds / 2
@@ -178,7 +197,10 @@ export function transformSizingProblem(sizing: TransformSizing): string | undefi
     : `a ${sizing.maxPayloadInMB} MB mini-batch is about ${records} records, ${Math.round(seconds)} s to score: more than half the ${sizing.timeoutSeconds} s timeout`;
 }
 
-/** The serving container of a trained model: the image, the artifacts, the inference script in them and the model server's timeout. */
+/**
+ * The serving container of a trained model: the image, the artifacts, the inference script in
+ * them, the model server's timeout and one torch thread per worker.
+ */
 export function inferenceContainer(imageUri: string, modelData: Value): Record<string, Value> {
   return {
     Image: imageUri,
@@ -187,6 +209,7 @@ export function inferenceContainer(imageUri: string, modelData: Value): Record<s
       SAGEMAKER_PROGRAM: 'inference.py',
       SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
       SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(TRANSFORM_SIZING.timeoutSeconds),
+      OMP_NUM_THREADS: String(TRANSFORM_SIZING.threadsPerWorker),
     },
   };
 }
@@ -217,6 +240,7 @@ export function transformStep(jobs: PipelineJobs, options: { readonly model: Cre
       DataProcessing: { InputFilter: '$', JoinSource: 'Input', OutputFilter: '$' },
       BatchStrategy: 'MultiRecord',
       MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
+      MaxConcurrentTransforms: TRANSFORM_SIZING.concurrentRequests,
       ModelClientConfig: { InvocationsTimeoutInSeconds: TRANSFORM_SIZING.timeoutSeconds, InvocationsMaxRetries: TRANSFORM_SIZING.invocationsMaxRetries },
     },
   });

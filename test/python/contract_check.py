@@ -162,6 +162,31 @@ def response_findings(c: Contract, model_dir: Path) -> list[str]:
         confidence = line.get(r.confidence)
         if isinstance(probabilities, dict) and r.confidence in line and str(label) in probabilities and confidence != probabilities[str(label)]:
             findings.append(f"response.confidence: {confidence!r} is not the probability of the predicted label ({probabilities[str(label)]})")
+    findings += error_record_findings(c, loaded)
+    return findings
+
+
+def error_record_findings(c: Contract, loaded: Any) -> list[str]:
+    """A line inference.py cannot score is answered in its place with the contract's error record,
+    ``{response.error: "line N: ..."}``, and the lines after it are scored."""
+    import inference
+
+    r = c.response
+    findings: list[str] = []
+    field = r.request_text_fields[0]
+    request = "".join(json.dumps({field: value}) + "\n" for value in (7, TEXTS[0])).encode()
+    answered = attempt(
+        findings, "response.error", "inference on a line it cannot score",
+        lambda: [json.loads(line) for line in inference.output_fn(inference.predict_fn(inference.input_fn(request, r.content_type), loaded), r.content_type).splitlines()],
+    )
+    if answered is None:
+        return findings
+    if len(answered) != 2:
+        findings.append(f"response.error: 2 lines, one that cannot be scored, got {len(answered)} answers")
+    elif set(answered[0]) != {r.error} or not str(answered[0][r.error]).startswith("line 1: "):
+        findings.append(f"response.error: a line that cannot be scored is answered {answered[0]}; the contract's error record is {{{r.error!r}: 'line 1: ...'}}")
+    elif r.label not in answered[1]:
+        findings.append(f"response.error: the line after an error record is answered {answered[1]}, not scored")
     return findings
 
 
@@ -189,6 +214,14 @@ def preprocessor_findings(c: Contract) -> list[str]:
             findings.append(f"labelFeature: the preprocessor profiles {sorted(row)}; the baseline's capture columns are {sorted(data_quality.CAPTURE_COLUMNS)}, the prediction as {c.label_feature!r}")
         elif row[c.label_feature] != c.sentiments[-1]:
             findings.append(f"response.label: the preprocessor read the prediction as {row[c.label_feature]!r}")
+    # A request whose first line was answered with an error record is profiled by its next line.
+    field = r.request_text_fields[0]
+    request = "".join(json.dumps({field: text}) + "\n" for text in ("unscored", "scored text"))
+    response = json.dumps({r.error: "line 1: the model could not score it"}) + "\n" + json.dumps({r.label: c.sentiments[0], r.confidence: 0.9, r.probabilities: {}}) + "\n"
+    record = SimpleNamespace(endpoint_input=SimpleNamespace(data=request, encoding="JSON"), endpoint_output=SimpleNamespace(data=response, encoding="JSON"))
+    row = attempt(findings, "response.error", "monitor_preprocessor.preprocess_handler with an error record", lambda: preprocessor.preprocess_handler(record))
+    if row is not None and row.get(c.label_feature) != c.sentiments[0]:
+        findings.append(f"response.error: after an error record the preprocessor profiled {row}, not the scored line")
     return findings
 
 
@@ -530,6 +563,7 @@ def model_quality_findings(c: Contract, work: Path) -> list[str]:
             findings.append(f"modelQualityConstraints: the gate refuses constraints in the contract's format ({c.model_quality_section}, {c.model_quality_comparison}): {violations}")
         if not should_pass and not any(v.startswith("accuracy 0.7500 is below") for v in violations):
             findings.append(f"modelQualityConstraints: the gate did not take the contract format's accuracy threshold {threshold} as a minimum: {violations}")
+    findings += error_share_findings(c, work, pairs)
     metrics = classification.classification_metrics([1, 0, -1], [1, 0, 0])["multiclass_classification_metrics"]
     for name in c.model_quality_metrics:
         if not isinstance(metrics.get(name, {}).get("value"), (int, float)):
@@ -538,6 +572,28 @@ def model_quality_findings(c: Contract, work: Path) -> list[str]:
     rules = attempt(findings, "modelQualityConstraints", "monitor.quality_rules on the contract's format", lambda: monitor.quality_rules(rules_document, "arn"))
     if rules is not None and set(rules) != set(c.model_quality_metrics):
         findings.append(f"modelQualityConstraints: the monitor reads rules for {sorted(rules)}")
+    return findings
+
+
+def error_share_findings(c: Contract, work: Path, pairs: list[tuple[int, int, str]]) -> list[str]:
+    """The model gates count the records answered with the contract's error record: above
+    ``--max-error-share`` the gate fails quoting the first one; within it the gate reads the rest."""
+    r = c.response
+    findings: list[str] = []
+    unscored = {c.label_feature: 1, "product_category": "a", r.transform_output_key: {r.error: "line 5: 7 is not a text"}}
+    predictions = write_jsonl(work / "with-error-record", "test.jsonl.out", [*prediction_records(c, pairs), unscored])
+    for share, should_pass in (("0", False), ("0.5", True)):
+        out = work / f"error-share-{share}"
+        argv = ["model-quality", "--predictions-dir", str(predictions), "--thresholds", '{"accuracy": 0.5}', "--max-error-share", share, "--output-dir", str(out)]
+        result = attempt(findings, "response.error", f"quality_gate.py model-quality --max-error-share {share}", lambda: gate(argv))
+        if result is None:
+            continue
+        code, outcome = result
+        violations = (outcome or {}).get("violations", [])
+        if should_pass and code != 0:
+            findings.append(f"response.error: one error record in 5 failed the gate at --max-error-share {share}: {violations}")
+        if not should_pass and not any("record 5: line 5: 7 is not a text" in v for v in violations):
+            findings.append(f"response.error: the gate at --max-error-share {share} did not fail quoting the error record (record 5: line 5: ...): {violations}")
     return findings
 
 

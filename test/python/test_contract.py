@@ -53,8 +53,8 @@ def test_contract_py_reads_every_key_of_the_file():
     assert (contract.RECORD_IDENTIFIER, contract.EVENT_TIME_FEATURE, dict(contract.REVIEWS_FEATURES)) == (reviews["recordIdentifier"], reviews["eventTime"], reviews["features"])
     response = {contract.RESPONSE_KEYS[name]: value for name, value in dataclasses.asdict(c.response).items()}
     assert response == {**SHIPPED["response"], "requestTextFields": tuple(SHIPPED["response"]["requestTextFields"])}
-    assert (contract.CONTENT_TYPE, contract.RESPONSE_LABEL, contract.RESPONSE_CONFIDENCE, contract.RESPONSE_PROBABILITIES, contract.TRANSFORM_OUTPUT_KEY) == (
-        response["contentType"], response["label"], response["confidence"], response["probabilities"], response["transformOutputKey"]
+    assert (contract.CONTENT_TYPE, contract.RESPONSE_LABEL, contract.RESPONSE_CONFIDENCE, contract.RESPONSE_PROBABILITIES, contract.ERROR_FIELD, contract.TRANSFORM_OUTPUT_KEY) == (
+        response["contentType"], response["label"], response["confidence"], response["probabilities"], response["error"], response["transformOutputKey"]
     )
     assert contract.REQUEST_TEXT_FIELDS == response["requestTextFields"]
     assert {contract.REPORT_KEYS[name]: value for name, value in dataclasses.asdict(contract.REPORT_FILES).items()} == SHIPPED["reports"]
@@ -181,6 +181,9 @@ PYTHON_DRIFT = [
     ("monitor", "RESPONSE_LABEL", lambda v: "label", "monitor", "response.label"),
     ("evaluate", "REPORT_FILES", lambda v: dataclasses.replace(v, evaluation="metrics.json"), "reports", "reports.evaluation"),
     ("quality_gate", "TRANSFORM_OUTPUT_KEY", lambda v: "Output", "model-quality", "response.transformOutputKey"),
+    ("inference", "ERROR_FIELD", lambda v: "message", "response", "response.error"),
+    ("monitor_preprocessor", "ERROR_FIELD", lambda v: "message", "preprocessor", "response.error"),
+    ("quality_gate", "ERROR_FIELD", lambda v: "message", "model-quality", "response.error"),
 ]
 
 
@@ -213,6 +216,9 @@ CONTRACT_DRIFT = [
     ("labelFeature", "label", "clarify", "labelFeature"),
     ("response.transformOutputKey", "Output", "clarify", "response.transformOutputKey"),
     ("response.transformOutputKey", "Output", "model-quality", "response.transformOutputKey"),
+    ("response.error", "message", "response", "response.error"),
+    ("response.error", "message", "preprocessor", "response.error"),
+    ("response.error", "message", "model-quality", "response.error"),
     ("featureGroups.reviews.features", renamed(SHIPPED["featureGroups"]["reviews"]["features"], "product_category", "category"), "features", "featureGroups.reviews.features"),
     ("featureGroups.reviews.features.review_body", "Integral", "features", "featureGroups.reviews.features"),
     ("featureGroups.reviews.recordIdentifier", "input_ids", "features", "featureGroups.reviews.recordIdentifier"),

@@ -109,6 +109,7 @@ started = time.perf_counter()
 # What the worker does on the frontend's load command (mms.model_service_worker.load_model): CPU, gpu None.
 service = ModelLoaderFactory.get_model_loader(spec["model_dir"]).load("model", spec["model_dir"], spec["handler"], None, 1)
 result["load_seconds"] = time.perf_counter() - started
+result["torch_threads"] = sys.modules["torch"].get_num_threads()
 result["entry_point"] = type(service._entry_point.__self__).__module__ + "." + type(service._entry_point.__self__).__qualname__
 for number, request in enumerate(spec["requests"]):
     body = request["body"].encode("utf-8") if "body" in request else bytes.fromhex(request["body_hex"])
@@ -230,6 +231,26 @@ def model_archive(tmp_path_factory, tiny_pretrained) -> Path:
     return work / "model.tar.gz"
 
 
+def rendered_definition() -> dict:
+    path = RENDERED_DIR / "bert-sentiment.json"
+    assert path.exists(), f"{path} is missing: `npm test` renders the pipeline definitions before the Python tests"
+    return json.loads(path.read_text())
+
+
+def rendered_serving() -> tuple[dict, list[str]]:
+    """The serving environment of the rendered pipeline's model (CreateModel's container) and the
+    Transform step's mini-batching and timeout, as transform_job.py's last three arguments."""
+    steps: dict = {}
+    pending = list(rendered_definition()["Steps"])
+    while pending:  # a Condition's branches hold steps too
+        step = pending.pop()
+        steps[step["Name"]] = step
+        pending += [*step["Arguments"].get("IfSteps", []), *step["Arguments"].get("ElseSteps", [])] if step["Type"] == "Condition" else []
+    environment = steps["CreateModel"]["Arguments"]["PrimaryContainer"]["Environment"]
+    transform = steps["Transform"]["Arguments"]
+    return environment, [transform["BatchStrategy"], str(transform["MaxPayloadInMB"]), str(transform["ModelClientConfig"]["InvocationsTimeoutInSeconds"])]
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, model_archive, test_split_dir) -> dict:
     """Every request of REQUESTS through the model server and the toolkit, the DIRECT calls, and the
@@ -249,6 +270,7 @@ def served(tmp_path_factory, model_archive, test_split_dir) -> dict:
     unscorable["review_body"] = 7
     split[10] = json.dumps(unscorable)
     (transform_input / "test.jsonl").write_text("\n".join(split) + "\n")
+    environment, transform_limits = rendered_serving()
     spec = {
         "model_dir": str(model_dir),
         "handler": HANDLER,
@@ -256,13 +278,14 @@ def served(tmp_path_factory, model_archive, test_split_dir) -> dict:
         "direct": [{"name": name, "body": bodies[source], "content_type": ct, "accept": accept} for name, source, ct, accept in DIRECT],
         "transform": {
             "runner_dir": str(ROOT / "pipeline-definitions" / "local_runner"),
-            "args": [str(model_archive), str(transform_input), str(work / "transform-output"), JSONL, JSONL, "Input"],
+            "args": [str(model_archive), str(transform_input), str(work / "transform-output"), JSONL, JSONL, "Input", *transform_limits],
         },
     }
     (work / "spec.json").write_text(json.dumps(spec))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    # The model's container definition (pipeline CreateModel step): SAGEMAKER_PROGRAM inference.py.
-    env.update({"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": str(model_dir / "code")})
+    # The model's container environment as the pipeline's CreateModel step gives it, the code
+    # directory where the model was extracted here.
+    env.update({**environment, "SAGEMAKER_SUBMIT_DIRECTORY": str(model_dir / "code")})
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", DRIVER, str(work / "spec.json"), str(work / "result.json")], cwd=str(work), env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-4000:]
@@ -271,6 +294,7 @@ def served(tmp_path_factory, model_archive, test_split_dir) -> dict:
     result["bodies"] = bodies
     result["transform_input"] = transform_input / "test.jsonl"
     result["transform_output"] = work / "transform-output" / "test.jsonl.out"
+    result["environment"] = environment
     result["model_dir"] = model_dir
     return result
 
@@ -321,6 +345,12 @@ def test_the_model_server_loads_the_toolkit_handler_service_with_the_shipped_cod
     code = served["model_dir"] / "code"
     assert sorted(p.name for p in code.iterdir() if p.is_file()) == sorted(__import__("train").INFERENCE_CODE)
     assert (served["inference_file"], served["contract_file"]) == (str(code / "inference.py"), str(code / "contract.py"))
+
+
+def test_each_model_server_worker_scores_with_the_torch_threads_the_model_gives_it(served):
+    # The server starts a worker per vCPU; OMP_NUM_THREADS keeps them from contending for the cores.
+    assert served["environment"]["OMP_NUM_THREADS"] == "1"
+    assert served["torch_threads"] == 1
 
 
 def test_the_pinned_toolkits_are_those_of_the_inference_image():
@@ -523,7 +553,7 @@ def test_the_local_transform_joins_one_answer_per_record_keeping_error_records(s
     records = [json.loads(line) for line in served["transform_input"].read_text().splitlines() if line.strip()]
     joined = [json.loads(line) for line in served["transform_output"].read_text().splitlines()]
     assert len(joined) == len(records) == 30
-    assert served["transform"] == {"records": 30, "errors": 1, "requests": 1}
+    assert served["transform"] == {"records": 30, "requests": 1}
     for record, out in zip(records, joined):
         assert {k: v for k, v in out.items() if k != "SageMakerOutput"} == record  # JoinSource Input
     assert is_error(joined[10]["SageMakerOutput"], "line 11", '"review_body" is 7, not a text')
@@ -573,9 +603,7 @@ def test_the_local_transform_makes_mini_batches_as_batch_transform_does(tmp_path
 
 
 def training_step() -> dict:
-    path = RENDERED_DIR / "bert-sentiment.json"
-    assert path.exists(), f"{path} is missing: `npm test` renders the pipeline definitions before the Python tests"
-    definition = json.loads(path.read_text())
+    definition = rendered_definition()
     defaults = {p["Name"]: p.get("DefaultValue") for p in definition["Parameters"]}
     step = next(s for s in definition["Steps"] if s["Type"] == "Training")
 

@@ -26,6 +26,8 @@ and exposes the values by name. A missing file or key fails the import with a
     RESPONSE_LABEL                   the response field of the predicted label (a sentiment)
     RESPONSE_CONFIDENCE              the response field of the predicted label's probability
     RESPONSE_PROBABILITIES           the response field of each label's probability (by LABEL_NAMES)
+    ERROR_FIELD                      the one field of an error record, the answer to a line that
+                                     could not be scored
     TRANSFORM_OUTPUT_KEY             batch transform's key of the response in a joined output line
     REQUEST_TEXT_FIELDS              the request fields a line may carry its text in, in reading order
     REPORT_FILES                     the report file names (:class:`ReportFiles`: .evaluation, .gate, ...)
@@ -90,6 +92,7 @@ class Response:
     label: str
     confidence: str
     probabilities: str
+    error: str
     transform_output_key: str
     request_text_fields: Tuple[str, ...]
 
@@ -232,6 +235,7 @@ CONTENT_TYPE: str = CONTRACT.response.content_type
 RESPONSE_LABEL: str = CONTRACT.response.label
 RESPONSE_CONFIDENCE: str = CONTRACT.response.confidence
 RESPONSE_PROBABILITIES: str = CONTRACT.response.probabilities
+ERROR_FIELD: str = CONTRACT.response.error
 TRANSFORM_OUTPUT_KEY: str = CONTRACT.response.transform_output_key
 REQUEST_TEXT_FIELDS: Tuple[str, ...] = CONTRACT.response.request_text_fields
 REPORT_FILES: ReportFiles = CONTRACT.reports

@@ -51,6 +51,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import (  # noqa: E402
     CLASS_ID_TO_SENTIMENT,
     CONTENT_TYPE,
+    ERROR_FIELD,
     REQUEST_TEXT_FIELDS,
     RESPONSE_CONFIDENCE,
     RESPONSE_LABEL,
@@ -61,8 +62,6 @@ JSON_LINES = CONTENT_TYPE
 JSON = "application/json"
 LABEL_TO_SENTIMENT = dict(CLASS_ID_TO_SENTIMENT)
 BATCH_SIZE = 32
-# The field of the answer to a record that cannot be scored (the response fields are the contract's).
-ERROR_FIELD = "error"
 
 try:  # the serving toolkits' error with an HTTP status (sagemaker-inference, in the serving containers)
     from sagemaker_inference.errors import GenericInferenceToolkitError as _StatusError

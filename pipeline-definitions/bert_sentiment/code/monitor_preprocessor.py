@@ -47,7 +47,7 @@ def decode(data: Any, encoding: str) -> str:
 
 
 JSON = "application/json"
-# The answer to a line the endpoint could not score (inference.ERROR_FIELD).
+# The contract's response.error: the one field of the answer to a line the endpoint could not score.
 ERROR_FIELD = "error"
 
 

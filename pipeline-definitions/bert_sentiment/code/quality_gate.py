@@ -58,7 +58,7 @@ import data_quality  # noqa: E402
 import registry  # noqa: E402
 from classification import classification_metrics  # noqa: E402
 from cli import str2bool  # noqa: E402
-from contract import LABEL_FEATURE, LABEL_NAMES, MODEL_QUALITY_METRICS, REPORT_FILES, RESPONSE_LABEL, RESPONSE_PROBABILITIES, TRANSFORM_OUTPUT_KEY  # noqa: E402
+from contract import ERROR_FIELD, LABEL_FEATURE, LABEL_NAMES, MODEL_QUALITY_METRICS, REPORT_FILES, RESPONSE_LABEL, RESPONSE_PROBABILITIES, TRANSFORM_OUTPUT_KEY  # noqa: E402
 from model_archive import load_model_dir  # noqa: E402
 from reports import read_jsonl, write_json  # noqa: E402
 
@@ -70,8 +70,6 @@ GATE_NAMES = {
     "model-bias": "CheckModelBias",
     "explainability": "CheckExplainability",
 }
-# The field of the endpoint's answer to a record it could not score (inference.ERROR_FIELD; inference imports torch).
-ERROR_FIELD = "error"
 # The metrics model-quality compares with the approved model's (a regression beyond --tolerance fails).
 REGRESSION_METRICS = ("accuracy", "weighted_f1")
 # Each drift check's baseline report and the name registration records it under.

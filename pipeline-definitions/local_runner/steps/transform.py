@@ -1,5 +1,6 @@
 """Transform steps: batch transform with the model's own inference handlers (transform_job.py),
-over the input's JSON lines, with SageMaker's JoinSource."""
+over the input's JSON lines, with SageMaker's JoinSource, in the model container's environment.
+Requests go one at a time (MaxConcurrentTransforms is not simulated)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     name = step["Name"]
     args = local.resolve(step["Arguments"], name)
+    container = local.model_container(name, args["ModelName"])
     archive = local.model_archive_dir(name, args["ModelName"]) / "model.tar.gz"
     source_uri = args["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
     source = local.s3_path(source_uri)
@@ -35,6 +37,7 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
         str(args.get("MaxPayloadInMB", 6)),
         str(args.get("ModelClientConfig", {}).get("InvocationsTimeoutInSeconds", 600)),
     ]
-    local.execute(name, command, root, {}, root / "log.txt")
+    # The model's container environment (its torch threads, OMP_NUM_THREADS, among them).
+    local.execute(name, command, root, {k: str(v) for k, v in container.get("Environment", {}).items()}, root / "log.txt")
     local.properties[name] = {"TransformJobName": f"{name}-{local.execution['PipelineExecutionId']}", "TransformOutput.S3OutputPath": output_uri}
     result.outputs["predictions"] = output_uri
