@@ -7,10 +7,14 @@ original's, mostly positive ratings, a few categories with ten reviews or fewer,
 titles and review texts), and review texts that contain commas, quotes and line breaks so that
 every reader of the file must handle CSV quoting.
 
+The sample is written as PARTS files of about the same number of reviews, each with the header,
+as raw data arrives at scale: the preparation step's instances share the files between them
+(ShardedByS3Key shards by object), so one file could feed only one instance.
+
 The output is deterministic for a given seed:
 
-    python3 data/generate_sample.py                # writes data/sample/reviews/...csv
-    python3 data/generate_sample.py --check        # fails if the committed file differs
+    python3 data/generate_sample.py                # writes data/sample/reviews/...-part-N.csv
+    python3 data/generate_sample.py --check        # fails if the committed files differ
 """
 
 from __future__ import annotations
@@ -241,35 +245,55 @@ def rows(seed: int) -> list[list[str]]:
     return result
 
 
-def render(seed: int) -> str:
-    """The sample as CSV text (header, minimal quoting, Unix line endings)."""
+def _csv(records: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows(seed))
+    writer.writerows(records)
     return buffer.getvalue()
 
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "sample" / "reviews" / "womens_clothing_ecommerce_reviews.csv"
+def render(seed: int) -> str:
+    """The whole sample as one CSV text (header, minimal quoting, Unix line endings)."""
+    return _csv(rows(seed))
+
+
+PARTS = 4
+PART_NAME = "womens_clothing_ecommerce_reviews-part-{n}.csv"
+
+
+def render_parts(seed: int, parts: int = PARTS) -> dict[str, str]:
+    """The sample as ``parts`` CSV files (file name → text), each with the header: the reviews of
+    :func:`render` in order, in runs of about the same size."""
+    records = rows(seed)
+    size = -(-len(records) // parts)
+    return {PART_NAME.format(n=n + 1): _csv(records[n * size : (n + 1) * size]) for n in range(parts)}
+
+
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "sample" / "reviews"
 DEFAULT_SEED = 42
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--check", action="store_true", help="fail if the output file differs")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the folder of the part files")
+    parser.add_argument("--check", action="store_true", help="fail if the folder holds other files or other contents")
     args = parser.parse_args(argv)
-    text = render(args.seed)
+    texts = render_parts(args.seed)
     if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
-        if current != text:
-            print(f"{args.output} is not what seed {args.seed} generates; run {Path(__file__).name}", file=sys.stderr)
+        present = {p.name: p.read_text(encoding="utf-8") for p in args.output.glob("*") if p.is_file()} if args.output.is_dir() else {}
+        if present != texts:
+            print(f"{args.output} does not hold what seed {args.seed} generates ({', '.join(texts)}); run {Path(__file__).name}", file=sys.stderr)
             return 1
         return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {len(text.splitlines()) - 1} lines of reviews to {args.output}")
+    args.output.mkdir(parents=True, exist_ok=True)
+    for stale in args.output.glob("*.csv"):
+        if stale.name not in texts:
+            stale.unlink()
+    for name, text in texts.items():
+        (args.output / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(rows(args.seed))} reviews in {len(texts)} files to {args.output}")
     return 0
 
 

@@ -34,5 +34,8 @@ export const LakePrefix = {
 
 export type LakePrefixName = keyof typeof LakePrefix;
 
-/** Name of the sample file of the reviews dataset under {@link LakePrefix.rawReviews}. */
-export const SAMPLE_REVIEWS_FILE = 'womens_clothing_ecommerce_reviews.csv';
+/**
+ * The sample files of the reviews dataset under {@link LakePrefix.rawReviews}: several, as raw data
+ * must arrive for the preparation step's instances to share it (`ShardedByS3Key` shards by object).
+ */
+export const SAMPLE_REVIEWS_FILES = [1, 2, 3, 4].map((n) => `womens_clothing_ecommerce_reviews-part-${n}.csv`);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RAW_REVIEW_COLUMNS } from '../lib/constructs/lake-catalog';
 import { SAMPLE_DATA_DIR } from '../lib/constructs/lake-folder-upload';
-import { SAMPLE_REVIEWS_FILE } from '../lib/lake-layout';
+import { SAMPLE_REVIEWS_FILES } from '../lib/lake-layout';
 import { buildApp } from './helpers';
 
 function lakeTemplate(context: Record<string, unknown>): { template: Template; terminationProtection: boolean } {
@@ -163,10 +163,12 @@ describe('DataLakeStack options', () => {
     template.resourceCountIs('Custom::CDKBucketDeployment', 0);
   });
 
-  test('the stack uploads the sample file, whose header is what the crawler\'s classifier expects', () => {
-    expect(fs.readdirSync(SAMPLE_DATA_DIR)).toEqual([SAMPLE_REVIEWS_FILE]);
-    const header = fs.readFileSync(path.join(SAMPLE_DATA_DIR, SAMPLE_REVIEWS_FILE), 'utf-8').split('\n')[0];
-    expect(header.split(',')).toEqual([...RAW_REVIEW_COLUMNS]);
+  test('the stack uploads the sample files, each with the header the crawler\'s classifier expects', () => {
+    expect(fs.readdirSync(SAMPLE_DATA_DIR).sort()).toEqual([...SAMPLE_REVIEWS_FILES].sort());
+    for (const file of SAMPLE_REVIEWS_FILES) {
+      const header = fs.readFileSync(path.join(SAMPLE_DATA_DIR, file), 'utf-8').split('\n')[0];
+      expect(header.split(',')).toEqual([...RAW_REVIEW_COLUMNS]);
+    }
   });
 });
 

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
 # What the BERT pipeline's local runs use (the tiny model, the monitoring fixture).
 LOCAL_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "local"
-SAMPLE = ROOT / "data" / "sample" / "reviews" / "womens_clothing_ecommerce_reviews.csv"
+# The sample reviews, as the part files the lake receives.
+SAMPLE_DIR = ROOT / "data" / "sample" / "reviews"
 RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))
 sys.path.insert(0, str(CODE_DIR))
 sys.path.insert(0, str(LOCAL_DIR))
@@ -30,14 +31,24 @@ sys.path.insert(0, str(ROOT / "pipeline-definitions"))
 TINY_MAX_SEQ_LENGTH = 32
 
 
-@pytest.fixture(scope="session")
-def sample_csv() -> Path:
-    return SAMPLE
+def sample_parts() -> list[Path]:
+    parts = sorted(SAMPLE_DIR.glob("*.csv"))
+    assert len(parts) > 1, f"the sample in {SAMPLE_DIR} should be several CSV files"
+    return parts
 
 
 @pytest.fixture(scope="session")
-def sample_texts() -> list[str]:
-    with SAMPLE.open(newline="", encoding="utf-8") as handle:
+def sample_csv(tmp_path_factory) -> Path:
+    """The sample's part files as one CSV file (the header once)."""
+    whole = tmp_path_factory.mktemp("sample") / "reviews.csv"
+    texts = [part.read_text(encoding="utf-8") for part in sample_parts()]
+    whole.write_text(texts[0] + "".join(text.split("\n", 1)[1] for text in texts[1:]), encoding="utf-8")
+    return whole
+
+
+@pytest.fixture(scope="session")
+def sample_texts(sample_csv) -> list[str]:
+    with sample_csv.open(newline="", encoding="utf-8") as handle:
         return [row["Review Text"] for row in csv.DictReader(handle) if row["Review Text"]]
 
 

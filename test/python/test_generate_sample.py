@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "data" / "generate_sample.py"
-SAMPLE = ROOT / "data" / "sample" / "reviews" / "womens_clothing_ecommerce_reviews.csv"
+SAMPLE_DIR = ROOT / "data" / "sample" / "reviews"
 
 
 def load_generator():
@@ -28,21 +28,33 @@ gen = load_generator()
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, str]]:
-    with SAMPLE.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    records = []
+    for part in sorted(SAMPLE_DIR.glob("*.csv")):
+        with part.open(newline="", encoding="utf-8") as handle:
+            records += list(csv.DictReader(handle))
+    return records
 
 
 def test_committed_sample_is_what_the_default_seed_generates():
-    assert SAMPLE.read_text(encoding="utf-8") == gen.render(gen.DEFAULT_SEED)
+    assert {p.name: p.read_text(encoding="utf-8") for p in SAMPLE_DIR.iterdir()} == gen.render_parts(gen.DEFAULT_SEED)
 
 
-def test_check_mode_reports_a_stale_file(tmp_path: Path, capsys):
-    stale = tmp_path / "reviews.csv"
-    stale.write_text("Clothing ID\n", encoding="utf-8")
-    assert gen.main(["--check", "--output", str(stale)]) == 1
-    assert "is not what seed 42 generates" in capsys.readouterr().err
-    assert gen.main(["--output", str(stale)]) == 0
-    assert gen.main(["--check", "--output", str(stale)]) == 0
+def test_the_sample_is_several_files_of_about_the_same_size_that_add_up_to_the_whole(rows):
+    parts = gen.render_parts(gen.DEFAULT_SEED)
+    assert len(parts) == gen.PARTS == 4
+    sizes = [len(list(csv.DictReader(io.StringIO(text)))) for text in parts.values()]
+    assert max(sizes) - min(sizes) <= len(rows) // gen.PARTS // 2
+    whole = list(csv.DictReader(io.StringIO(gen.render(gen.DEFAULT_SEED))))
+    assert rows == whole and sum(sizes) == len(whole)
+
+
+def test_check_mode_reports_stale_files(tmp_path: Path, capsys):
+    (tmp_path / "reviews.csv").write_text("Clothing ID\n", encoding="utf-8")
+    assert gen.main(["--check", "--output", str(tmp_path)]) == 1
+    assert "does not hold what seed 42 generates" in capsys.readouterr().err
+    assert gen.main(["--output", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(gen.render_parts(gen.DEFAULT_SEED))
+    assert gen.main(["--check", "--output", str(tmp_path)]) == 0
 
 
 def test_generation_is_deterministic_per_seed():
@@ -102,7 +114,7 @@ def test_review_texts_need_csv_quoting(rows):
     assert any('"' in text for text in texts)
     assert any("\n" in text for text in texts)
     # A naive line split would miscount the records.
-    assert SAMPLE.read_text(encoding="utf-8").count("\n") > len(rows) + 1
+    assert sum(p.read_text(encoding="utf-8").count("\n") for p in SAMPLE_DIR.iterdir()) > len(rows) + gen.PARTS
 
 
 def test_words_fit_the_rating():
