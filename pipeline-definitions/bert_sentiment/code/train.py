@@ -10,6 +10,14 @@ pipeline's metric definitions read. Writes into the model directory the fine-tun
 handlers with the contract they read (``code/``: :data:`INFERENCE_CODE`) so that hosting and batch
 transform need no network, and the training-health report (``training_health.json``; see
 training_health.py).
+
+On several instances (the job's InstanceCount: sagemaker-training's ``SM_HOSTS`` and
+``SM_CURRENT_HOST``) it trains with PyTorch's distributed data parallel, one process per host
+(gloo on CPUs, NCCL on GPUs; the process group listens on the first host, ``MASTER_ADDR`` and
+``MASTER_PORT`` where set): each rank reads its share of every epoch's shuffled training data
+(``train_batch_size`` records per rank and step, the gradients averaged over the ranks), so one
+step on n hosts is one step of n × train_batch_size records. The first rank validates, writes the
+checkpoints, the model and the training-health report; the others write nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ import sys
 from typing import Sequence
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+import torch.distributed as dist
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training_health import HealthThresholds, TrainingHealth  # noqa: E402
@@ -63,6 +72,65 @@ class JsonLinesDataset(Dataset):
         return torch.tensor(record["input_ids"], dtype=torch.long), torch.tensor(record["label_id"], dtype=torch.long)
 
 
+
+
+class Cluster:
+    """This process's place in the training job: its rank, the number of ranks, every host."""
+
+    def __init__(self, hosts: Sequence[str], current: str):
+        if current not in hosts:
+            raise ValueError(f"SM_CURRENT_HOST {current!r} is not one of SM_HOSTS {list(hosts)}")
+        self.hosts, self.rank, self.world = list(hosts), list(hosts).index(current), len(hosts)
+        self.device = torch.device("cpu")
+
+    @classmethod
+    def from_environment(cls) -> "Cluster":
+        hosts = json.loads(os.environ.get("SM_HOSTS") or '["algo-1"]')
+        return cls(hosts, os.environ.get("SM_CURRENT_HOST") or hosts[0])
+
+    @property
+    def distributed(self) -> bool:
+        return self.world > 1
+
+    @property
+    def first(self) -> bool:
+        return self.rank == 0
+
+    def start(self, device) -> None:
+        """Joins the job's process group (every rank must), listening on the first host."""
+        self.device = device
+        if self.distributed:
+            os.environ.setdefault("MASTER_ADDR", self.hosts[0])
+            os.environ.setdefault("MASTER_PORT", "29500")
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo", rank=self.rank, world_size=self.world)
+
+    def wrap(self, model):
+        """The model as the ranks train it: under DistributedDataParallel when there are several."""
+        if not self.distributed:
+            return model
+        device_ids = [self.device.index or 0] if self.device.type == "cuda" else None
+        return torch.nn.parallel.DistributedDataParallel(model, device_ids=device_ids)
+
+    def mean(self, value: float) -> float:
+        """The mean of a value over the ranks (the value itself on one)."""
+        if not self.distributed:
+            return value
+        total = torch.tensor([value], dtype=torch.float64 if self.device.type == "cpu" else torch.float32, device=self.device)
+        dist.all_reduce(total)
+        return float(total) / self.world
+
+    def first_rank_value(self, value: int) -> int:
+        """The first rank's value, on every rank."""
+        if not self.distributed:
+            return value
+        shared = torch.tensor([value], dtype=torch.int64, device=self.device)
+        dist.broadcast(shared, src=0)
+        return int(shared)
+
+    def stop(self) -> None:
+        if self.distributed:
+            dist.barrier()
+            dist.destroy_process_group()
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -115,9 +183,12 @@ def gradient_norm(model) -> float:
     return float(torch.norm(torch.stack(norms), 2)) if norms else 0.0
 
 
-def train(args: argparse.Namespace) -> dict:
+def train(args: argparse.Namespace, cluster: Cluster | None = None) -> dict:
     from transformers import AutoTokenizer, RobertaForSequenceClassification
 
+    cluster = cluster or Cluster.from_environment()
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    cluster.start(device)
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     model = RobertaForSequenceClassification.from_pretrained(args.pretrained, num_labels=NUM_LABELS)
@@ -129,46 +200,59 @@ def train(args: argparse.Namespace) -> dict:
     train_data = JsonLinesDataset(args.train)
     # Inference pads and truncates to the length the model was trained on.
     tokenizer.model_max_length = len(train_data.records[0]["input_ids"])
-    train_loader = DataLoader(train_data, batch_size=args.train_batch_size, shuffle=True)
+    # Each rank its share of each epoch's order (the same order on every rank: seed and epoch).
+    sampler = DistributedSampler(train_data, num_replicas=cluster.world, rank=cluster.rank, shuffle=True, seed=args.seed)
+    train_loader = DataLoader(train_data, batch_size=args.train_batch_size, sampler=sampler)
     validation_loader = (
         DataLoader(JsonLinesDataset(args.validation), batch_size=args.validation_batch_size)
-        if args.run_validation
+        if args.run_validation and cluster.first
         else None
     )
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device)
     pad = tokenizer.pad_token_id
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.learning_rate)
     health = TrainingHealth(HealthThresholds(max_grad_norm=args.max_grad_norm_limit))
-    first_epoch = resume(model, optimizer, health, args.checkpoint_dir)
+    # Every host finds the job's checkpoints (SageMaker copies them to each); the ranks start from
+    # the first rank's epoch, and wrapping hands its weights to the others.
+    first_epoch = cluster.first_rank_value(resume(model, optimizer, health, args.checkpoint_dir))
+    trained = cluster.wrap(model)
     model.train()
     stopped_early = False
     for epoch in range(first_epoch, args.epochs):
+        sampler.set_epoch(epoch)
         for step, (input_ids, labels) in enumerate(train_loader):
             if step >= args.train_steps_per_epoch:
                 break
             optimizer.zero_grad()
-            loss = forward(model, input_ids, labels, pad, device)[0].loss
-            loss.backward()
-            health.record_step(float(loss.detach()), gradient_norm(model))
+            loss = forward(trained, input_ids, labels, pad, device)[0].loss
+            loss.backward()  # distributed: the gradients are averaged over the ranks here
+            # Every rank records the same values (the mean loss, the shared gradients), so all stop together.
+            step_loss = cluster.mean(float(loss.detach()))
+            health.record_step(step_loss, gradient_norm(model))
             if health.diverged:
                 stopped_early = True
                 break
             optimizer.step()
-            print(f"epoch: {epoch} step: {step} train_loss: {float(loss.detach()):.4f}", flush=True)
+            if cluster.first:
+                print(f"epoch: {epoch} step: {step} train_loss: {step_loss:.4f}", flush=True)
         if stopped_early:
-            print("training stopped: the loss or a gradient became non-finite", flush=True)
+            if cluster.first:
+                print("training stopped: the loss or a gradient became non-finite", flush=True)
             break
         if validation_loader is not None:
             val_loss, val_acc = evaluate(model, validation_loader, args.validation_steps_per_epoch, pad, device)
             health.record_validation(val_loss)
             print(f"val_loss: {val_loss:.4f}", flush=True)
             print(f"val_acc: {val_acc:.4f}", flush=True)
-        checkpoint(model, optimizer, health, epoch, args.checkpoint_dir)
-    model.to("cpu")
-    save(model, tokenizer, args.model_dir)
-    report = health.write(args.model_dir, args.output_data_dir)
-    print(f"training health: {report['status']}", flush=True)
+        if cluster.first:
+            checkpoint(model, optimizer, health, epoch, args.checkpoint_dir)
+    report: dict = {}
+    if cluster.first:
+        model.to("cpu")
+        save(model, tokenizer, args.model_dir)
+        report = health.write(args.model_dir, args.output_data_dir)
+        print(f"training health: {report['status']}", flush=True)
+    cluster.stop()
     return report
 
 
