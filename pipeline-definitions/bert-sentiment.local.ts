@@ -1,8 +1,9 @@
 /**
  * What the BERT pipeline needs to run on this machine: the sample reviews as its raw input, a tiny
  * RoBERTa made from them in place of roberta-base (and the learning rate it learns at), no
- * downloads from the model hub, where train.py checkpoints, and, in the managed rendering, the
- * open gates that stand in for Clarify and Model Monitor (explaining a small sample).
+ * downloads from the model hub, where train.py checkpoints and where prepare_data.py finds the
+ * processing cluster's description, and, in the managed rendering, the open gates that stand in
+ * for Clarify and Model Monitor (explaining a small sample).
  */
 import { managedCheckSubstitutions } from './gates';
 import type { LocalDeclaration } from './rendering/local-settings';
@@ -21,8 +22,12 @@ export const bertSentimentLocalRun: LocalDeclaration = (run) => ({
   ],
   // The jobs run without internet access on AWS; here nothing may reach the model hub either.
   environment: { HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TOKENIZERS_PARALLELISM: 'false' },
-  // SageMaker syncs /opt/ml/checkpoints with CheckpointConfig; train.py takes the folder as an option.
-  jobArguments: { Train: ['--checkpoint_dir', '{job:/opt/ml/checkpoints}'] },
+  // SageMaker syncs /opt/ml/checkpoints with CheckpointConfig, and describes a processing cluster
+  // in /opt/ml/config; the scripts take those paths as options.
+  jobArguments: {
+    Train: ['--checkpoint_dir', '{job:/opt/ml/checkpoints}'],
+    Processing: ['--resource-config', '{job:/opt/ml/config/resourceconfig.json}'],
+  },
   // The managed engine's checks run through the open gates of the same checks; the tiny model's
   // explanations only show the wiring, so a small sample.
   substitutions: managedCheckSubstitutions(run.steps, run.codeUri, { MODEL_EXPLAINABILITY: ['--samples', '3', '--permutations', '2'] }),

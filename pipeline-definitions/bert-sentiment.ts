@@ -10,6 +10,7 @@
 import {
   Condition,
   ConditionStep,
+  ExecutionVariable,
   FailStep,
   JobVpc,
   Join,
@@ -101,6 +102,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     pretrainedModel: new ParameterString('PretrainedModelUri', props.pretrainedModelUri),
     featureGroupName: new ParameterString('FeatureGroupName', props.featureGroupName),
     processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.c5.2xlarge', PROCESSING_INSTANCE_TYPES),
+    processingInstanceCount: new ParameterInteger('ProcessingInstanceCount', 1),
+    ingestInFlight: new ParameterInteger('FeatureIngestInFlight', 16),
     trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
     validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
     testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
@@ -144,7 +147,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
 
   const prepare = prepareStep(jobs, {
     script: 'prepare_data.py',
-    description: 'Ratings to sentiment labels, cleaning, balancing, stratified split, RoBERTa tokenization, Feature Store ingestion',
+    description: 'Ratings to sentiment labels, cleaning, balancing, a split by review id, RoBERTa tokenization, Feature Store ingestion; sharded over ProcessingInstanceCount instances',
     arguments: [
       '--input-dir', `${PROCESSING_ROOT}/input/data`,
       '--tokenizer-dir', `${PROCESSING_ROOT}/input/model`,
@@ -156,13 +159,23 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       '--max-seq-length', text(p.maxSeqLength),
       '--seed', text(p.seed),
       '--feature-group-name', p.featureGroupName.ref,
+      // One event time for every instance's records: the execution's start.
+      '--event-time', new ExecutionVariable('StartDateTime'),
+      '--ingest-in-flight', text(p.ingestInFlight),
+      '--failures-dir', `${PROCESSING_ROOT}/output/ingest-failures`,
     ],
     inputs: [
-      processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`),
+      // Each instance gets a share of the raw CSV files (the data must arrive as several files).
+      processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`, 'ShardedByS3Key'),
       processingInput('pretrained-model', p.pretrainedModel.ref, `${PROCESSING_ROOT}/input/model`),
     ],
     splits: ['train', 'validation', 'test'],
-    outputs: [processingOutput('reviews', props.transformedReviewsUri, `${PROCESSING_ROOT}/output/reviews`)],
+    outputs: [
+      processingOutput('reviews', props.transformedReviewsUri, `${PROCESSING_ROOT}/output/reviews`),
+      // Uploaded as written: the records that could not be ingested stay in the lake when the step fails on them.
+      processingOutput('ingest-failures', jobs.executionPrefix('processing', 'ingest-failures'), `${PROCESSING_ROOT}/output/ingest-failures`, 'Continuous'),
+    ],
+    instanceCount: p.processingInstanceCount.ref,
     engine,
   });
   const trainingData = prepare.outputUri('sentiment-train');

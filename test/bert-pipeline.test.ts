@@ -282,6 +282,38 @@ describe('instance types and images', () => {
   });
 });
 
+describe('feature engineering and training at scale', () => {
+  const parameter = (name: string) => rendered.Parameters.find((p: any) => p.Name === name);
+  const joined = (name: string) => ({ 'Std:Join': { On: '', Values: [{ Get: `Parameters.${name}` }] } });
+
+  test('the Processing step runs on ProcessingInstanceCount instances, each with a share of the raw files', () => {
+    const processing = step('Processing').Arguments;
+    expect(parameter('ProcessingInstanceCount')).toEqual({ Name: 'ProcessingInstanceCount', Type: 'Integer', DefaultValue: 1 });
+    expect(processing.ProcessingResources.ClusterConfig.InstanceCount).toEqual({ Get: 'Parameters.ProcessingInstanceCount' });
+    const distribution = Object.fromEntries(processing.ProcessingInputs.map((i: any) => [i.InputName, i.S3Input.S3DataDistributionType]));
+    expect(distribution).toEqual({ 'raw-input-data': 'ShardedByS3Key', 'pretrained-model': 'FullyReplicated', code: 'FullyReplicated' });
+    // The other script jobs stay on one instance.
+    expect(step('EvaluateModel').Arguments.ProcessingResources.ClusterConfig.InstanceCount).toBe(1);
+  });
+
+  test('ingestion: FeatureIngestInFlight calls at a time, and the records that still fail uploaded as written', () => {
+    const processing = step('Processing').Arguments;
+    const args: any[] = processing.AppSpecification.ContainerArguments;
+    expect(parameter('FeatureIngestInFlight')).toEqual({ Name: 'FeatureIngestInFlight', Type: 'Integer', DefaultValue: 16 });
+    expect(args[args.indexOf('--ingest-in-flight') + 1]).toEqual(joined('FeatureIngestInFlight'));
+    expect(args[args.indexOf('--failures-dir') + 1]).toBe('/opt/ml/processing/output/ingest-failures');
+    const failures = processing.ProcessingOutputConfig.Outputs.find((o: any) => o.OutputName === 'ingest-failures').S3Output;
+    expect(failures).toMatchObject({ LocalPath: '/opt/ml/processing/output/ingest-failures', S3UploadMode: 'Continuous' });
+    expect(JSON.stringify(failures.S3Uri)).toContain('ingest-failures');
+    const others = processing.ProcessingOutputConfig.Outputs.filter((o: any) => o.OutputName !== 'ingest-failures');
+    expect(new Set(others.map((o: any) => o.S3Output.S3UploadMode))).toEqual(new Set(['EndOfJob']));
+  });
+
+  test('training runs on TrainInstanceCount instances (train.py trains data-parallel on several)', () => {
+    expect(step('Train').Arguments.ResourceConfig.InstanceCount).toEqual({ Get: 'Parameters.TrainInstanceCount' });
+  });
+});
+
 describe('batch transform sizing', () => {
   test('the Transform step and its model carry the sized payload limit and timeouts', () => {
     const transform = step('Transform').Arguments;

@@ -9,7 +9,10 @@ One server answers, by the shape of the request:
   against the feature group's schema from the app (every feature known, record identifier and
   event time present, Integral and Fractional values that parse, the event time in ISO-8601) and
   appended to ``<feature store>/<group>.jsonl``; a bad record gets a ValidationError, as the
-  service would answer.
+  service would answer. For tests and the benchmark, each call can be answered after a fixed
+  latency (``put_record_latency``) or with an injected error (``put_record_faults``: given the
+  record, an error code such as ``ThrottlingException`` or None); :attr:`AwsStandIns.in_flight_peak`
+  is the most calls it held at once.
 - SageMaker **ListModelPackages** and **DescribeModelPackage** (``X-Amz-Target``, JSON 1.1): over
   the packages the run registered (``<registry>/model-packages/<group>/<version>.json``) and the
   packages the local settings declare (DescribeModelPackage responses, by ARN).
@@ -30,10 +33,12 @@ import gzip
 import json
 import re
 import threading
+import time
 from collections import Counter
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
@@ -83,6 +88,10 @@ def check_record(schema: dict, record: list[dict]) -> list[str]:
     return problems
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients connect at once (calls in flight); the default backlog is 5
+
+
 class AwsStandIns:
     """Serves the stand-ins over the given folders; use as a context manager."""
 
@@ -94,8 +103,13 @@ class AwsStandIns:
         s3_root: Path | None = None,
         cloudwatch: Path | None = None,
         model_packages: list[dict] | None = None,
+        put_record_latency: float = 0.0,
+        put_record_faults: Callable[[list[dict]], str | None] | None = None,
     ):
         self.schemas = feature_groups
+        self.put_record_latency = put_record_latency
+        self.put_record_faults = put_record_faults
+        self.in_flight = self.in_flight_peak = 0
         self.directory = Path(feature_store)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.registry = Path(registry) if registry else None
@@ -106,7 +120,7 @@ class AwsStandIns:
         self.rejected: list[str] = []
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -135,8 +149,26 @@ class AwsStandIns:
             self.calls[api] += 1
 
     # ---- Feature Store -----------------------------------------------------------------------
+    # The status of each injected error code, as the service answers it.
+    FAULT_STATUS = {"ThrottlingException": 400, "ServiceUnavailable": 503, "InternalFailure": 500}
+
     def put_record(self, group: str, body: dict) -> tuple[int, dict]:
         self._count("sagemaker-featurestore-runtime:PutRecord")
+        with self._lock:
+            self.in_flight += 1
+            self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
+        try:
+            if self.put_record_latency:
+                time.sleep(self.put_record_latency)
+            fault = self.put_record_faults(body.get("Record", [])) if self.put_record_faults else None
+            if fault:
+                return self.FAULT_STATUS.get(fault, 400), {"__type": fault, "Message": f"{fault} (injected)"}
+            return self._put_record(group, body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _put_record(self, group: str, body: dict) -> tuple[int, dict]:
         schema = self.schemas.get(group)
         if schema is None:
             return 404, {"__type": "ResourceNotFound", "Message": f"feature group {group!r} does not exist"}
@@ -244,6 +276,9 @@ class AwsStandIns:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as AWS endpoints: boto3 reuses its connections
+            disable_nagle_algorithm = True  # an answer goes out at once, not after the client's delayed ACK
+
             def body(self) -> bytes:
                 data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 return gzip.decompress(data) if self.headers.get("Content-Encoding") == "gzip" else data

@@ -31,6 +31,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -53,6 +54,7 @@ from local_runner.values import (  # noqa: E402,F401 (the runner's API: tests an
 )
 
 CONTAINER_ROOT = "/opt/ml/"
+STOPPED = -1000  # execute_all: an instance stopped because another failed
 
 
 class LocalRun(Values):
@@ -142,15 +144,53 @@ class LocalRun(Values):
         return env
 
     def execute(self, step: str, command: list[str], cwd: Path, env: dict[str, str], log_path: Path) -> str:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        completed = subprocess.run(command, cwd=cwd, env=self.environment(env), capture_output=True, text=True)
-        output = completed.stdout + completed.stderr
-        # The log starts with the command, as a job's log names its container's arguments.
-        log_path.write_text(f"$ {shlex.join(command)}\n{output}", encoding="utf-8")
-        if completed.returncode != 0:
-            tail = "\n".join(output.strip().splitlines()[-8:])
-            raise StepFailed(f"step {step}: {' '.join(command[:2])} exited with {completed.returncode} (log: {log_path}):\n{tail}")
-        return output
+        """Runs a job's command; its output (also written to ``log_path``), or StepFailed."""
+        return self.execute_all(step, [(command, cwd, env, log_path)])[0]
+
+    def execute_all(self, step: str, runs: list[tuple[list[str], Path, dict[str, str], Path]]) -> list[str]:
+        """Runs the commands of a job's instances side by side (each ``(command, cwd, env, log
+        path)``) and waits for all; their outputs, or StepFailed naming each that failed. As on
+        SageMaker, one instance failing fails the job: the others are stopped (a rank waiting for
+        a peer that died would otherwise wait for its process group's timeout)."""
+        started = []
+        for command, cwd, env, log_path in runs:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("w", encoding="utf-8") as handle:
+                # The log starts with the command, as a job's log names its container's arguments.
+                handle.write(f"$ {shlex.join(command)}\n")
+            with log_path.open("a", encoding="utf-8") as handle:
+                started.append(subprocess.Popen(command, cwd=cwd, env=self.environment(env), stdout=handle, stderr=subprocess.STDOUT, text=True))
+        codes: list[int | None] = [None] * len(started)
+        while any(code is None for code in codes):
+            for index, process in enumerate(started):
+                if codes[index] is None:
+                    codes[index] = process.poll()
+            if any(code not in (None, 0) for code in codes):
+                for index, process in enumerate(started):
+                    if codes[index] is None:
+                        process.terminate()
+                        process.wait()
+                        codes[index] = STOPPED
+                break
+            time.sleep(0.05)
+        outputs, failures = [], []
+        for (command, _, _, log_path), code in zip(runs, codes):
+            output = log_path.read_text(encoding="utf-8").split("\n", 1)[1]
+            outputs.append(output)
+            if code == STOPPED:
+                failures.append(f"{' '.join(command[:2])} was stopped: another instance of the job failed (log: {log_path})")
+            elif code != 0:
+                tail = "\n".join(output.strip().splitlines()[-8:])
+                failures.append(f"{' '.join(command[:2])} exited with {code} (log: {log_path}):\n{tail}")
+        if failures:
+            raise StepFailed(f"step {step}: " + "\n".join(failures))
+        return outputs
+
+    def hosts(self, step: str, count: Any, parameter: str) -> list[str]:
+        """The instances of a job (``algo-1``, ...) for its instance count (the value of ``parameter``)."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise WiringError(f"step {step}: an instance count of {count!r} ({parameter}) is not allowed; expected a whole number of 1 or more")
+        return [f"algo-{i + 1}" for i in range(count)]
 
     def copy_in(self, step: str, what: str, uri: str, target: Path) -> None:
         source = self.s3_path(uri)

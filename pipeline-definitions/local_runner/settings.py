@@ -16,7 +16,7 @@ The TypeScript side writes them beside the rendering; nothing in the runner know
       "featureGroups": {"<name>": {"featureGroupName", "recordIdentifier", "eventTime", "features": [{"name", "type"}]}},
       "substitutions": {"<StepName>": {"description", "command": [...], "whenSupplied": [...], "properties": {...}}},
       "environment": {"NAME": "value"},     variables of every job the run starts (e.g. no downloads)
-      "jobArguments": {"<StepName>": [...]} appended to a Training step's command (its script's own
+      "jobArguments": {"<StepName>": [...]} appended to a Training or Processing step's command (its script's own
                                             options for what SageMaker does by convention), with
                                             ``{job:<container path>}`` the job's local folder of that path
     }

@@ -55,14 +55,17 @@ export class PipelineJobs {
     return processingInput(name, uri, `${PROCESSING_ROOT}/input/${name}`);
   }
 
-  /** A CreateProcessingJob request that runs one of the step scripts (shipped in the code input). */
-  public scriptJob(script: string, args: Value[], inputs: Value[], outputs: Value[], isolated: boolean): Record<string, Value> {
+  /**
+   * A CreateProcessingJob request that runs one of the step scripts (shipped in the code input),
+   * on one instance unless `instanceCount` says otherwise (a script that reads its share of a
+   * sharded input).
+   */
+  public scriptJob(script: string, args: Value[], inputs: Value[], outputs: Value[], isolated: boolean, instanceCount: Value = 1): Record<string, Value> {
     const { executionRoleArn, kmsKeyArn, scriptImageUri, scriptInstanceType, codeUri } = this.props;
     return {
       RoleArn: executionRoleArn,
       ProcessingResources: {
-        // One instance: the step scripts split, balance and score the whole dataset at once.
-        ClusterConfig: { InstanceType: scriptInstanceType, InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: kmsKeyArn },
+        ClusterConfig: { InstanceType: scriptInstanceType, InstanceCount: instanceCount, VolumeSizeInGB: 30, VolumeKmsKeyId: kmsKeyArn },
       },
       AppSpecification: {
         ImageUri: scriptImageUri,

@@ -45,6 +45,8 @@ export interface PrepareOptions {
   readonly outputs?: readonly Value[];
   /** The gates' engine: its preparation arguments and outputs are added. */
   readonly engine: GateEngine;
+  /** The instances the step runs on, each preparing its share of a sharded input (default 1). */
+  readonly instanceCount?: Value;
 }
 
 /** The preparation step (not isolated: it calls the Feature Store API). */
@@ -64,6 +66,7 @@ export function prepareStep(jobs: PipelineJobs, options: PrepareOptions): Proces
         ...forGates.outputs,
       ],
       false,
+      options.instanceCount,
     ),
   });
 }

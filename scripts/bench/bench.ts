@@ -1,9 +1,12 @@
 /**
- * The benchmark (not a test): how long synth and the jest suite take, how much of CloudFormation's
- * and SageMaker's limits each stack uses, and how synth time, resources and template bytes grow
- * with feature groups and pipelines.
+ * The benchmark (not a test), in two parts:
+ * - `app`: how long synth and the jest suite take, how much of CloudFormation's and SageMaker's
+ *   limits each stack uses, and how synth time, resources and template bytes grow with feature
+ *   groups and pipelines;
+ * - `features`: the BERT pipeline's preparation step at scale (scripts/bench/features.py: rows per
+ *   second on one core beside the tokenizer's, one and two shards, Feature Store ingestion).
  *
- *   npm run bench [-- --out FILE] [--rounds N] [--skip-jest]
+ *   npm run bench [-- --only app|features] [--out FILE] [--rounds N] [--skip-jest]
  *
  * Prints a table and writes the figures as JSON to FILE (default build/bench/bench.json).
  */
@@ -20,20 +23,28 @@ const WORK = path.join(ROOT, 'build', 'bench');
 /** Targets the figures are read against (reported, never asserted on). */
 const TARGETS = { synthRatio: 1.25, limitShare: 0.5 };
 
+const PARTS = ['app', 'features'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Options {
   out: string;
   rounds: number;
   skipJest: boolean;
+  parts: Part[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { out: path.join(WORK, 'bench.json'), rounds: 3, skipJest: false };
+  const options: Options = { out: path.join(WORK, 'bench.json'), rounds: 3, skipJest: false, parts: [...PARTS] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--out') options.out = path.resolve(argv[++i] ?? '');
     else if (arg === '--rounds') options.rounds = Number(argv[++i]);
     else if (arg === '--skip-jest') options.skipJest = true;
-    else throw new Error(`bench: unknown option ${arg}; expected --out FILE, --rounds N or --skip-jest.`);
+    else if (arg === '--only') {
+      const value = argv[++i] ?? '';
+      if (!(PARTS as readonly string[]).includes(value)) throw new Error(`bench: --only ${value || '(nothing)'} is not allowed; expected ${PARTS.join(' or ')}.`);
+      options.parts = [value as Part];
+    } else throw new Error(`bench: unknown option ${arg}; expected --only PART, --out FILE, --rounds N or --skip-jest.`);
   }
   if (!Number.isInteger(options.rounds) || options.rounds < 1) {
     throw new Error(`bench: --rounds ${options.rounds} is not allowed; expected a whole number of at least 1.`);
@@ -112,11 +123,36 @@ function percent(value: number, limit: number): string {
   return `${((100 * value) / limit).toFixed(1)}%`;
 }
 
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+/** The preparation step at scale, measured by the Python benchmark (its figures, as it writes them). */
+function features(): Record<string, unknown> {
+  timed('bash', ['scripts/ensure-deps.sh']);
+  const out = path.join(WORK, 'features.json');
+  const result = spawnSync(path.join(ROOT, '.venv', 'bin', 'python'), ['scripts/bench/features.py', '--out', out], { cwd: ROOT, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status !== 0) throw new Error(`bench: scripts/bench/features.py exited with ${result.status}:\n${(result.stdout + result.stderr).slice(-3000)}`);
+  log(`\n${result.stdout.trim()}`);
+  return JSON.parse(fs.readFileSync(out, 'utf-8')).features;
+}
+
 function main(): void {
   const options = parseArgs(process.argv.slice(2));
   fs.mkdirSync(WORK, { recursive: true });
-  const log = (line = '') => process.stdout.write(`${line}\n`);
-  log(`bench: ${options.rounds} round(s) each; ${os.cpus().length} CPUs, Node ${process.version}`);
+  log(`bench: ${options.parts.join(' and ')}; ${os.cpus().length} CPUs, Node ${process.version}`);
+  const figures: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+  };
+  if (options.parts.includes('app')) Object.assign(figures, app(options));
+  if (options.parts.includes('features')) figures.features = features();
+  fs.mkdirSync(path.dirname(options.out), { recursive: true });
+  fs.writeFileSync(options.out, `${JSON.stringify(figures, null, 2)}\n`);
+  log(`\nfigures: ${path.relative(ROOT, options.out) || options.out}`);
+}
+
+/** The app's figures: synth, jest, the stacks against the limits, growth. */
+function app(options: Options): Record<string, unknown> {
+  log(`app: ${options.rounds} round(s) each`);
 
   // 1. The app as users run it (cdk.json's app: ts-node with swc, no type-checking), beside the same
   //    app compiled once with tsc and run with node.
@@ -197,9 +233,7 @@ function main(): void {
     log(`  per added ${u.dimension === 'featureGroups' ? 'feature group' : 'pipeline'}: ${u.secondsPerUnit.toFixed(3)} s, ${u.resourcesPerUnit.toFixed(1)} resources, ${Math.round(u.templateBytesPerUnit)} template bytes`);
   }
 
-  const figures = {
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+  return {
     rounds: options.rounds,
     targets: TARGETS,
     limits: LIMITS,
@@ -210,9 +244,6 @@ function main(): void {
     growth,
     perUnit,
   };
-  fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  fs.writeFileSync(options.out, `${JSON.stringify(figures, null, 2)}\n`);
-  log(`\nfigures: ${path.relative(ROOT, options.out) || options.out}`);
 }
 
 main();

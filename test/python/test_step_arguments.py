@@ -46,6 +46,8 @@ def resolver(definition: dict):
             return join["On"].join(text(v) for v in join["Values"])
         if isinstance(value, dict) and "Get" in value and value["Get"].startswith("Parameters."):
             return text(defaults[value["Get"][len("Parameters.") :]])
+        if value in ({"Get": "Execution.StartDateTime"}, {"Get": "Execution.CurrentDateTime"}):
+            return "2026-01-02T03:04:05.678Z"  # the service's ISO-8601 form
         return "/placeholder"
 
     return text

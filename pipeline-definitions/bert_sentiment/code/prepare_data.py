@@ -1,20 +1,33 @@
-"""Feature engineering of the BERT pipeline's Processing step.
+"""Feature engineering of the BERT pipeline's Processing step, on one instance or several.
 
 Reads the raw reviews CSV files, turns star ratings into sentiment labels (the column named by the
 contract's ``labelFeature``, ``sentiment``; class ids by its ``labels``), drops empty reviews and
-rare product categories, balances the classes when asked, splits into train, validation and test
-(stratified on sentiment), tokenizes the review text for RoBERTa, and writes:
+rare product categories, balances the classes when asked, splits into train, validation and test,
+tokenizes the review text for RoBERTa, and writes:
 
-- one JSON-lines file per split (``input_ids``, ``label_id``, ``sentiment``, ``review_body``,
+- JSON-lines files per split (``input_ids``, ``label_id``, ``sentiment``, ``review_body``,
   ``product_category``, ``review_id``) for training and evaluation;
 - the course's ``reviews`` table (``sentiment``, ``review_body``, ``product_category``) as Parquet,
   for the lake's Glue table;
-- the feature records, put into the reviews feature group with the Feature Store runtime API: one
-  value per feature of the contract's reviews feature group (contract.REVIEWS_FEATURES, each as
-  text of its type), the event time in the contract's format;
+- the feature records, put into the reviews feature group with the Feature Store runtime API, many
+  at a time with retries (feature_ingest.py): one value per feature of the contract's reviews
+  feature group (contract.REVIEWS_FEATURES, each as text of its type), the event time in the
+  contract's format; records that still fail go to ``ingest-failures/`` with the error, and the
+  step fails naming how many;
 - with ``--managed-baselines`` (the managed quality engine): the configured bias limits as Clarify
   baseline constraints for the facet values of the training and test splits, and the training
   split's profiled columns for Model Monitor (``managed-baselines/``).
+
+At scale the step runs on several instances (the job's InstanceCount) with the raw input
+``ShardedByS3Key``: each instance gets a share of the CSV files (so the raw data must arrive as
+several files; an instance that gets none finishes cleanly) and names every file it writes after
+its host (``train-algo-2.jsonl``), so the shards' outputs sit side by side under one prefix and
+the next steps read them all. A review's split is a function of its stable id alone (a hash of it
+and the seed): the same review lands in the same split however many instances ran, and each
+sentiment class is split in the given shares in expectation. The rare-category filter and class
+balancing see one instance's share (per shard); the managed baselines are written by the first
+host from its share. Within an instance, tokenizing and encoding run in ``--workers`` processes
+(default: one per core), each with a single-threaded tokenizer.
 
 The tokenizer is loaded from a local folder (the pre-trained model channel), never from a hub.
 """
@@ -26,16 +39,19 @@ import glob
 import hashlib
 import json
 import os
+import multiprocessing
 import sys
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bias_metrics  # noqa: E402
 import data_quality  # noqa: E402
-from cli import str2bool  # noqa: E402
+import feature_ingest  # noqa: E402
+from cli import positive_int, str2bool  # noqa: E402
 from contract import EVENT_TIME_FEATURE, EVENT_TIME_FORMAT, LABEL_FEATURE, REVIEWS_FEATURES, SENTIMENT_TO_CLASS_ID, SENTIMENTS, SPLITS  # noqa: E402
 
 # The course's column names for the dataset's columns.
@@ -45,6 +61,10 @@ LABEL_TO_SENTIMENT = {label: sentiment for sentiment, label in SENTIMENT_TO_LABE
 # The feature this step fills with the split's name (one of SPLITS); the event time feature gets
 # the run's event time, every other feature the prepared column of its name.
 SPLIT_FEATURE = "split_type"
+# SageMaker's description of the processing cluster, on every instance.
+RESOURCE_CONFIG = "/opt/ml/config/resourceconfig.json"
+# Reviews tokenized per task of a worker process.
+CHUNK_ROWS = 2000
 
 
 def to_sentiment(star_rating: int) -> int:
@@ -65,17 +85,30 @@ def to_label_id(sentiment: int) -> int:
 
 def load_reviews(paths: Iterable[str]) -> pd.DataFrame:
     """Reads and concatenates the raw CSV files (header, quoted fields)."""
+    paths = list(paths)
     frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in paths]
     if not frames:
-        raise ValueError("no input CSV files found")
+        raise ValueError("no input CSV files found (--input-dir, the raw-input-data input)")
     return pd.concat(frames, ignore_index=True)
+
+
+ID_COLUMNS = ("Clothing ID", "Age", "Title", "Review Text", "Rating")
 
 
 def review_id(row: dict) -> str:
     """A stable identifier of a review from its content: the same review gets the same id in every
     run, so Feature Store's latest-record-per-id view never mixes two reviews."""
-    key = "\x1f".join(str(row.get(column, "")) for column in ("Clothing ID", "Age", "Title", "Review Text", "Rating"))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return _id_of(*(row.get(column, "") for column in ID_COLUMNS))
+
+
+def _id_of(*values: Any) -> str:
+    return hashlib.sha256("\x1f".join(map(str, values)).encode("utf-8")).hexdigest()[:24]
+
+
+def review_ids(df: pd.DataFrame) -> list[str]:
+    """:func:`review_id` of every row of the raw data (a missing column counts as empty)."""
+    columns = [df[c].tolist() if c in df.columns else [""] * len(df) for c in ID_COLUMNS]
+    return [_id_of(*values) for values in zip(*columns)]
 
 
 def clean(df: pd.DataFrame, min_reviews_per_category: int = 11) -> pd.DataFrame:
@@ -86,7 +119,7 @@ def clean(df: pd.DataFrame, min_reviews_per_category: int = 11) -> pd.DataFrame:
         raise ValueError(f"input is missing columns {missing}; expected {list(RENAMES)}")
     out = df.rename(columns=RENAMES)
     if "review_id" not in out.columns:
-        out = out.assign(review_id=[review_id(row) for row in df.to_dict(orient="records")])
+        out = out.assign(review_id=review_ids(df))
     # The same review twice (same content, same id) is one record: no copy in two splits.
     out = out.drop_duplicates(subset="review_id")
     out = out[["review_id", "review_body", "star_rating", "product_category"]].copy()
@@ -101,34 +134,49 @@ def clean(df: pd.DataFrame, min_reviews_per_category: int = 11) -> pd.DataFrame:
     return out.drop(columns=["star_rating"]).reset_index(drop=True)
 
 
+ID_PURPOSES = ("split", "order", "balance")
+
+
+def id_fractions(review_id: Any, seed: int) -> tuple[float, ...]:
+    """Numbers in [0, 1), one per purpose of ID_PURPOSES, that depend only on the review's id and
+    the seed: the same review gets the same numbers on every instance and in every run."""
+    digest = hashlib.sha256(f"{seed}\x1f{review_id}".encode("utf-8")).digest()
+    return tuple(int.from_bytes(digest[8 * i : 8 * i + 8], "big") / 2**64 for i in range(len(ID_PURPOSES)))
+
+
+def _by_id(df: pd.DataFrame, seed: int) -> dict[str, np.ndarray]:
+    """Each row's :func:`id_fractions`, by purpose, in row order."""
+    table = np.array([id_fractions(i, seed) for i in df["review_id"].tolist()], dtype=float).reshape(len(df), len(ID_PURPOSES))
+    return {purpose: table[:, n] for n, purpose in enumerate(ID_PURPOSES)}
+
+
 def balance(df: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Down-samples every sentiment class to the size of the smallest."""
+    """Down-samples every sentiment class to the size of the smallest, keeping in each class the
+    reviews whose id ranks first (:func:`id_fractions`, ``balance``): the same reviews for the
+    same input, in an order set by their ids (``order``)."""
     smallest = df[LABEL_FEATURE].value_counts().min()
-    parts = [group.sample(n=smallest, random_state=seed) for _, group in df.groupby(LABEL_FEATURE, sort=True)]
-    return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    fractions = _by_id(df, seed)
+    labels = df[LABEL_FEATURE].to_numpy()
+    kept = np.concatenate([rows[np.argsort(fractions["balance"][rows], kind="stable")[:smallest]] for rows in (np.flatnonzero(labels == label) for label in np.unique(labels))])
+    return df.iloc[kept[np.argsort(fractions["order"][kept], kind="stable")]].reset_index(drop=True)
 
 
 def split(
     df: pd.DataFrame, train: float, validation: float, test: float, seed: int
 ) -> dict[str, pd.DataFrame]:
-    """Stratified split on sentiment: each class is split in the given proportions."""
+    """The contract's splits (train, validation, test), each review's from its id (its
+    :func:`id_fractions` ``split`` below ``train``: train; below ``train + validation``:
+    validation; else test), so it does not depend on which reviews share its instance; each
+    sentiment class is split in the given shares in expectation. Each part in an order set by the
+    reviews' ids."""
     shares = (train, validation, test)
     if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"split percentages {shares} must be non-negative and add up to 1")
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SPLITS}
-    for _, group in df.groupby(LABEL_FEATURE, sort=True):
-        group = group.sample(frac=1.0, random_state=seed)
-        n = len(group)
-        n_train = int(round(n * train))
-        n_validation = int(round(n * validation))
-        n_validation = min(n_validation, n - n_train)
-        parts["train"].append(group.iloc[:n_train])
-        parts["validation"].append(group.iloc[n_train : n_train + n_validation])
-        parts["test"].append(group.iloc[n_train + n_validation :])
-    return {
-        name: pd.concat(frames).sample(frac=1.0, random_state=seed).reset_index(drop=True)
-        for name, frames in parts.items()
-    }
+    fractions = _by_id(df, seed)
+    ordered = np.argsort(fractions["order"], kind="stable")
+    where = fractions["split"][ordered]
+    bounds = ((0.0, train), (train, train + validation), (train + validation, 2.0))
+    return {name: df.iloc[ordered[(where >= low) & (where < high)]].reset_index(drop=True) for name, (low, high) in zip(SPLITS, bounds)}
 
 
 def tokenize(texts: Sequence[str], tokenizer: Any, max_seq_length: int) -> list[list[int]]:
@@ -143,6 +191,82 @@ def tokenize(texts: Sequence[str], tokenizer: Any, max_seq_length: int) -> list[
     return [list(map(int, ids)) for ids in encoded["input_ids"]]
 
 
+class TokenizerFile:
+    """A pre-trained model folder's fast tokenizer (``tokenizer.json``, as Hugging Face saves it)
+    loaded with the ``tokenizers`` library alone, called as a transformers tokenizer is for what
+    the step asks (padding to ``max_length``, truncation, the ids only): the same ids, without
+    importing transformers (and torch with it) on every instance."""
+
+    def __init__(self, directory: str):
+        from tokenizers import Tokenizer
+
+        self.backend = Tokenizer.from_file(os.path.join(directory, "tokenizer.json"))
+        config_path = os.path.join(directory, "tokenizer_config.json")
+        config = json.load(open(config_path, encoding="utf-8")) if os.path.exists(config_path) else {}
+        pad = config.get("pad_token") or "<pad>"
+        self.pad_token = pad["content"] if isinstance(pad, dict) else str(pad)
+        self.pad_token_id = self.backend.token_to_id(self.pad_token)
+        if self.pad_token_id is None:
+            raise ValueError(f"{directory}: the tokenizer has no pad token {self.pad_token!r}")
+        self._length: int | None = None
+
+    def __call__(self, texts, padding="max_length", truncation=True, max_length=None, return_attention_mask=False) -> dict:
+        if padding != "max_length" or not truncation or max_length is None or return_attention_mask:
+            raise ValueError("TokenizerFile pads and truncates to max_length and gives the ids only")
+        if self._length != max_length:
+            self.backend.enable_truncation(max_length)
+            self.backend.enable_padding(length=max_length, pad_id=self.pad_token_id, pad_token=self.pad_token)
+            self._length = max_length
+        return {"input_ids": [encoding.ids for encoding in self.backend.encode_batch(list(texts))]}
+
+    def id_texts(self, texts: Sequence[str], max_length: int) -> list[str]:
+        """:func:`ids_text` of each text's ids padded to ``max_length``: the ids truncated only,
+        the padding appended as text (fewer ints to make and print)."""
+        self.backend.no_padding()
+        self.backend.enable_truncation(max_length)
+        self._length = None
+        pad = f", {self.pad_token_id}"
+        suffixes = ["]"] + [pad * n + "]" for n in range(1, max_length + 1)]
+        return [str(ids)[:-1] + suffixes[max_length - len(ids)] for ids in (e.ids for e in self.backend.encode_batch(list(texts)))]
+
+
+def load_tokenizer(directory: str) -> Any:
+    """The tokenizer of a pre-trained model folder: its ``tokenizer.json`` (:class:`TokenizerFile`),
+    or transformers' AutoTokenizer for a folder without one."""
+    if os.path.exists(os.path.join(directory, "tokenizer.json")):
+        return TokenizerFile(directory)
+    from transformers import AutoTokenizer  # the container's transformers
+
+    return AutoTokenizer.from_pretrained(directory)
+
+
+def ids_text(ids: Sequence[int]) -> str:
+    """Token ids as the JSON text the split files and the feature record hold (``[0, 31414, 2]``:
+    a list of ints prints so)."""
+    return str(ids if type(ids) is list else list(map(int, ids)))
+
+
+_WORKER: dict[str, Any] = {}  # a worker process's tokenizer and sequence length (inherited at fork)
+
+
+def _encode_chunk(texts: list[str]) -> list[str]:
+    tokenizer, length = _WORKER["tokenizer"], _WORKER["max_seq_length"]
+    if isinstance(tokenizer, TokenizerFile):
+        return tokenizer.id_texts(texts, length)
+    return [ids_text(ids) for ids in tokenize(texts, tokenizer, length)]
+
+
+def encode(texts: Sequence[str], tokenizer: Any, max_seq_length: int, workers: int = 1) -> list[str]:
+    """The input ids of each text as JSON text (:func:`ids_text`), tokenized in ``workers``
+    processes (forked with the tokenizer, in chunks of CHUNK_ROWS), in order."""
+    _WORKER.update(tokenizer=tokenizer, max_seq_length=max_seq_length)
+    chunks = [list(texts[i : i + CHUNK_ROWS]) for i in range(0, len(texts), CHUNK_ROWS)]
+    if workers <= 1 or len(chunks) <= 1:
+        return [text for chunk in chunks for text in _encode_chunk(chunk)]
+    with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+        return [text for part in pool.map(_encode_chunk, chunks, chunksize=1) for text in part]
+
+
 def feature_text(value: Any, feature_type: str) -> str:
     """A value as Feature Store's ``ValueAsString`` of a feature of the type: an Integral as the
     integer, a Fractional as the number, a String as the text (a list, e.g. token ids, as JSON)."""
@@ -151,13 +275,16 @@ def feature_text(value: Any, feature_type: str) -> str:
     if feature_type == "Fractional":
         return repr(float(value))
     if isinstance(value, (list, tuple)):
-        return json.dumps(list(value))
+        return ids_text(value) if all(isinstance(v, int) for v in value) else json.dumps(list(value))
     return str(value)
 
 
 def feature_records(df: pd.DataFrame, split_type: str, event_time: str) -> list[list[dict[str, str]]]:
     """The reviews feature group's records (Feature Store's PutRecord format) of a split: every
-    feature of REVIEWS_FEATURES, in its order."""
+    feature of REVIEWS_FEATURES, in its order (input ids given as lists or as their JSON text)."""
+    missing = [name for name in REVIEWS_FEATURES if name not in (EVENT_TIME_FEATURE, SPLIT_FEATURE) and name not in df.columns]
+    if missing:
+        raise ValueError(f"the reviews feature group has a feature {missing[0]!r}, and the prepared data no such column")
     records = []
     for row in df.to_dict(orient="records"):
         values = {}
@@ -166,12 +293,24 @@ def feature_records(df: pd.DataFrame, split_type: str, event_time: str) -> list[
                 values[name] = event_time
             elif name == SPLIT_FEATURE:
                 values[name] = split_type
-            elif name in row:
-                values[name] = feature_text(row[name], feature_type)
             else:
-                raise ValueError(f"the reviews feature group has a feature {name!r}, and the prepared data no such column")
+                values[name] = feature_text(row[name], feature_type)
         records.append([{"FeatureName": name, "ValueAsString": value} for name, value in values.items()])
     return records
+
+
+def event_time_text(value: str) -> str:
+    """``--event-time``: an ISO-8601 time (the pipeline passes its execution's start, the same on
+    every instance), written in the contract's format (UTC, to the second); empty for none."""
+    if not value.strip():
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO-8601 time (e.g. 2026-01-02T03:04:05Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(EVENT_TIME_FORMAT)
 
 
 def default_event_time(now: datetime | None = None) -> str:
@@ -179,23 +318,31 @@ def default_event_time(now: datetime | None = None) -> str:
     return (now or datetime.now(timezone.utc)).strftime(EVENT_TIME_FORMAT)
 
 
-def ingest(records: Iterable[list[dict[str, str]]], feature_group_name: str, client: Any) -> int:
-    """Puts every record into the feature group; returns how many were put."""
-    count = 0
-    for record in records:
-        client.put_record(FeatureGroupName=feature_group_name, Record=record)
-        count += 1
-    return count
-
-
 def write_jsonl(df: pd.DataFrame, path: str) -> None:
+    """A split file: one JSON object per review (``review_id``, ``input_ids``, ``label_id``, the
+    label feature, ``review_body``, ``product_category``); ``input_ids`` a list, or its JSON
+    text as :func:`encode` gives it (written as the list it spells)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    columns = ["review_id", "input_ids", "label_id", LABEL_FEATURE, "review_body", "product_category"]
+    dumps = json.dumps
+    # Plain lists: iterating a column of Arrow-backed strings costs more than the rest of the line.
+    columns = zip(*(df[c].tolist() for c in ("review_id", "input_ids", "label_id", LABEL_FEATURE, "review_body", "product_category")))
     with open(path, "w", encoding="utf-8") as handle:
-        for record in df[columns].to_dict(orient="records"):
-            handle.write(json.dumps(record) + "\n")
+        handle.writelines(
+            f'{{"review_id": {dumps(str(rid))}, "input_ids": {ids if isinstance(ids, str) else ids_text(ids)}, "label_id": {int(label)}, '
+            f'"{LABEL_FEATURE}": {int(sentiment)}, "review_body": {dumps(str(body))}, "product_category": {dumps(str(category))}}}\n'
+            for rid, ids, label, sentiment, body, category in columns
+        )
 
 
+def processing_host(resource_config: str = RESOURCE_CONFIG) -> tuple[str, list[str]]:
+    """(this instance's host, every host of the job) from SageMaker's resourceconfig.json; one
+    host, ``algo-1``, where there is no such file."""
+    try:
+        with open(resource_config, encoding="utf-8") as handle:
+            config = json.load(handle)
+    except FileNotFoundError:
+        return "algo-1", ["algo-1"]
+    return str(config["current_host"]), [str(h) for h in config["hosts"]]
 
 
 MANAGED_BASELINE_KEYS = ("data_bias", "model_bias", "min_group_size")
@@ -213,24 +360,26 @@ def managed_baselines(text: str) -> dict:
     return value
 
 
-def write_managed_baselines(parts: dict[str, pd.DataFrame], settings: dict, output_dir: str) -> None:
+def write_managed_baselines(parts: dict[str, pd.DataFrame], settings: dict, output_dir: str, host: str = "algo-1", first: bool = True) -> None:
     """What the managed engine's checks read: Clarify baselines holding the configured limits
-    (pre-training for the training split, post-training for the test split's predictions), and the
-    training split's profiled columns for Model Monitor's data-quality baseline."""
-    bias_dir = os.path.join(output_dir, "managed-baselines", "bias")
-    os.makedirs(bias_dir, exist_ok=True)
-    for section, split_name, limits, name in (
-        ("pre_training_bias_metrics", "train", settings["data_bias"], "pre_training_constraints.json"),
-        ("post_training_bias_metrics", "test", settings["model_bias"], "post_training_constraints.json"),
-    ):
-        sizes = bias_metrics.group_sizes(str(v) for v in parts[split_name]["product_category"])
-        constraints = bias_metrics.threshold_constraints(section, LABEL_FEATURE, 1, "product_category", sizes, limits, settings["min_group_size"])
-        with open(os.path.join(bias_dir, name), "w", encoding="utf-8") as handle:
-            json.dump(constraints, handle, indent=2)
+    (pre-training for the training split, post-training for the test split's predictions; written
+    by the ``first`` host, from its share), and the training split's profiled columns for Model
+    Monitor's data-quality baseline (every host's share, ``train-<host>.jsonl``)."""
+    if first:
+        bias_dir = os.path.join(output_dir, "managed-baselines", "bias")
+        os.makedirs(bias_dir, exist_ok=True)
+        for section, split_name, limits, name in (
+            ("pre_training_bias_metrics", "train", settings["data_bias"], "pre_training_constraints.json"),
+            ("post_training_bias_metrics", "test", settings["model_bias"], "post_training_constraints.json"),
+        ):
+            sizes = bias_metrics.group_sizes(str(v) for v in parts[split_name]["product_category"])
+            constraints = bias_metrics.threshold_constraints(section, LABEL_FEATURE, 1, "product_category", sizes, limits, settings["min_group_size"])
+            with open(os.path.join(bias_dir, name), "w", encoding="utf-8") as handle:
+                json.dump(constraints, handle, indent=2)
     profile_dir = os.path.join(output_dir, "managed-baselines", "data-quality")
     os.makedirs(profile_dir, exist_ok=True)
-    with open(os.path.join(profile_dir, "train.jsonl"), "w", encoding="utf-8") as handle:
-        for row in data_quality.project(parts["train"].to_dict(orient="records")):
+    with open(os.path.join(profile_dir, f"train-{host}.jsonl"), "w", encoding="utf-8") as handle:
+        for row in data_quality.project(parts["train"].drop(columns=["input_ids"]).to_dict(orient="records")):
             handle.write(json.dumps(row) + "\n")
 
 
@@ -247,50 +396,76 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--min-reviews-per-category", type=int, default=11)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--feature-group-name", default="")
-    parser.add_argument("--event-time", default="", help="ISO-8601 UTC; defaults to now")
+    parser.add_argument("--event-time", type=event_time_text, default="", help="ISO-8601; defaults to now (each instance its own)")
     parser.add_argument("--managed-baselines", type=managed_baselines, default=None, help="JSON: data_bias, model_bias, min_group_size")
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, help="tokenizing processes (default: one per core)")
+    parser.add_argument("--ingest-in-flight", type=positive_int, default=feature_ingest.DEFAULT_IN_FLIGHT, help="PutRecord calls at a time")
+    parser.add_argument("--ingest-max-attempts", type=positive_int, default=feature_ingest.DEFAULT_MAX_ATTEMPTS, help="attempts per record (throttling, transient errors)")
+    parser.add_argument("--failures-dir", default="", help="where records that could not be ingested are written (default: <output-dir>/ingest-failures)")
+    parser.add_argument("--resource-config", default=RESOURCE_CONFIG, help="SageMaker's description of the processing cluster")
     return parser.parse_args(argv)
+
+
+class IngestFailed(SystemExit):
+    """Some records could not be put into the feature group (they are in the failures file)."""
 
 
 def run(
     args: argparse.Namespace,
-    load_tokenizer: Callable[[str], Any] | None = None,
+    tokenizer_loader: Callable[[str], Any] | None = None,
     featurestore_client: Any | None = None,
 ) -> dict[str, int]:
-    """The step: returns the number of records per split."""
+    """This instance's share of the step: returns its number of records per split."""
+    host, hosts = processing_host(args.resource_config)
     paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
+    if not paths and len(hosts) > 1:
+        if args.managed_baselines and host == hosts[0]:
+            raise ValueError(
+                f"{host} got no raw file, and the first host writes the managed engine's bias baselines: "
+                f"give the raw input at least as many files as ProcessingInstanceCount ({len(hosts)})"
+            )
+        # ShardedByS3Key gave this instance no file: there is nothing for it to prepare.
+        print(json.dumps({"host": host, "hosts": len(hosts), "records": {}, "note": "no input file on this instance"}))
+        return {}
     df = clean(load_reviews(paths), args.min_reviews_per_category)
     # The course's reviews table holds every cleaned review (the imbalance the queries show);
     # balancing applies to the training data only.
     reviews_dir = os.path.join(args.output_dir, "reviews")
     os.makedirs(reviews_dir, exist_ok=True)
     df[[LABEL_FEATURE, "review_body", "product_category"]].astype({LABEL_FEATURE: "int32"}).to_parquet(
-        os.path.join(reviews_dir, "reviews.parquet"), index=False
+        os.path.join(reviews_dir, f"reviews-{host}.parquet"), index=False
     )
     if args.balance_dataset:
         df = balance(df, args.seed)
-    if load_tokenizer is None:
-        from transformers import AutoTokenizer  # the container's transformers
-
-        load_tokenizer = AutoTokenizer.from_pretrained
-    tokenizer = load_tokenizer(args.tokenizer_dir)
-    df["input_ids"] = tokenize(df["review_body"].tolist(), tokenizer, args.max_seq_length)
+    # One tokenizer thread per worker process: --workers sets the parallelism.
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    tokenizer = (tokenizer_loader or load_tokenizer)(args.tokenizer_dir)
+    df["input_ids"] = encode(df["review_body"].tolist(), tokenizer, args.max_seq_length, args.workers)
     parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, args.seed)
     event_time = args.event_time or default_event_time()
     counts = {}
     for name, part in parts.items():
-        write_jsonl(part, os.path.join(args.output_dir, "sentiment", name, f"{name}.jsonl"))
+        write_jsonl(part, os.path.join(args.output_dir, "sentiment", name, f"{name}-{host}.jsonl"))
         counts[name] = len(part)
     if args.managed_baselines:
-        write_managed_baselines(parts, args.managed_baselines, args.output_dir)
+        write_managed_baselines(parts, args.managed_baselines, args.output_dir, host, first=host == hosts[0])
+    summary = {"host": host, "hosts": len(hosts), "records": counts, "feature_group": args.feature_group_name or None}
     if args.feature_group_name:
-        if featurestore_client is None:
-            import boto3
-
-            featurestore_client = boto3.client("sagemaker-featurestore-runtime")
-        for name, part in parts.items():
-            ingest(feature_records(part, name, event_time), args.feature_group_name, featurestore_client)
-    print(json.dumps({"records": counts, "feature_group": args.feature_group_name or None}))
+        records = [record for name, part in parts.items() for record in feature_records(part, name, event_time)]
+        if featurestore_client is None:  # the calls in flight spread over the worker processes
+            ingested = feature_ingest.ingest_in_processes(records, args.feature_group_name, args.ingest_in_flight, args.workers, args.ingest_max_attempts)
+        else:
+            ingested = feature_ingest.ingest(records, args.feature_group_name, featurestore_client, args.ingest_in_flight)
+        summary["ingested"] = ingested.put
+        if ingested.failed:
+            failures = os.path.join(args.failures_dir or os.path.join(args.output_dir, "ingest-failures"), f"failed-{host}.jsonl")
+            feature_ingest.write_failures(ingested.failed, failures)
+            print(json.dumps({**summary, "failed": len(ingested.failed)}))
+            raise IngestFailed(
+                f"{len(ingested.failed)} of {len(records)} records could not be put into feature group {args.feature_group_name} "
+                f"(the first: {ingested.failed[0][1]}); they are in {failures}"
+            )
+    print(json.dumps(summary))
     return counts
 
 

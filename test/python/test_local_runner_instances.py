@@ -1,0 +1,56 @@
+"""The local runner's jobs of several instances: side by side, one failing stops the others, the
+instance count checked, and no two instances writing the same output file."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+
+from local_runner import runner as local
+from local_runner.steps import processing
+
+
+def test_one_instance_failing_stops_the_others_and_fails_the_job(tmp_path):
+    run = local.LocalRun({"Steps": []}, tmp_path)
+    began = time.monotonic()
+    with pytest.raises(local.StepFailed) as failed:
+        run.execute_all(
+            "Train",
+            [
+                ([sys.executable, "-c", "import time; time.sleep(60)"], tmp_path, {}, tmp_path / "algo-1.txt"),
+                ([sys.executable, "-c", "import sys; print('rank 1 broke'); sys.exit(3)"], tmp_path, {}, tmp_path / "algo-2.txt"),
+            ],
+        )
+    assert time.monotonic() - began < 30
+    message = str(failed.value)
+    assert "was stopped: another instance of the job failed" in message
+    assert "exited with 3" in message and "rank 1 broke" in message
+
+
+def test_instances_run_side_by_side(tmp_path):
+    run = local.LocalRun({"Steps": []}, tmp_path)
+    began = time.monotonic()
+    outputs = run.execute_all("P", [([sys.executable, "-c", f"import time; time.sleep(1); print({n})"], tmp_path, {}, tmp_path / f"{n}.txt") for n in range(3)])
+    assert [o.strip() for o in outputs] == ["0", "1", "2"]
+    assert time.monotonic() - began < 2.8
+
+
+@pytest.mark.parametrize("count", [0, -1, "2", 1.5, True])
+def test_an_instance_count_that_is_not_a_positive_whole_number_is_refused(tmp_path, count):
+    with pytest.raises(local.WiringError, match=r"step Processing: an instance count of .* \(ProcessingResources.ClusterConfig.InstanceCount\) is not allowed"):
+        local.LocalRun({"Steps": []}, tmp_path).hosts("Processing", count, "ProcessingResources.ClusterConfig.InstanceCount")
+
+
+def test_sharded_files_are_dealt_in_key_order_and_two_instances_may_not_write_the_same_file(tmp_path):
+    assert [processing.share(["c", "a", "d", "b", "e"], i, 2) for i in (0, 1)] == [["a", "c", "e"], ["b", "d"]]
+    assert processing.share(["a"], 1, 3) == []
+    run = local.LocalRun({"Steps": []}, tmp_path)
+    roots = {host: tmp_path / host for host in ("algo-1", "algo-2")}
+    for root in roots.values():
+        (root / "processing" / "output" / "train").mkdir(parents=True)
+        (root / "processing" / "output" / "train" / "train.jsonl").write_text("{}\n")
+    item = {"OutputName": "sentiment-train", "S3Output": {"S3Uri": "s3://lake/run/train", "LocalPath": "/opt/ml/processing/output/train"}}
+    with pytest.raises(local.WiringError, match=r"instances algo-1 and algo-2 both wrote train.jsonl to output sentiment-train \(s3://lake/run/train\)"):
+        processing.upload(run, "Processing", roots, item)
