@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from local_runner.aws_standins import APIS, AwsStandIns  # noqa: E402
 from local_runner.seeds import write_seeds  # noqa: E402
-from local_runner.settings import LocalSettings  # noqa: E402
+from local_runner.settings import LocalSettings, expand  # noqa: E402
 from local_runner.steps import EXECUTORS, condition, substituted  # noqa: E402
 from local_runner.values import (  # noqa: E402,F401 (the runner's API: tests and scripts import these from here)
     StepFailed,
@@ -191,6 +191,22 @@ class LocalRun(Values):
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise WiringError(f"step {step}: an instance count of {count!r} ({parameter}) is not allowed; expected a whole number of 1 or more")
         return [f"algo-{i + 1}" for i in range(count)]
+
+    def instance_roots(self, step: str, count: Any, parameter: str) -> dict[str, Path]:
+        """Each instance of a job (:meth:`hosts`) with the fresh folder that stands for its
+        ``/opt/ml/``: the job root itself for one instance, ``<job root>/<host>`` for several."""
+        hosts = self.hosts(step, count, parameter)
+        job = self.job_root(step)
+        return {host: (job if len(hosts) == 1 else job / host) for host in hosts}
+
+    def job_arguments(self, step: str, root: Path) -> list[str]:
+        """The step's local job arguments (the pipeline's own options for what SageMaker does by
+        convention, e.g. where checkpoints go), ``{job:<container path>}`` in the instance's ``root``."""
+        return expand(
+            self.settings.job_arguments.get(step, []),
+            lambda token, argument: self.container_path(root, argument) if token == "job" and argument else None,
+            f"the job arguments of step {step}",
+        )
 
     def copy_in(self, step: str, what: str, uri: str, target: Path) -> None:
         source = self.s3_path(uri)

@@ -240,12 +240,9 @@ def rendered_definition() -> dict:
 def rendered_serving() -> tuple[dict, list[str]]:
     """The serving environment of the rendered pipeline's model (CreateModel's container) and the
     Transform step's mini-batching and timeout, as transform_job.py's last three arguments."""
-    steps: dict = {}
-    pending = list(rendered_definition()["Steps"])
-    while pending:  # a Condition's branches hold steps too
-        step = pending.pop()
-        steps[step["Name"]] = step
-        pending += [*step["Arguments"].get("IfSteps", []), *step["Arguments"].get("ElseSteps", [])] if step["Type"] == "Condition" else []
+    from local_runner.values import all_steps
+
+    steps = {step["Name"]: step for step in all_steps(rendered_definition()["Steps"])}
     environment = steps["CreateModel"]["Arguments"]["PrimaryContainer"]["Environment"]
     transform = steps["Transform"]["Arguments"]
     return environment, [transform["BatchStrategy"], str(transform["MaxPayloadInMB"]), str(transform["ModelClientConfig"]["InvocationsTimeoutInSeconds"])]

@@ -85,12 +85,8 @@ def ingest(records: Iterable[Record], feature_group_name: str, featurestore: Any
 
     records = list(records)
     result = Ingested()
-    if in_flight == 1:
-        outcomes: Iterable[str | None] = map(put, records)
-        pairs = list(zip(records, outcomes))
-    else:
-        with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="put-record") as pool:
-            pairs = list(zip(records, pool.map(put, records)))
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="put-record") as pool:
+        pairs = list(zip(records, pool.map(put, records)))
     for record, error in pairs:
         if error is None:
             result.put += 1
@@ -109,7 +105,6 @@ def ingest_in_processes(
 ) -> Ingested:
     """:func:`ingest` with the records and the ``in_flight`` calls shared over ``processes``
     processes (forked; each its own client with :func:`client`'s retries); one process: in this one."""
-    _check_in_flight(in_flight)
     processes = max(1, min(processes, in_flight, len(records)))
     if processes == 1:
         return ingest(records, feature_group_name, client(in_flight, max_attempts), in_flight)

@@ -208,15 +208,12 @@ class TokenizerFile:
         self.pad_token_id = self.backend.token_to_id(self.pad_token)
         if self.pad_token_id is None:
             raise ValueError(f"{directory}: the tokenizer has no pad token {self.pad_token!r}")
-        self._length: int | None = None
 
     def __call__(self, texts, padding="max_length", truncation=True, max_length=None, return_attention_mask=False) -> dict:
         if padding != "max_length" or not truncation or max_length is None or return_attention_mask:
             raise ValueError("TokenizerFile pads and truncates to max_length and gives the ids only")
-        if self._length != max_length:
-            self.backend.enable_truncation(max_length)
-            self.backend.enable_padding(length=max_length, pad_id=self.pad_token_id, pad_token=self.pad_token)
-            self._length = max_length
+        self.backend.enable_truncation(max_length)
+        self.backend.enable_padding(length=max_length, pad_id=self.pad_token_id, pad_token=self.pad_token)
         return {"input_ids": [encoding.ids for encoding in self.backend.encode_batch(list(texts))]}
 
     def id_texts(self, texts: Sequence[str], max_length: int) -> list[str]:
@@ -224,7 +221,6 @@ class TokenizerFile:
         the padding appended as text (fewer ints to make and print)."""
         self.backend.no_padding()
         self.backend.enable_truncation(max_length)
-        self._length = None
         pad = f", {self.pad_token_id}"
         suffixes = ["]"] + [pad * n + "]" for n in range(1, max_length + 1)]
         return [str(ids)[:-1] + suffixes[max_length - len(ids)] for ids in (e.ids for e in self.backend.encode_batch(list(texts)))]

@@ -22,7 +22,6 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from local_runner.settings import expand
 from local_runner.values import StepFailed, StepResult, WiringError, as_text
 
 if TYPE_CHECKING:
@@ -67,9 +66,8 @@ def upload(local: "LocalRun", step: str, hosts: dict[str, Path], item: dict) -> 
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     name = step["Name"]
     args = local.resolve(step["Arguments"], name)
-    job = local.job_root(name)
-    hosts = local.hosts(name, args.get("ProcessingResources", {}).get("ClusterConfig", {}).get("InstanceCount", 1), "ProcessingResources.ClusterConfig.InstanceCount")
-    roots = {host: (job if len(hosts) == 1 else job / host) for host in hosts}
+    roots = local.instance_roots(name, args.get("ProcessingResources", {}).get("ClusterConfig", {}).get("InstanceCount", 1), "ProcessingResources.ClusterConfig.InstanceCount")
+    hosts = list(roots)
     outputs = args.get("ProcessingOutputConfig", {}).get("Outputs", [])
     app = args["AppSpecification"]
     environment = {k: as_text(v) for k, v in args.get("Environment", {}).items()}
@@ -90,12 +88,7 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
         command = [local.container_path(root, part) for part in app.get("ContainerEntrypoint", []) + app.get("ContainerArguments", [])]
         if command and command[0] in ("python3", "python"):
             command[0] = local.python
-        command += expand(
-            local.settings.job_arguments.get(name, []),
-            lambda token, argument, root=root: local.container_path(root, argument) if token == "job" and argument else None,
-            f"the job arguments of step {name}",
-        )
-        runs.append((command, root, environment, root / "log.txt"))
+        runs.append((command + local.job_arguments(name, root), root, environment, root / "log.txt"))
     before = dict(local.standins.accepted)
     try:
         local.execute_all(name, runs)

@@ -22,7 +22,6 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from local_runner.settings import expand
 from local_runner.values import StepResult, WiringError, as_text
 
 if TYPE_CHECKING:
@@ -38,10 +37,8 @@ def free_port() -> int:
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     name = step["Name"]
     args = local.resolve(step["Arguments"], name)
-    job = local.job_root(name)
-    hosts = local.hosts(name, args.get("ResourceConfig", {}).get("InstanceCount", 1), "ResourceConfig.InstanceCount")
-    count = len(hosts)
-    roots = {host: (job if count == 1 else job / host) for host in hosts}
+    roots = local.instance_roots(name, args.get("ResourceConfig", {}).get("InstanceCount", 1), "ResourceConfig.InstanceCount")
+    hosts, count = list(roots), len(roots)
     hyperparameters = {k: as_text(v) for k, v in args.get("HyperParameters", {}).items()}
     program = hyperparameters.pop("sagemaker_program", None)
     submit = hyperparameters.pop("sagemaker_submit_directory", None)
@@ -67,13 +64,7 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
         env.update({"SM_MODEL_DIR": str(model_dir), "SM_OUTPUT_DATA_DIR": str(output_dir), "SM_CHANNELS": json.dumps(channels), "SM_HPS": json.dumps(hyperparameters)})
         env.update({**cluster, "SM_CURRENT_HOST": host})
         command = [local.python, program] + [part for key, value in hyperparameters.items() for part in (f"--{key}", value)]
-        # The pipeline's own options for what SageMaker does by convention (e.g. where checkpoints go).
-        command += expand(
-            local.settings.job_arguments.get(name, []),
-            lambda token, argument, root=root: local.container_path(root, argument) if token == "job" and argument else None,
-            f"the job arguments of step {name}",
-        )
-        runs.append((command, code_dir, env, root / "log.txt"))
+        runs.append((command + local.job_arguments(name, root), code_dir, env, root / "log.txt"))
     log = local.execute_all(name, runs)[0]
     for definition in args.get("AlgorithmSpecification", {}).get("MetricDefinitions", []):
         values = [float(m.group(1)) for m in re.finditer(definition["Regex"], log)]
