@@ -1,6 +1,6 @@
 /** Jest with the swc transformer: transpile only; `tsc --noEmit` type-checks once in `npm test`. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
