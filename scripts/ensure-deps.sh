@@ -6,7 +6,12 @@ cd "$(dirname "$0")/.."
 
 stamp() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
 
-node_stamp=$(stamp package.json package-lock.json)
+# What npm ci installs from: the lock file and package.json's dependency fields (a change to its
+# scripts or description installs nothing).
+node_stamp=$( (node -e '
+  const p = require("./package.json");
+  const fields = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "overrides", "engines"];
+  console.log(JSON.stringify(fields.map((f) => p[f] ?? null)));'; cat package-lock.json) | sha256sum | cut -d' ' -f1)
 if [ ! -f node_modules/.deps-stamp ] || [ "$(cat node_modules/.deps-stamp)" != "$node_stamp" ]; then
   echo "Installing npm packages (npm ci)..."
   npm ci --no-audit --no-fund
