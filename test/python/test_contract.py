@@ -1,10 +1,11 @@
 """The step code against the contract it shares with the TypeScript side (contract.json).
 
 contract.py reads every key of the file (and fails naming a missing one); the step code's
-behaviour agrees with each contract item (contract_check.py: inference's responses and labels,
-the record preprocessor, prepare_data's feature records, splits and event time, the report files,
-the model-quality constraints format, the monitor's namespace and metrics); and a drift planted on
-either side, in a step module's value or in a copy of contract.json, is reported naming the item.
+behaviour agrees with each contract item (the contract_check package: inference's responses and
+labels, the record preprocessor, prepare_data's feature records, splits and event time, the report
+files, the model-quality constraints format, the monitor's namespace and metrics); and a drift
+planted on either side, in a step module's value or in a copy of contract.json, is reported naming
+the item.
 (That contract.json is what contract.ts generates is the TypeScript side's test.)
 """
 
