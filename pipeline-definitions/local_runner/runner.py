@@ -199,6 +199,21 @@ class LocalRun(Values):
         job = self.job_root(step)
         return {host: (job if len(hosts) == 1 else job / host) for host in hosts}
 
+    def instance_files(self, step: str, folders: dict[str, Path], where: str) -> list[tuple[Path, str]]:
+        """Every file of the instances' folders of one output (``host → folder``), in host order,
+        with its name within the folder; WiringError when two instances wrote the same name
+        (``where``: the output the folders stand for, and why that cannot be)."""
+        written: dict[str, str] = {}
+        files = []
+        for host, folder in folders.items():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                name = str(path.relative_to(folder))
+                if name in written:
+                    raise WiringError(f"step {step}: instances {written[name]} and {host} both wrote {name} to {where}")
+                written[name] = host
+                files.append((path, name))
+        return files
+
     def job_arguments(self, step: str, root: Path) -> list[str]:
         """The step's local job arguments (the pipeline's own options for what SageMaker does by
         convention, e.g. where checkpoints go), ``{job:<container path>}`` in the instance's ``root``."""

@@ -1,5 +1,6 @@
 """The local runner's jobs of several instances: side by side, one failing stops the others, the
-instance count checked, and no two instances writing the same output file."""
+instance count checked, and no two instances writing the same file of an output (a processing
+output, the model folder)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,16 @@ def test_sharded_files_are_dealt_in_key_order_and_two_instances_may_not_write_th
     item = {"OutputName": "sentiment-train", "S3Output": {"S3Uri": "s3://lake/run/train", "LocalPath": "/opt/ml/processing/output/train"}}
     with pytest.raises(local.WiringError, match=r"instances algo-1 and algo-2 both wrote train.jsonl to output sentiment-train \(s3://lake/run/train\)"):
         processing.upload(run, "Processing", roots, item)
+
+
+def test_the_instances_files_of_one_output_are_listed_by_host_and_a_name_written_twice_is_refused(tmp_path):
+    run = local.LocalRun({"Steps": []}, tmp_path)
+    folders = {host: tmp_path / host / "model" for host in ("algo-1", "algo-2")}
+    (folders["algo-1"] / "code").mkdir(parents=True)
+    (folders["algo-1"] / "code" / "inference.py").write_text("")
+    (folders["algo-1"] / "model.safetensors").write_text("")
+    folders["algo-2"].mkdir(parents=True)
+    assert [name for _, name in run.instance_files("Train", folders, "the model folder")] == ["code/inference.py", "model.safetensors"]
+    (folders["algo-2"] / "model.safetensors").write_text("")
+    with pytest.raises(local.WiringError, match=r"step Train: instances algo-1 and algo-2 both wrote model.safetensors to the model folder; one rank writes the model"):
+        run.instance_files("Train", folders, "the model folder; one rank writes the model")

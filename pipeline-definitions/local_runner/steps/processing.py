@@ -51,14 +51,9 @@ def shard(local: "LocalRun", step: str, what: str, uri: str, target: Path, index
 def upload(local: "LocalRun", step: str, hosts: dict[str, Path], item: dict) -> str:
     """Copies every instance's folder of an output to its S3 URI; refuses a file two instances wrote."""
     uri = item["S3Output"]["S3Uri"]
-    written: dict[str, str] = {}
-    for host, root in hosts.items():
-        folder = Path(local.container_path(root, item["S3Output"]["LocalPath"]))
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            name = str(path.relative_to(folder))
-            if name in written:
-                raise WiringError(f"step {step}: instances {written[name]} and {host} both wrote {name} to output {item['OutputName']} ({uri}); on S3 one would replace the other")
-            written[name] = host
+    folders = {host: Path(local.container_path(root, item["S3Output"]["LocalPath"])) for host, root in hosts.items()}
+    local.instance_files(step, folders, f"output {item['OutputName']} ({uri}); on S3 one would replace the other")
+    for folder in folders.values():
         shutil.copytree(folder, local.s3_path(uri), dirs_exist_ok=True)
     return uri
 

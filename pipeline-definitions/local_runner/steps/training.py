@@ -74,14 +74,10 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     artifact_uri = f"{args['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{job_name}/output/model.tar.gz"
     archive = local.s3_path(artifact_uri)
     archive.parent.mkdir(parents=True, exist_ok=True)
-    written: dict[str, str] = {}
+    model_files = local.instance_files(name, {host: root / "model" for host, root in roots.items()}, "the model folder; one rank writes the model")
     with tarfile.open(archive, "w:gz") as tar:
-        for host, root in roots.items():
-            for path in sorted((root / "model").iterdir()):
-                if path.name in written:
-                    raise WiringError(f"step {name}: hosts {written[path.name]} and {host} both wrote {path.name} to the model folder; one rank writes the model")
-                written[path.name] = host
-                tar.add(path, arcname=path.name)
+        for path, arcname in model_files:
+            tar.add(path, arcname=arcname)
     props = {"TrainingJobName": job_name, "ModelArtifacts.S3ModelArtifacts": artifact_uri}
     props.update({f"FinalMetricDataList['{k}'].Value": v for k, v in result.metrics.items()})
     local.properties[name] = props
