@@ -302,6 +302,8 @@ export class ServingStack extends Stack {
       },
       definition: ({ roleArn, codeUri }) =>
         endpointMonitorPipeline({
+          // Its reports go under its own prefix, the one its role may write.
+          pipelineId: this.names.monitorId,
           executionRoleArn: roleArn,
           lakeBucketName: storage.bucket.bucketName,
           kmsKeyArn: storage.key.keyArn,

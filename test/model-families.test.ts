@@ -50,14 +50,23 @@ function platformWith(context: Record<string, string>, extra: readonly ModelFami
 
 /** The lake prefixes a role may read objects under (from its policies' s3:GetObject resources). */
 function readablePrefixes(template: Template, rolePrefix: string): string[] {
+  return accessiblePrefixes(template, rolePrefix, 's3:GetObject');
+}
+
+function accessiblePrefixes(template: Template, rolePrefix: string, action: string): string[] {
   const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } });
   const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
   return statements
-    .filter((s: any) => [s.Action].flat().includes('s3:GetObject'))
+    .filter((s: any) => [s.Action].flat().includes(action))
     .flatMap((s: any) => [s.Resource].flat())
     .map((r: any) => JSON.stringify(r).match(/"\/([a-z0-9/_-]+)\/\*"/)?.[1])
     .filter((p): p is string => p !== undefined)
     .sort();
+}
+
+/** The lake prefixes a role may write objects under (from its policies' s3:PutObject resources). */
+function writablePrefixes(template: Template, rolePrefix: string): string[] {
+  return accessiblePrefixes(template, rolePrefix, 's3:PutObject');
 }
 
 describe('a family declared once (a fixture, no edit outside this test)', () => {
@@ -122,6 +131,14 @@ describe('a BERT variant is a family', () => {
     template.hasResourceProperties('AWS::SageMaker::Pipeline', { PipelineName: 'pds-dev-bert-sentiment-dresses-monitor' });
     const parameters = Object.values(template.toJSON().Parameters ?? {}).map((p: any) => p.Default);
     expect(parameters).toContain('/pds-dev/serving/bert-sentiment-dresses/champion-model-package-arn');
+  });
+
+  test('its monitoring pipeline writes its reports under its own prefix, the one its role may write', () => {
+    const template = Template.fromStack(dresses.serving!);
+    const definition = JSON.stringify(template.findResources('AWS::SageMaker::Pipeline'));
+    const written = [...new Set([...definition.matchAll(/\/pipelines\/([a-z0-9-]+)/g)].map((m) => m[1]))];
+    expect(written).toEqual(['bert-sentiment-dresses-monitor']);
+    expect(writablePrefixes(template, 'MonitorRole')).toEqual(['pipelines/bert-sentiment-dresses-monitor']);
   });
 
   test('names: BERT keeps its first ones, a variant has its own', () => {
