@@ -103,6 +103,26 @@ describe('the rendering of the pipeline definitions', () => {
   });
 });
 
+describe('several families served', () => {
+  test('each monitoring pipeline renders to a file of its own', () => {
+    const served = renderAssembly(
+      assemblyFor({ serving: 'true', bertPipelineVariants: '{"dresses":{"inputPrefix":"raw/dresses/"}}', servingFamilies: 'bert-sentiment-dresses' }),
+    );
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rendering-'));
+    const files = writeRenderings(served, { out }).map((f) => path.basename(f)).filter((f) => !f.endsWith('.local.json'));
+    expect(files.sort()).toEqual(['bert-sentiment-dresses-monitor.json', 'bert-sentiment-dresses.json', 'bert-sentiment.json', 'endpoint-monitor.json']);
+  });
+
+  test('two pipelines of one id are refused, naming both stacks, before a file is written', () => {
+    const pipeline = (stack: string) => ({ id: 'monitor', definitionKind: 'monitor', stack, pipelineName: `${stack}-monitor`, definition: {}, local: {} as any });
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rendering-')), 'out');
+    expect(() => writeRenderings([pipeline('a'), pipeline('b')], { out })).toThrow(
+      'render: pipelines a-monitor (stack a) and b-monitor (stack b) both render as monitor.json; expected one id (Metadata.pipeline) per pipeline',
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
 describe('the renderer\'s command line', () => {
   test('takes -c values, a suffix, pipelines and an output folder', () => {
     expect(parseRenderArguments(['-c', 'modelQualityTolerance=0.07', '--suffix', 'managed', '--only', 'a,b', '--out', '/tmp/x'], '/project')).toEqual({

@@ -68,6 +68,16 @@ export function writeRenderings(pipelines: readonly RenderedPipeline[], options:
   if (missing.length > 0) {
     throw new Error(`render: no pipeline ${missing.join(', ')} in this configuration; it has ${pipelines.map((p) => p.id).join(', ') || 'none'}`);
   }
+  // A file per pipeline: a second pipeline of the same id would overwrite the first.
+  chosen.forEach((p, i) => {
+    const first = chosen.findIndex((other) => other.id === p.id);
+    if (first !== i) {
+      const other = chosen[first];
+      throw new Error(
+        `render: pipelines ${other.pipelineName} (stack ${other.stack}) and ${p.pipelineName} (stack ${p.stack}) both render as ${p.id}.json; expected one id (Metadata.pipeline) per pipeline`,
+      );
+    }
+  });
   fs.mkdirSync(options.out, { recursive: true });
   const suffix = options.suffix ? `.${options.suffix}` : '';
   const write = (name: string, content: unknown): string => {
