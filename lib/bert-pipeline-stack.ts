@@ -19,10 +19,10 @@ import { LakePrefix } from './lake-layout';
 import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';
 import { projectPath } from './project-paths';
-import { CODE_EXCLUDES, stepCodeHash } from './step-code';
+import { stepCodeRelease } from './step-code';
 import { BertPipelineVariantSetting } from './settings';
 
-/** The step scripts of the BERT pipeline, shipped to the lake as they are. */
+/** The BERT pipeline's own step scripts, shipped to the lake beside the step-code library. */
 export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
@@ -122,11 +122,12 @@ export class BertPipelineStack extends Stack {
     const images = new ImageRegistries(this, 'ImageRegistries');
     const managed = props.managedQualityServices ?? false;
 
-    const codeHash = stepCodeHash(BERT_CODE_DIR);
+    const release = stepCodeRelease(BERT_CODE_DIR);
+    const codeHash = release.hash;
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
     const codePrefix = `${LakePrefix.pipelineArtifacts}${pipelineId}/code/${codeHash.slice(0, 32)}/`;
     const { quality } = props;
-    const codeSources = [s3deploy.Source.asset(BERT_CODE_DIR, { exclude: CODE_EXCLUDES })];
+    const codeSources = [...release.sources];
     if (managed) {
       // The configured model-quality minimums, as the managed check's supplied constraints.
       codeSources.push(s3deploy.Source.jsonData(modelQualityConstraintsKey(quality), modelQualityConstraints(quality)));

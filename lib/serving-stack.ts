@@ -4,13 +4,12 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { JobVpc } from '../pipeline-definitions/dsl';
 import { ImageName } from '../pipeline-definitions/dsl/images';
 import { endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE, MonitorMetricName } from '../pipeline-definitions/endpoint-monitor';
-import { CODE_EXCLUDES, stepCodeHash } from './step-code';
+import { CODE_EXCLUDES, STEP_LIBRARY_DIR, stepCodeRelease } from './step-code';
 import { FamilyServing, FamilyServingNames } from './families/model-family';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
@@ -236,9 +235,9 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }
 
-  /** The family's monitoring code (its monitor scripts, Model Monitor's record preprocessor). */
-  private monitorCodeDir(): string {
-    return this.family.monitoring!.codeDir;
+  /** The monitoring code: the step-code library (its monitor scripts, Model Monitor's record preprocessor). */
+  private monitorCode() {
+    return stepCodeRelease();
   }
 
   private monitorImage(): ImageName {
@@ -247,7 +246,7 @@ export class ServingStack extends Stack {
 
   /** Where the monitoring code is released. */
   private monitorCodePrefix(): string {
-    return `${LakePrefix.pipelineArtifacts}${this.names.monitorId}/code/${stepCodeHash(this.monitorCodeDir()).slice(0, 32)}/`;
+    return `${LakePrefix.pipelineArtifacts}${this.names.monitorId}/code/${this.monitorCode().hash.slice(0, 32)}/`;
   }
 
   /** Uploads the monitoring code for Model Monitor's schedules (the open engine's pipeline uploads its own); returns its prefix. */
@@ -255,7 +254,7 @@ export class ServingStack extends Stack {
     const codePrefix = this.monitorCodePrefix();
     new LakeFolderUpload(this, 'MonitorCode', {
       storage,
-      sourceDir: this.monitorCodeDir(),
+      sourceDir: STEP_LIBRARY_DIR,
       exclude: CODE_EXCLUDES,
       destinationPrefix: codePrefix,
       description: `Uploads the monitoring code of ${this.endpointName} to the lake`,
@@ -295,7 +294,7 @@ export class ServingStack extends Stack {
       },
       storage,
       code: {
-        sources: [s3deploy.Source.asset(this.monitorCodeDir(), { exclude: CODE_EXCLUDES })],
+        sources: this.monitorCode().sources,
         prefix: this.monitorCodePrefix(),
         // A name of its own: the upload's log group is replaced (its old name is Model Monitor's upload's).
         logGroupName: logGroupName(this.namePrefix, `pipelines/${this.names.monitorId}/release-upload`),

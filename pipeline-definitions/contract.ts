@@ -105,7 +105,7 @@ export function stepCodeContract(): Record<string, unknown> {
 }
 
 /** Where the step code finds the contract. */
-export const CONTRACT_FILE = path.join(__dirname, 'bert_sentiment', 'code', 'contract.json');
+export const CONTRACT_FILE = path.join(__dirname, 'step_library', 'contract.json');
 
 /** The file's text, as `npm run contract` writes it. */
 export function contractFileText(): string {

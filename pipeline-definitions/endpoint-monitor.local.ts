@@ -28,7 +28,7 @@ export const endpointMonitorLocalRun: LocalDeclaration = (run) => {
       {
         uri: served,
         command: [
-          '{python}', 'pipeline-definitions/bert_sentiment/local/monitor_fixture.py',
+          '{python}', 'pipeline-definitions/local_runner/fixtures/monitor_fixture.py',
           '--reviews', 'data/sample/reviews',
           '--capture', `{s3:${capture}}`,
           '--ground-truth', `{s3:${option(labelled, '--ground-truth-uri')}}`,

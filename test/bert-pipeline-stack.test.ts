@@ -120,7 +120,7 @@ describe('BertPipelineStack options', () => {
     expect(definitionText).toMatch(/"Name":"CheckDataBias","Type":"ClarifyCheck","Description":"[^"]*","CheckType":"DATA_BIAS"/);
     expect(definitionText).toMatch(/"Name":"CheckModelQuality","Type":"QualityCheck","Description":"[^"]*","CheckType":"MODEL_QUALITY"/);
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2); // the code and the model-quality minimums
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(3); // the step-code library, BERT's code and the model-quality minimums
     const pulls = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(pulls).toContain(':repository/sagemaker-clarify-processing');
     expect(pulls).toContain(':repository/sagemaker-model-monitor-analyzer');
@@ -155,7 +155,7 @@ describe('BertPipelineStack options', () => {
     expect(location.Key).toMatch(/^pipelines\/bert-sentiment\/code\/[0-9a-f]{32}\/definitions\/[0-9a-f]{32}\.json$/);
     expect(JSON.stringify(location.Bucket)).toContain('pds-dev-data-lake');
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(3); // the library, BERT's code and the definition
     // The definition file carries deploy-time values, resolved by the deployment.
     expect(JSON.stringify(deployment.Properties.SourceMarkers)).toContain('pds-dev-data-lake');
   });

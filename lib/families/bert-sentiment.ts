@@ -5,7 +5,7 @@
  */
 import { BERT_PIPELINE_ID } from '../../pipeline-definitions/bert-sentiment';
 import { JSON_LINES } from '../../pipeline-definitions/contract';
-import { BERT_CODE_DIR, BertPipelineStack } from '../bert-pipeline-stack';
+import { BertPipelineStack } from '../bert-pipeline-stack';
 import { LakePrefix } from '../lake-layout';
 import { BertPipelineVariantSetting } from '../settings';
 import { ModelFamily } from './model-family';
@@ -31,7 +31,7 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
     serving: {
       inferenceImages: ['huggingFaceInference'],
       contentType: JSON_LINES,
-      monitoring: { codeDir: BERT_CODE_DIR, image: 'huggingFaceTraining' },
+      monitoring: { image: 'huggingFaceTraining' },
     },
     keepsFirstNames: variant === undefined,
   };

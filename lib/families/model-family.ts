@@ -63,12 +63,12 @@ export interface FamilyServing {
   /** The request and response content type of the endpoint (and of data capture). */
   readonly contentType: string;
   /**
-   * The monitoring pipeline's step code (a folder of the project) and image: it reads the
-   * endpoint's capture and the ground truth, and checks them against the served package's
-   * baselines.
+   * The image the monitoring pipeline runs the step-code library's monitor in (Python with
+   * boto3): it reads the endpoint's capture and the ground truth, and checks them against the
+   * served package's baselines.
    * @default - the endpoint is not monitored
    */
-  readonly monitoring?: { readonly codeDir: string; readonly image: ImageName };
+  readonly monitoring?: { readonly image: ImageName };
 }
 
 export interface ModelFamily {

@@ -36,8 +36,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
+LIBRARY = ROOT / "pipeline-definitions" / "step_library"
+# The job's code folder holds BERT's scripts and the step-code library side by side.
+CODE_PATH = os.pathsep.join([str(CODE), str(LIBRARY)])
 SAMPLE = ROOT / "data" / "sample" / "reviews"
-sys.path[:0] = [str(CODE), str(ROOT / "pipeline-definitions"), str(ROOT / "pipeline-definitions" / "bert_sentiment" / "local")]
+sys.path[:0] = [str(CODE), str(LIBRARY), str(ROOT / "pipeline-definitions"), str(ROOT / "pipeline-definitions" / "bert_sentiment" / "local")]
 
 FILES = 8
 MAX_SEQ_LENGTH = 128
@@ -46,8 +49,8 @@ ONE_THREAD = {"TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": "1", "OMP_
 
 # Times prepare_data.run in a process of its own. argv: the step's arguments as JSON.
 STEP = r"""
-import json, sys, time
-sys.path.insert(0, sys.argv[1])
+import json, os, sys, time
+sys.path[:0] = sys.argv[1].split(os.pathsep)
 import prepare_data
 import pyarrow.parquet, tokenizers  # imported before the clock starts: the figure is the step's work per row
 args = prepare_data.parse_args(json.loads(sys.argv[2]))
@@ -147,7 +150,7 @@ def one_core() -> list[str]:
 
 def step_on_one_core(work: Path, data: Path, tokenizer_dir: Path) -> dict:
     out = work / "one-core"
-    return run_json([*one_core(), sys.executable, "-c", STEP, str(CODE), json.dumps(step_arguments(data, out, tokenizer_dir))])
+    return run_json([*one_core(), sys.executable, "-c", STEP, CODE_PATH, json.dumps(step_arguments(data, out, tokenizer_dir))])
 
 
 def tokenizer_on_one_thread(work: Path, data: Path, tokenizer_dir: Path) -> tuple[int, float]:
@@ -172,7 +175,7 @@ def shards(work: Path, data: Path, tokenizer_dir: Path, count: int) -> float:
         for path in share_of(files, index, count):  # as the local runner deals ShardedByS3Key files
             os.symlink(path, share / path.name)
         args = step_arguments(share, work / f"shards-{count}" / f"output-{index}", tokenizer_dir)
-        processes.append(subprocess.Popen([sys.executable, "-c", STEP, str(CODE), json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **ONE_THREAD}))
+        processes.append(subprocess.Popen([sys.executable, "-c", STEP, CODE_PATH, json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **ONE_THREAD}))
     for process in processes:
         _, error = process.communicate()
         if process.returncode != 0:

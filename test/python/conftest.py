@@ -19,11 +19,16 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
+# The step-code library, shipped beside every family's code (one folder in the lake and the jobs).
+LIBRARY_DIR = ROOT / "pipeline-definitions" / "step_library"
+# What a job finds beside a script of BERT's: its own code and the library.
+CODE_PATH = os.pathsep.join([str(CODE_DIR), str(LIBRARY_DIR)])
 # What the BERT pipeline's local runs use (the tiny model, the monitoring fixture).
 LOCAL_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "local"
 # The sample reviews, as the part files the lake receives.
 SAMPLE_DIR = ROOT / "data" / "sample" / "reviews"
 RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))
+sys.path.insert(0, str(LIBRARY_DIR))
 sys.path.insert(0, str(CODE_DIR))
 sys.path.insert(0, str(LOCAL_DIR))
 sys.path.insert(0, str(ROOT / "pipeline-definitions"))
@@ -91,8 +96,8 @@ def trained_model_archive(tmp_path_factory, tiny_pretrained) -> Path:
     (model / "code").mkdir()
     import train
 
-    for name in train.INFERENCE_CODE:  # what training puts beside the model
-        shutil.copy(CODE_DIR / name, model / "code" / name)
+    for name, source in train.inference_code_sources().items():  # what training puts beside the model
+        shutil.copy(source, model / "code" / name)
     archive_dir = tmp_path_factory.mktemp("model-archive")
     with tarfile.open(archive_dir / "model.tar.gz", "w:gz") as tar:
         for path in model.iterdir():

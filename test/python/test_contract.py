@@ -165,16 +165,16 @@ def without(mapping, key):
 
 PYTHON_DRIFT = [
     # (module, attribute, planted value (a function of the current one), check, item)
-    ("inference", "LABEL_TO_SENTIMENT", lambda m: {0: 1, 1: 0, 2: -1}, "response", "labels"),
-    ("inference", "RESPONSE_LABEL", lambda v: "label", "response", "response.label"),
-    ("inference", "REQUEST_TEXT_FIELDS", lambda v: v[::-1], "response", "response.requestTextFields"),
-    ("prepare_data", "SENTIMENT_TO_LABEL", lambda m: {-1: 2, 0: 1, 1: 0}, "labels", "labels"),
+    ("serving", "LABEL_TO_SENTIMENT", lambda m: {0: 1, 1: 0, 2: -1}, "response", "labels"),
+    ("serving", "RESPONSE_LABEL", lambda v: "label", "response", "response.label"),
+    ("serving", "REQUEST_TEXT_FIELDS", lambda v: v[::-1], "response", "response.requestTextFields"),
+    ("reviews", "SENTIMENT_TO_LABEL", lambda m: {-1: 2, 0: 1, 1: 0}, "labels", "labels"),
     ("train", "CLASS_ID_TO_SENTIMENT", lambda m: {0: 1, 1: 0, 2: -1}, "labels", "labels"),
     ("quality_gate", "LABEL_FEATURE", lambda v: "label", "label-feature", "labelFeature"),
     ("evaluate", "LABEL_FEATURE", lambda v: "label", "label-feature", "labelFeature"),
     ("prepare_data", "REVIEWS_FEATURES", lambda m: without(m, "split_type"), "features", "featureGroups.reviews.features"),
     ("prepare_data", "EVENT_TIME_FORMAT", lambda v: "%Y-%m-%d %H:%M", "features", "eventTime.strftime"),
-    ("prepare_data", "SPLITS", lambda v: ("train", "valid", "test"), "features", "splits"),
+    ("reviews", "SPLITS", lambda v: ("train", "valid", "test"), "features", "splits"),
     ("monitor_preprocessor", "RESPONSE_LABEL", lambda v: "label", "preprocessor", "response.label"),
     ("monitor", "DEFAULT_NAMESPACE", lambda v: "Other/Namespace", "monitor", "metricNamespace"),
     ("monitor", "QUALITY_METRICS", lambda v: v[:-1], "monitor", "monitorMetrics.modelQuality"),
@@ -182,7 +182,7 @@ PYTHON_DRIFT = [
     ("monitor", "RESPONSE_LABEL", lambda v: "label", "monitor", "response.label"),
     ("evaluate", "REPORT_FILES", lambda v: dataclasses.replace(v, evaluation="metrics.json"), "reports", "reports.evaluation"),
     ("quality_gate", "TRANSFORM_OUTPUT_KEY", lambda v: "Output", "model-quality", "response.transformOutputKey"),
-    ("inference", "ERROR_FIELD", lambda v: "message", "response", "response.error"),
+    ("serving", "ERROR_FIELD", lambda v: "message", "response", "response.error"),
     ("monitor_preprocessor", "ERROR_FIELD", lambda v: "message", "preprocessor", "response.error"),
     ("quality_gate", "ERROR_FIELD", lambda v: "message", "model-quality", "response.error"),
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR
+from conftest import CODE_DIR, CODE_PATH
 from local_runner.steps.training import free_port
 
 RECORDS = 32  # four steps of 8 (one process) or of 4 per rank (two)
@@ -50,6 +50,7 @@ def train(data: dict[str, Path], name: str, hosts: list[str], batch_size: int) -
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
             "SM_HOSTS": json.dumps(hosts), "SM_CURRENT_HOST": host, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port, "OMP_NUM_THREADS": "1",
+            "PYTHONPATH": CODE_PATH,  # the job's code folder holds the step-code library too
         }
         command = [
             sys.executable, str(CODE_DIR / "train.py"), *ARGUMENTS, "--train_batch_size", str(batch_size),

@@ -1,5 +1,5 @@
 """The endpoint-monitoring pipeline run locally end to end, from its rendering and local settings:
-traffic and ground truth made from the sample (bert_sentiment/local/monitor_fixture.py), the served
+traffic and ground truth made from the sample (local_runner/fixtures/monitor_fixture.py), the served
 packages declared with their baselines, the metrics recorded by the CloudWatch stand-in."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR, RENDERED_DIR
+from conftest import LIBRARY_DIR, RENDERED_DIR
 from local_runner import runner as local
 
 DEFINITION = RENDERED_DIR / "endpoint-monitor.json"
 SETTINGS = RENDERED_DIR / "endpoint-monitor.local.json"
-CONTRACT = json.loads((CODE_DIR / "contract.json").read_text())
+CONTRACT = json.loads((LIBRARY_DIR / "contract.json").read_text())
 
 
 def load(path: Path) -> dict:

@@ -18,7 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import CODE_DIR, RENDERED_DIR
+from conftest import LIBRARY_DIR, RENDERED_DIR
 from local_runner import runner as local
 from local_runner.aws_standins import AwsStandIns, check_record
 
@@ -274,7 +274,7 @@ def model_quality_gate_reads_constraints_files(work: Path) -> bool:
     """Whether quality_gate.py model-quality gates on Model Monitor's constraints in --constraints-file
     (the step code's side of the substitution), tried on predictions that miss the minimum."""
     predictions, constraints = write_predictions(work / "probe"), write_constraints(work / "probe" / "constraints.json", 0.9)
-    gate = [sys.executable, str(CODE_DIR / "quality_gate.py"), "model-quality", "--predictions-dir", str(predictions), "--output-dir", str(work / "probe" / "out")]
+    gate = [sys.executable, str(LIBRARY_DIR / "quality_gate.py"), "model-quality", "--predictions-dir", str(predictions), "--output-dir", str(work / "probe" / "out")]
     return subprocess.run(gate + ["--constraints-file", str(constraints)], capture_output=True).returncode != 0
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR, RENDERED_DIR, ROOT, TINY_MAX_SEQ_LENGTH
+from conftest import CODE_DIR, CODE_PATH, RENDERED_DIR, ROOT, TINY_MAX_SEQ_LENGTH
 
 pytest.importorskip("sagemaker_huggingface_inference_toolkit", reason="the Hugging Face inference toolkit (requirements-reference.txt) is not installed")
 pytest.importorskip("mms", reason="multi-model-server (requirements-dev.txt) is not installed")
@@ -642,7 +642,7 @@ def test_train_arguments_through_sagemaker_training_hyperparameters_and_sm_varia
     (config / "hyperparameters.json").write_text(json.dumps(step["hyperparameters"]))
     (config / "resourceconfig.json").write_text(json.dumps({"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0"}))
     (config / "inputdataconfig.json").write_text(json.dumps({c: {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"} for c in step["channels"]}))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "SAGEMAKER_BASE_DIR": str(base)}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "SAGEMAKER_BASE_DIR": str(base), "PYTHONPATH": CODE_PATH}
     done = subprocess.run([sys.executable, "-c", TRAINING_DRIVER, str(CODE_DIR)], cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

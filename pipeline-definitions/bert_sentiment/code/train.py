@@ -38,12 +38,23 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training_health import HealthThresholds, TrainingHealth  # noqa: E402
 from cli import str2bool  # noqa: E402
+import contract  # noqa: E402
 from contract import CLASS_ID_TO_SENTIMENT  # noqa: E402
 
 NUM_LABELS = len(CLASS_ID_TO_SENTIMENT)
 HERE = os.path.dirname(os.path.abspath(__file__))
-# What the model's code/ folder holds: the handlers, and the contract module and file they read.
-INFERENCE_CODE = ("inference.py", "contract.py", "contract.json")
+# What the model's code/ folder holds: the handlers, and the step-code library's request and
+# response handling and contract they read (found where those modules were imported from: beside
+# this script in the job, in the library's own folder in the tests).
+INFERENCE_CODE = ("inference.py", "serving.py", "contract.py", "contract.json")
+
+
+def inference_code_sources() -> dict[str, str]:
+    """Each file of :data:`INFERENCE_CODE` by name, with the path it is copied from."""
+    import serving
+
+    sources = (os.path.join(HERE, "inference.py"), os.path.abspath(serving.__file__), os.path.abspath(contract.__file__), os.path.abspath(contract.CONTRACT_FILE))
+    return {os.path.basename(source): source for source in sources}
 
 
 def label_maps() -> tuple[dict[int, str], dict[str, int]]:
@@ -291,8 +302,8 @@ def save(model, tokenizer, model_dir: str) -> None:
     tokenizer.save_pretrained(model_dir)
     code_dir = os.path.join(model_dir, "code")
     os.makedirs(code_dir, exist_ok=True)
-    for name in INFERENCE_CODE:
-        shutil.copy(os.path.join(HERE, name), os.path.join(code_dir, name))
+    for name, source in inference_code_sources().items():
+        shutil.copy(source, os.path.join(code_dir, name))
 
 
 if __name__ == "__main__":

@@ -151,7 +151,8 @@ def clarify_config_findings(c: Contract, code_dir: Path | None = None) -> list[s
     import re
 
     r = c.response
-    code_dir = Path(code_dir or Path(contract.CONTRACT_FILE).parent)
+    # The configurations are BERT's (its label, facet and request field), shipped with its code.
+    code_dir = Path(code_dir or Path(__file__).resolve().parents[3] / "pipeline-definitions" / "bert_sentiment" / "code")
     findings: list[str] = []
     configs = {check: json.loads((code_dir / "clarify" / check / "analysis_config.json").read_text()) for check in ("data_bias", "model_bias", "explainability")}
     for check, config in configs.items():
