@@ -1,15 +1,15 @@
-import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BERT_PIPELINE_ID } from '../pipeline-definitions/bert-sentiment';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc } from '../pipeline-definitions/dsl';
-import { BertPipelineStack } from './bert-pipeline-stack';
 import { OfflineTableFormat } from './constructs/feature-group';
 import { CostGuardStack } from './cost-guard-stack';
 import { DataLakeStack } from './data-lake-stack';
 import { MlRegistryStack } from './ml-registry-stack';
 import { deployerContext, ModelDeployStack } from './model-deploy-stack';
 import { FAMILY_ID_PATTERN, familyServingNames, ModelFamily, platformFamilies, TrainingPipelineOptions } from './families';
+import { TrainingPipelineStack } from './training-pipeline-stack';
 import { resourceName } from './naming';
 import { ServingStack } from './serving-stack';
 import { ServingPlan, servingPlan } from './serving-plan';
@@ -19,7 +19,7 @@ import { ConfigError, contextValues, PlatformConfig } from './settings';
 export interface FamilyStacks {
   readonly family: ModelFamily;
   /** Its pipeline stacks, in the order the family declares them. */
-  readonly pipelines: readonly Stack[];
+  readonly pipelines: readonly TrainingPipelineStack[];
   /** Its endpoint, when the settings serve the family. */
   readonly serving?: ServingStack;
 }
@@ -31,9 +31,9 @@ export interface Platform {
   /** Every family's stacks, by family id. */
   readonly families: Readonly<Record<string, FamilyStacks>>;
   /** The BERT family's training pipeline. */
-  readonly bertPipeline: BertPipelineStack;
+  readonly bertPipeline: TrainingPipelineStack;
   /** The training pipelines of the `bertPipelineVariants` setting, by variant name. */
-  readonly bertPipelineVariants: Readonly<Record<string, BertPipelineStack>>;
+  readonly bertPipelineVariants: Readonly<Record<string, TrainingPipelineStack>>;
   /** Approval → deploy, for every family: always in the app. */
   readonly modelDeploy: ModelDeployStack;
   /** The BERT family's endpoint, when serving is enabled or a model package is given. */
@@ -133,13 +133,14 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   // Each pipeline in a stack of its own: the stacks stay the same size however many there are.
   const pipelines = families.map((family) =>
     family.pipelines.map((pipeline) =>
-      pipeline.build(app, stackName(pipeline.stackSuffix), {
+      new TrainingPipelineStack(app, stackName(pipeline.stackSuffix), {
         ...training,
         env,
         namePrefix,
         storage: dataLake.storage,
         reviewsFeatureGroup: mlRegistry.reviewsFeatureGroup,
         modelPackageGroup: mlRegistry.modelRegistry.group(groupName(family)),
+        pipeline,
       }),
     ),
   );
@@ -198,9 +199,9 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   const familyStacks: Record<string, FamilyStacks> = Object.fromEntries(
     families.map((family, i) => [family.id, { family, pipelines: pipelines[i], serving: servingStacks[i] }]),
   );
-  const bert = (id: string): BertPipelineStack => {
+  const bert = (id: string): TrainingPipelineStack => {
     const stack = familyStacks[id]?.pipelines[0];
-    if (!(stack instanceof BertPipelineStack)) throw new Error(`buildPlatform: family '${id}' has no BERT pipeline stack.`);
+    if (!stack) throw new Error(`buildPlatform: family '${id}' has no pipeline stack.`);
     return stack;
   };
   return {

@@ -12,7 +12,7 @@ function pipelineStack(context: Record<string, unknown> = {}) {
   return { stack, template, pipeline, definitionText: text, platform };
 }
 
-describe('BertPipelineStack', () => {
+describe('the BERT pipeline\'s TrainingPipelineStack', () => {
   const { template, pipeline, definitionText, stack } = pipelineStack();
 
   test('a SageMaker pipeline named from the prefix, run by its own role', () => {
@@ -90,7 +90,7 @@ describe('BertPipelineStack', () => {
   });
 });
 
-describe('BertPipelineStack options', () => {
+describe('the BERT pipeline\'s TrainingPipelineStack: options', () => {
   test('a schedule, a start on new raw data and an e-mail on failure', () => {
     const { template, platform } = pipelineStack({
       pipelineSchedule: 'rate(7 days)',

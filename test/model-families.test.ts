@@ -3,39 +3,30 @@
  * model package group, its approval rule and, served, an endpoint whose model role reads only its
  * artifacts; a BERT variant is a family too, approved and served the same way.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { SageMakerPipeline } from '../lib/constructs/sagemaker-pipeline';
-import { logGroupName } from '../lib/data-lake-stack';
 import { familyServingNames, ModelFamily, platformFamilies } from '../lib/families';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
 import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
 import { CDK_JSON_CONTEXT } from './helpers';
 
-/** A family of the test's own: one pipeline that registers into its group, served without a monitor. */
+/** A family of the test's own: one pipeline (a Fail step) that registers into its group, served without a monitor. */
 const FIXTURE: ModelFamily = {
   id: 'fixture',
   description: 'Models of the fixture family',
   tags: { pipeline: 'fixture' },
   pipelines: [
     {
+      id: 'fixture',
       stackSuffix: 'fixture-pipeline',
-      build: (scope, stackName, context) => {
-        const stack = new Stack(scope, stackName, { env: context.env });
-        const pipeline = new SageMakerPipeline(stack, 'Pipeline', {
-          pipelineName: `${context.namePrefix}-fixture`,
-          description: 'The fixture family\'s pipeline',
-          role: { jobKinds: ['processing-job'], imageRepositories: [], jobKey: context.storage.key },
-          storage: context.storage,
-          code: { sources: [s3deploy.Source.data('step.py', 'print(1)')], prefix: 'pipelines/fixture/code/v1/', logGroupName: logGroupName(context.namePrefix, 'pipelines/fixture/release-upload') },
-          definition: ({ codeUri }) =>
-            new PipelineDefinition({ parameters: [new ParameterString('Code', codeUri)], steps: [new FailStep('Stop', { errorMessage: 'fixture' })] }),
-        });
-        context.modelPackageGroup.grantRegister(pipeline.role);
-        return stack;
-      },
+      description: 'the fixture family\'s pipeline',
+      pipelineDescription: 'The fixture family\'s pipeline',
+      jobKinds: ['processing-job'],
+      images: [],
+      lake: { rawPrefix: 'raw/fixture/' },
+      definition: ({ codeUri }) =>
+        new PipelineDefinition({ parameters: [new ParameterString('Code', codeUri)], steps: [new FailStep('Stop', { errorMessage: 'fixture' })] }),
     },
   ],
   artifactsPrefixes: ['pipelines/fixture/'],

@@ -3,29 +3,80 @@
  * (`bertPipelineVariants`): each trains on its own raw prefix and registers into its own model
  * package group.
  */
-import { BERT_PIPELINE_ID } from '../../pipeline-definitions/bert-sentiment';
+import { BERT_PIPELINE_ID, bertSentimentPipeline } from '../../pipeline-definitions/bert-sentiment';
 import { JSON_LINES } from '../../pipeline-definitions/contract';
-import { BertPipelineStack } from '../bert-pipeline-stack';
 import { LakePrefix } from '../lake-layout';
+import { projectPath } from '../project-paths';
 import { BertPipelineVariantSetting } from '../settings';
-import { ModelFamily } from './model-family';
+import { FamilyPipeline, ModelFamily } from './model-family';
 
 const DESCRIPTION = 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates';
 const TAGS = { pipeline: BERT_PIPELINE_ID, model: 'roberta-base', task: 'text-classification' };
 
+/** The BERT pipeline's own step scripts, shipped to the lake beside the step-code library. */
+export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
+/** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
+export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
+
+/** The BERT pipeline, or the pipeline of one of its variants (own raw prefix, table prefix and group). */
+export function bertSentimentPipelineDeclaration(variant?: { readonly name: string } & BertPipelineVariantSetting): FamilyPipeline {
+  const rawPrefix = variant?.inputPrefix ?? LakePrefix.rawReviews;
+  const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : LakePrefix.transformedReviews;
+  return {
+    id: variant ? `${BERT_PIPELINE_ID}-${variant.name}` : BERT_PIPELINE_ID,
+    stackSuffix: variant ? `bert-pipeline-${variant.name}` : 'bert-pipeline',
+    description: `BERT review-sentiment training pipeline${variant ? ` (variant ${variant.name})` : ''}`,
+    pipelineDescription: 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
+    codeDir: BERT_CODE_DIR,
+    jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
+    images: ['huggingFaceTraining', 'huggingFaceInference'],
+    lake: { rawPrefix, reads: [LakePrefix.models], readsWrites: [transformedPrefix] },
+    ingestsReviews: true,
+    definition: (build) => {
+      const { options } = build;
+      const managed = options.managedQualityServices;
+      return bertSentimentPipeline({
+        pipelineId: build.pipelineId,
+        executionRoleArn: build.executionRoleArn,
+        lakeBucketName: build.lakeBucketName,
+        kmsKeyArn: build.kmsKeyArn,
+        inputDataUri: build.s3Uri(rawPrefix),
+        transformedReviewsUri: build.s3Uri(transformedPrefix),
+        pretrainedModelUri: build.s3Uri(PRETRAINED_MODEL_PREFIX),
+        codeUri: build.codeUri,
+        featureGroupName: build.featureGroupName,
+        modelPackageGroupName: build.modelPackageGroupName,
+        trainingImageUri: build.image('huggingFaceTraining'),
+        inferenceImageUri: build.image('huggingFaceInference'),
+        codeVersion: build.codeVersion,
+        vpc: options.vpc,
+        quality: options.quality,
+        explainability: options.explainability,
+        spotTraining: options.spotTraining,
+        managedQualityServices: managed,
+        debuggerRuleImageUri: managed ? build.managedImage('debugger') : undefined,
+        managedImages: managed ? { clarify: build.managedImage('clarify'), modelMonitor: build.managedImage('modelMonitor') } : undefined,
+      });
+    },
+    outputs: [
+      {
+        id: 'PretrainedModelUri',
+        prefix: PRETRAINED_MODEL_PREFIX,
+        description: 'Upload roberta-base (config, weights, tokenizer) here before the first run: the jobs have no internet access',
+      },
+    ],
+  };
+}
+
 /** The BERT family, or the family of one variant of its pipeline. */
 export function bertSentimentFamily(variant?: { readonly name: string } & BertPipelineVariantSetting): ModelFamily {
-  const id = variant ? `${BERT_PIPELINE_ID}-${variant.name}` : BERT_PIPELINE_ID;
+  const pipeline = bertSentimentPipelineDeclaration(variant);
+  const id = pipeline.id;
   return {
     id,
     description: variant ? `${DESCRIPTION} (variant ${variant.name})` : DESCRIPTION,
     tags: variant ? { ...TAGS, pipeline: id } : TAGS,
-    pipelines: [
-      {
-        stackSuffix: variant ? `bert-pipeline-${variant.name}` : 'bert-pipeline',
-        build: (scope, stackName, context) => new BertPipelineStack(scope, stackName, { ...context, variant }),
-      },
-    ],
+    pipelines: [pipeline],
     // The training jobs write the model artifacts, the gates their reports (the packages' baselines).
     artifactsPrefixes: [`${LakePrefix.pipelineArtifacts}${id}/`],
     serving: {

@@ -4,15 +4,11 @@
  * group in the registry stack, its approval → deploy path, and — when the settings serve it — its
  * endpoint with monitoring, whose model role may read the family's artifacts and nothing else.
  */
-import { Environment, Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
-import { ImageName } from '../../pipeline-definitions/dsl/images';
+import { ImageName, ManagedImageName } from '../../pipeline-definitions/dsl/images';
 import { QualityThresholds } from '../../pipeline-definitions/catalogue';
-import { JobVpc } from '../../pipeline-definitions/dsl';
-import { IModelPackageGroup } from '../constructs/model-package-group';
+import { JobVpc, PipelineDefinition } from '../../pipeline-definitions/dsl';
+import { PipelineJobKind } from '../constructs/pipeline-role';
 import { DefinitionStorage } from '../constructs/sagemaker-pipeline';
-import { ILakeStorage } from '../constructs/data-lake-storage';
-import { FeatureGroup } from '../constructs/feature-group';
 
 /** What the settings choose for every training pipeline, whatever its family. */
 export interface TrainingPipelineOptions {
@@ -33,24 +29,80 @@ export interface TrainingPipelineOptions {
   readonly vpc?: JobVpc;
 }
 
-/** What the platform gives a family's pipeline to build its stack. */
-export interface FamilyPipelineContext extends TrainingPipelineOptions {
-  readonly env?: Environment;
-  readonly namePrefix: string;
-  /** The lake: data, step code and artifacts. */
-  readonly storage: ILakeStorage;
+/** What a family's pipeline definition is made from: the stack's deploy-time values and the settings' options. */
+export interface FamilyPipelineBuild {
+  /** The pipeline's id within the stage ({@link FamilyPipeline.id}). */
+  readonly pipelineId: string;
+  /** Role the jobs run as. */
+  readonly executionRoleArn: string;
+  /** The lake bucket (the pipeline's artifacts under `pipelines/<pipeline id>/`). */
+  readonly lakeBucketName: string;
+  /** Key of volumes and outputs (the lake key). */
+  readonly kmsKeyArn: string;
+  /** S3 prefix of the released step code: the step-code library and the family's code. */
+  readonly codeUri: string;
+  /** Recorded with every registered model: the `codeVersion` setting, or the release's hash. */
+  readonly codeVersion: string;
+  /** The S3 URI of a lake prefix. */
+  readonly s3Uri: (prefix: string) => string;
+  /** An image of the stack's region, of those the pipeline declares ({@link FamilyPipeline.images}). */
+  readonly image: (name: ImageName) => string;
+  /** A managed service's image of the stack's region (with the managed quality engine). */
+  readonly managedImage: (name: ManagedImageName) => string;
   /** The course's reviews feature group. */
-  readonly reviewsFeatureGroup: FeatureGroup;
-  /** Where the pipeline registers the family's models. */
-  readonly modelPackageGroup: IModelPackageGroup;
+  readonly featureGroupName: string;
+  /** The family's model package group. */
+  readonly modelPackageGroupName: string;
+  /** What the settings choose for every training pipeline. */
+  readonly options: TrainingPipelineOptions;
 }
 
-/** One pipeline of a family, in a stack of its own. */
+/**
+ * One pipeline of a family, in a stack of its own (`TrainingPipelineStack`), declared: what its
+ * definition is, and what its role may do.
+ */
 export interface FamilyPipeline {
+  /**
+   * The pipeline's id within the stage: the pipeline is `<prefix>-<id>`, its artifacts, code and
+   * reports under `pipelines/<id>/` of the lake.
+   */
+  readonly id: string;
   /** The stack is `<prefix>-<stackSuffix>`. */
   readonly stackSuffix: string;
-  /** Makes the pipeline's stack. */
-  readonly build: (scope: Construct, stackName: string, context: FamilyPipelineContext) => Stack;
+  /** The stack's description (after `Practical Data Science platform: `). */
+  readonly description: string;
+  /** The pipeline's description. */
+  readonly pipelineDescription: string;
+  /**
+   * The family's own step code (a folder of the project), released beside the step-code library.
+   * @default - the library alone
+   */
+  readonly codeDir?: string;
+  /** The kinds of SageMaker jobs its steps start. */
+  readonly jobKinds: readonly PipelineJobKind[];
+  /** The images its jobs run: the role may pull these (and the managed services' with the managed engine). */
+  readonly images: readonly ImageName[];
+  /** The lake prefixes its jobs read and write, besides its own `pipelines/<id>/`. */
+  readonly lake: {
+    /** Where its raw data arrives: read, and watched with `pipelineStartOnNewData`. */
+    readonly rawPrefix: string;
+    /** Read only. */
+    readonly reads?: readonly string[];
+    /** Read and written. */
+    readonly readsWrites?: readonly string[];
+  };
+  /**
+   * Its jobs put records into the course's reviews feature group.
+   * @default false
+   */
+  readonly ingestsReviews?: boolean;
+  /** The definition. */
+  readonly definition: (build: FamilyPipelineBuild) => PipelineDefinition;
+  /**
+   * Stack outputs naming lake locations a user fills before the first run (e.g. a pre-trained model).
+   * @default - none
+   */
+  readonly outputs?: readonly { readonly id: string; readonly prefix: string; readonly description: string }[];
 }
 
 /** How a family's registered packages are served and watched. */

@@ -163,6 +163,8 @@ export const MANAGED_IMAGES = {
   modelMonitor: { accounts: MODEL_MONITOR_ACCOUNTS, repository: 'sagemaker-model-monitor-analyzer', tag: 'latest' },
 } as const;
 
+export type ManagedImageName = keyof typeof MANAGED_IMAGES;
+
 /** A managed service's image in a region (undefined where the service has none). */
 export function managedImageUri(name: keyof typeof MANAGED_IMAGES, region: string, urlSuffix = 'amazonaws.com'): string | undefined {
   const image = MANAGED_IMAGES[name];
