@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { IModelPackageGroup } from './constructs/model-package-group';
-import { FamilyServingNames } from './families/model-family';
+import { FamilyServingNames } from './model-family';
 import { ILakeStorage } from './constructs/data-lake-storage';
 import { logGroupName } from './data-lake-stack';
 import { acknowledgeWildcards } from './nag';

@@ -1,6 +1,5 @@
 import { App, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BERT_PIPELINE_ID } from '../pipeline-definitions/bert-sentiment';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc } from '../pipeline-definitions/dsl';
 import { OfflineTableFormat } from './constructs/feature-group';
@@ -8,7 +7,8 @@ import { CostGuardStack } from './cost-guard-stack';
 import { DataLakeStack } from './data-lake-stack';
 import { MlRegistryStack } from './ml-registry-stack';
 import { deployerContext, ModelDeployStack } from './model-deploy-stack';
-import { FAMILY_ID_PATTERN, familyServingNames, ModelFamily, platformFamilies, TrainingPipelineOptions } from './families';
+import { platformFamilies } from '../pipeline-definitions/families';
+import { FAMILY_ID_PATTERN, familyServingNames, ModelFamily, TrainingPipelineOptions } from './model-family';
 import { TrainingPipelineStack } from './training-pipeline-stack';
 import { resourceName } from './naming';
 import { ServingStack } from './serving-stack';
@@ -30,13 +30,11 @@ export interface Platform {
   readonly mlRegistry: MlRegistryStack;
   /** Every family's stacks, by family id. */
   readonly families: Readonly<Record<string, FamilyStacks>>;
-  /** The BERT family's training pipeline. */
-  readonly bertPipeline: TrainingPipelineStack;
-  /** The training pipelines of the `bertPipelineVariants` setting, by variant name. */
-  readonly bertPipelineVariants: Readonly<Record<string, TrainingPipelineStack>>;
+  /** Every family's training pipelines, by pipeline id. */
+  readonly pipelines: Readonly<Record<string, TrainingPipelineStack>>;
   /** Approval → deploy, for every family: always in the app. */
   readonly modelDeploy: ModelDeployStack;
-  /** The BERT family's endpoint, when serving is enabled or a model package is given. */
+  /** The first family's endpoint, when serving is enabled or a model package is given. */
   readonly serving?: ServingStack;
   readonly costGuard?: CostGuardStack;
 }
@@ -46,7 +44,7 @@ export interface PlatformOptions {
    * The model families; the first keeps the names the platform had before there were families.
    * The approval deployer synthesizes `bin/app.ts`, which takes {@link platformFamilies}: a family
    * that is deployed must be listed there (this option is for tests of families as such).
-   * @default - the configuration's: BERT and its variants ({@link platformFamilies})
+   * @default - the configuration's ({@link platformFamilies})
    */
   readonly families?: readonly ModelFamily[];
 }
@@ -90,6 +88,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   const vpc = pipelineVpc(config);
   // Decided (and checked) before any stack is made.
   const plans = servingPlans(config, families);
+  checkPipelineIds(families);
 
   const dataLake = new DataLakeStack(app, stackName('data-lake'), {
     ...stateful,
@@ -199,21 +198,33 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   const familyStacks: Record<string, FamilyStacks> = Object.fromEntries(
     families.map((family, i) => [family.id, { family, pipelines: pipelines[i], serving: servingStacks[i] }]),
   );
-  const bert = (id: string): TrainingPipelineStack => {
-    const stack = familyStacks[id]?.pipelines[0];
-    if (!stack) throw new Error(`buildPlatform: family '${id}' has no pipeline stack.`);
-    return stack;
-  };
   return {
     dataLake,
     mlRegistry,
     families: familyStacks,
-    bertPipeline: bert(BERT_PIPELINE_ID),
-    bertPipelineVariants: Object.fromEntries(Object.keys(config.bertPipelineVariants ?? {}).map((name) => [name, bert(`${BERT_PIPELINE_ID}-${name}`)])),
+    pipelines: Object.fromEntries(pipelines.flat().map((stack) => [stack.pipelineId, stack])),
     modelDeploy,
     serving: servingStacks[0],
     costGuard,
   };
+}
+
+/**
+ * Every pipeline of the app has an id of its own: it names the pipeline, its stack's lake prefix
+ * and its rendering.
+ * @throws ConfigError naming the id and the families that declare it twice
+ */
+export function checkPipelineIds(families: readonly ModelFamily[]): void {
+  const owners = new Map<string, string>();
+  for (const family of families) {
+    for (const pipeline of family.pipelines) {
+      const owner = owners.get(pipeline.id);
+      if (owner !== undefined) {
+        throw new ConfigError(`Pipeline id '${pipeline.id}' is declared by model family '${owner}' and by '${family.id}'; expected one pipeline per id.`);
+      }
+      owners.set(pipeline.id, family.id);
+    }
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { SageMakerPipeline } from './constructs/sagemaker-pipeline';
 import { ILakeStorage } from './constructs/data-lake-storage';
 import { FeatureGroup } from './constructs/feature-group';
 import { logGroupName } from './data-lake-stack';
-import { FamilyPipeline, TrainingPipelineOptions } from './families/model-family';
+import { FamilyPipeline, TrainingPipelineOptions } from './model-family';
 import { LakePrefix } from './lake-layout';
 import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';

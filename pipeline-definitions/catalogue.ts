@@ -4,6 +4,9 @@
  * types the registered model packages support for hosting and batch transform.
  */
 
+/** Processing instance types the pipelines offer (preparation, evaluation, the gates, the monitor). */
+export const PROCESSING_INSTANCE_TYPES = ['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.m5.large'] as const;
+
 /** Batch transform and hosting instance types the pipeline offers (and registers as supported). */
 export const DEPLOY_INSTANCE_TYPES = ['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge'] as const;
 

@@ -10,7 +10,7 @@
  * metrics ({@link MONITOR_METRIC_NAMESPACE}, dimensions Endpoint and Variant) that alarms watch;
  * violations do not fail the execution, errors do.
  */
-import { PROCESSING_INSTANCE_TYPES } from './bert-sentiment';
+import { PROCESSING_INSTANCE_TYPES } from './catalogue';
 import {
   ExecutionVariable,
   Join,

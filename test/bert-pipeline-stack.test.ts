@@ -3,7 +3,7 @@ import { buildApp } from './helpers';
 
 function pipelineStack(context: Record<string, unknown> = {}) {
   const { platform } = buildApp(context);
-  const stack = platform.bertPipeline;
+  const stack = platform.pipelines['bert-sentiment'];
   const template = Template.fromStack(stack);
   const [pipeline] = Object.values(template.findResources('AWS::SageMaker::Pipeline'));
   // The definition body is JSON with deploy-time values spliced in: flatten the join to read it.

@@ -1,4 +1,4 @@
-import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/bert-sentiment';
+import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/families/bert-sentiment/pipeline';
 import { TRANSFORM_SIZING, transformSizingProblem } from '../pipeline-definitions/parts/steps';
 import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/dsl/instance-types';
 import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/dsl/images';

@@ -5,7 +5,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { familyServingNames, ModelFamily, platformFamilies } from '../lib/families';
+import { familyServingNames, ModelFamily } from '../lib/model-family';
+import { platformFamilies } from '../pipeline-definitions/families';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
 import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';

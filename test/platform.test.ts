@@ -124,7 +124,7 @@ describe('growing the platform through its settings', () => {
   });
 
   test('a variant is a pipeline stack of its own: its raw prefix, its transformed prefix, its model package group', () => {
-    const variant = platform.bertPipelineVariants.dresses;
+    const variant = platform.pipelines['bert-sentiment-dresses'];
     expect(variant.stackName).toBe('pds-dev-bert-pipeline-dresses');
     expect(variant.pipelineName).toBe('pds-dev-bert-sentiment-dresses');
     Template.fromStack(platform.mlRegistry).hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {

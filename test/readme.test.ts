@@ -32,7 +32,7 @@ describe('README', () => {
     const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c));
     expect(stacks.length).toBeGreaterThan(1);
     const diagram = readme.slice(readme.indexOf('```mermaid'), readme.indexOf('```', readme.indexOf('```mermaid') + 3));
-    const variants = new Set<Stack>(Object.values(platform.bertPipelineVariants));
+    const variants = new Set<Stack>(Object.values(platform.pipelines).filter((p) => p.pipelineId.startsWith('bert-sentiment-')));
     expect(variants.size).toBeGreaterThan(0);
     const familyServing = new Set<Stack>(Object.values(platform.families).flatMap((f) => (f.serving && f.serving !== platform.serving ? [f.serving] : [])));
     expect(familyServing.size).toBeGreaterThan(0);

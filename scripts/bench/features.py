@@ -35,12 +35,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
+CODE = ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "code"
 LIBRARY = ROOT / "pipeline-definitions" / "step_library"
 # The job's code folder holds BERT's scripts and the step-code library side by side.
 CODE_PATH = os.pathsep.join([str(CODE), str(LIBRARY)])
 SAMPLE = ROOT / "data" / "sample" / "reviews"
-sys.path[:0] = [str(CODE), str(LIBRARY), str(ROOT / "pipeline-definitions"), str(ROOT / "pipeline-definitions" / "bert_sentiment" / "local")]
+sys.path[:0] = [str(CODE), str(LIBRARY), str(ROOT / "pipeline-definitions"), str(ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "local")]
 
 FILES = 8
 MAX_SEQ_LENGTH = 128

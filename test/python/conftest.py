@@ -18,13 +18,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "code"
+CODE_DIR = ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "code"
 # The step-code library, shipped beside every family's code (one folder in the lake and the jobs).
 LIBRARY_DIR = ROOT / "pipeline-definitions" / "step_library"
 # What a job finds beside a script of BERT's: its own code and the library.
 CODE_PATH = os.pathsep.join([str(CODE_DIR), str(LIBRARY_DIR)])
 # What the BERT pipeline's local runs use (the tiny model, the monitoring fixture).
-LOCAL_DIR = ROOT / "pipeline-definitions" / "bert_sentiment" / "local"
+LOCAL_DIR = ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "local"
 # The sample reviews, as the part files the lake receives.
 SAMPLE_DIR = ROOT / "data" / "sample" / "reviews"
 RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))

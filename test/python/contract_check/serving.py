@@ -152,7 +152,7 @@ def clarify_config_findings(c: Contract, code_dir: Path | None = None) -> list[s
 
     r = c.response
     # The configurations are BERT's (its label, facet and request field), shipped with its code.
-    code_dir = Path(code_dir or Path(__file__).resolve().parents[3] / "pipeline-definitions" / "bert_sentiment" / "code")
+    code_dir = Path(code_dir or Path(__file__).resolve().parents[3] / "pipeline-definitions" / "families" / "bert-sentiment" / "code")
     findings: list[str] = []
     configs = {check: json.loads((code_dir / "clarify" / check / "analysis_config.json").read_text()) for check in ("data_bias", "model_bias", "explainability")}
     for check, config in configs.items():

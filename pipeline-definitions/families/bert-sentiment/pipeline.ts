@@ -22,12 +22,12 @@ import {
   PROCESSING_ROOT,
   processingInput,
   processingOutput,
-} from './dsl';
-import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, QualityThresholds } from './catalogue';
-import { gateEngine, Gate } from './gates';
-import { checkInstanceTypes } from './dsl/instance-types';
-import { PipelineJobs, text } from './parts/jobs';
-import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, transformStep } from './parts/steps';
+} from '../../dsl';
+import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES, QualityThresholds } from '../../catalogue';
+import { gateEngine, Gate } from '../../gates';
+import { checkInstanceTypes } from '../../dsl/instance-types';
+import { PipelineJobs, text } from '../../parts/jobs';
+import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, transformStep } from '../../parts/steps';
 
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
@@ -41,8 +41,6 @@ export const BERT_METRIC_DEFINITIONS = [
 
 /** Training instance types the pipeline offers: EBS-only, since the volumes are KMS-encrypted. */
 export const TRAIN_INSTANCE_TYPES = ['ml.c5.9xlarge', 'ml.c5.4xlarge', 'ml.m5.4xlarge', 'ml.m5.2xlarge', 'ml.p3.2xlarge'] as const;
-/** Processing instance types the pipeline offers. */
-export const PROCESSING_INSTANCE_TYPES = ['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.m5.large'] as const;
 
 
 export interface BertPipelineProps {

@@ -4,11 +4,11 @@
  * group in the registry stack, its approval → deploy path, and — when the settings serve it — its
  * endpoint with monitoring, whose model role may read the family's artifacts and nothing else.
  */
-import { ImageName, ManagedImageName } from '../../pipeline-definitions/dsl/images';
-import { QualityThresholds } from '../../pipeline-definitions/catalogue';
-import { JobVpc, PipelineDefinition } from '../../pipeline-definitions/dsl';
-import { PipelineJobKind } from '../constructs/pipeline-role';
-import { DefinitionStorage } from '../constructs/sagemaker-pipeline';
+import { ImageName, ManagedImageName } from '../pipeline-definitions/dsl/images';
+import { QualityThresholds } from '../pipeline-definitions/catalogue';
+import { JobVpc, PipelineDefinition } from '../pipeline-definitions/dsl';
+import { PipelineJobKind } from './constructs/pipeline-role';
+import { DefinitionStorage } from './constructs/sagemaker-pipeline';
 
 /** What the settings choose for every training pipeline, whatever its family. */
 export interface TrainingPipelineOptions {

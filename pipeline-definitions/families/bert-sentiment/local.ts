@@ -5,8 +5,8 @@
  * processing cluster's description, and, in the managed rendering, the open gates that stand in
  * for Clarify and Model Monitor (explaining a small sample).
  */
-import { managedCheckSubstitutions } from './gates';
-import type { LocalDeclaration } from './rendering/local-settings';
+import { managedCheckSubstitutions } from '../../gates';
+import type { LocalDeclaration } from '../../rendering/local-settings';
 
 export const bertSentimentLocalRun: LocalDeclaration = (run) => ({
   parameters: { LearningRate: '0.005' },
@@ -15,7 +15,7 @@ export const bertSentimentLocalRun: LocalDeclaration = (run) => ({
     { uri: run.parameterDefault('InputData'), path: 'data/sample/reviews', description: 'the sample reviews (data/sample/reviews) as the raw input' },
     {
       uri: run.parameterDefault('PretrainedModelUri'),
-      command: ['{python}', 'pipeline-definitions/bert_sentiment/local/tiny_model.py', '--texts', 'data/sample/reviews', '--text-column', 'Review Text', '--out', '{target}'],
+      command: ['{python}', 'pipeline-definitions/families/bert-sentiment/local/tiny_model.py', '--texts', 'data/sample/reviews', '--text-column', 'Review Text', '--out', '{target}'],
       once: true,
       description: 'a tiny RoBERTa and tokenizer trained on the sample, in place of roberta-base',
     },

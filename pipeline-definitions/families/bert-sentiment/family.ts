@@ -3,18 +3,20 @@
  * (`bertPipelineVariants`): each trains on its own raw prefix and registers into its own model
  * package group.
  */
-import { BERT_PIPELINE_ID, bertSentimentPipeline } from '../../pipeline-definitions/bert-sentiment';
-import { JSON_LINES } from '../../pipeline-definitions/contract';
-import { LakePrefix } from '../lake-layout';
-import { projectPath } from '../project-paths';
-import { BertPipelineVariantSetting } from '../settings';
-import { FamilyPipeline, ModelFamily } from './model-family';
+import { BERT_PIPELINE_ID, bertSentimentPipeline } from './pipeline';
+import { JSON_LINES } from '../../contract';
+import { LakePrefix } from '../../../lib/lake-layout';
+import { projectPath } from '../../../lib/project-paths';
+import { BertPipelineVariantSetting, PlatformConfig } from '../../../lib/settings';
+import { FamilyPipeline, ModelFamily } from '../../../lib/model-family';
+import type { FamilyPackage } from '../family-package';
+import { bertSentimentLocalRun } from './local';
 
 const DESCRIPTION = 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates';
 const TAGS = { pipeline: BERT_PIPELINE_ID, model: 'roberta-base', task: 'text-classification' };
 
 /** The BERT pipeline's own step scripts, shipped to the lake beside the step-code library. */
-export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'bert_sentiment', 'code');
+export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'families', 'bert-sentiment', 'code');
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
 
@@ -87,3 +89,12 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
     keepsFirstNames: variant === undefined,
   };
 }
+
+/** The package: the course's BERT family, then one per entry of `bertPipelineVariants`. */
+export const bertSentiment: FamilyPackage = {
+  families: (config: PlatformConfig) => [
+    bertSentimentFamily(),
+    ...Object.entries(config.bertPipelineVariants ?? {}).map(([name, variant]) => bertSentimentFamily({ name, ...variant })),
+  ],
+  localRuns: { [BERT_PIPELINE_ID]: bertSentimentLocalRun },
+};

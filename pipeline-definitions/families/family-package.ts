@@ -1,0 +1,18 @@
+/**
+ * A model family as a package: one folder under `pipeline-definitions/families/` with its
+ * declaration, its pipeline definitions, its step code, what it needs to run here and its tests,
+ * listed once in `families/index.ts`.
+ */
+import type { ModelFamily } from '../../lib/model-family';
+import type { PlatformConfig } from '../../lib/settings';
+import type { LocalDeclaration } from '../rendering/local-settings';
+
+export interface FamilyPackage {
+  /** Its families in a configuration (a package may make variants of its family from settings). */
+  readonly families: (config: PlatformConfig) => ModelFamily[];
+  /**
+   * What each of its pipeline definitions needs to run on this machine, by the definition's name
+   * (`Metadata.definition`; see `rendering/local-settings.ts`).
+   */
+  readonly localRuns: Readonly<Record<string, LocalDeclaration>>;
+}

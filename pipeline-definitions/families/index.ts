@@ -1,0 +1,28 @@
+/**
+ * The platform's model families: the one list. A family is a package ({@link FamilyPackage}): a
+ * folder here with its declaration, its pipeline definitions, its step code, what it needs to run
+ * here and its tests, and a line below. The first package's first family keeps the names the
+ * platform had before there were families.
+ */
+import type { ModelFamily } from '../../lib/model-family';
+import type { PlatformConfig } from '../../lib/settings';
+import type { LocalDeclaration } from '../rendering/local-settings';
+import { bertSentiment } from './bert-sentiment/family';
+import type { FamilyPackage } from './family-package';
+
+export type { FamilyPackage } from './family-package';
+
+/** The family packages, in order. */
+export const FAMILY_PACKAGES: readonly FamilyPackage[] = [
+  bertSentiment,
+];
+
+/** The families of a configuration. */
+export function platformFamilies(config: PlatformConfig): ModelFamily[] {
+  return FAMILY_PACKAGES.flatMap((p) => p.families(config));
+}
+
+/** What every family's definitions need to run here, by definition name. */
+export function familyLocalRuns(): Record<string, LocalDeclaration> {
+  return Object.assign({}, ...FAMILY_PACKAGES.map((p) => p.localRuns));
+}
