@@ -159,6 +159,16 @@ test('servingFamilies naming no family of the app fails, naming the setting, the
   );
 });
 
+test('a pipeline id that two families declare is refused, naming the id and both families, before any stack is made', () => {
+  const twin: ModelFamily = { ...FIXTURE, id: 'twin', pipelines: [{ ...FIXTURE.pipelines[0], stackSuffix: 'twin-pipeline' }] };
+  const app = new App({ context: CDK_JSON_CONTEXT });
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  expect(() => buildPlatform(app, config, { families: [...platformFamilies(config), FIXTURE, twin] })).toThrow(
+    new ConfigError("Pipeline id 'fixture' is declared by model family 'fixture' and by 'twin'; expected one pipeline per id."),
+  );
+  expect(app.node.children).toHaveLength(0);
+});
+
 test('a variant named <family>-monitor clashes with that family\'s monitoring pipeline: refused, naming both', () => {
   expect(() => platformWith({ bertPipelineVariants: '{"foo":{"inputPrefix":"raw/foo/"},"foo-monitor":{"inputPrefix":"raw/bar/"}}' })).toThrow(
     "Model family 'bert-sentiment-foo-monitor' clashes with the monitoring pipeline of family 'bert-sentiment-foo' (named bert-sentiment-foo-monitor)",

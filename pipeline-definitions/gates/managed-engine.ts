@@ -53,6 +53,7 @@ export class ManagedGates extends OpenGates {
   }
 
   public gate(name: GateName, sources: GateSources): Gate {
+    this.declared(name);
     const codeUri = this.jobs.props.codeUri;
     const preparation = () => required(sources, 'preparation', name);
     const data = `${PROCESSING_ROOT}/input/data`;
@@ -151,7 +152,7 @@ export class ManagedGates extends OpenGates {
     const step = new CheckStep(name, type, {
       description: `Quality gate (managed engine): ${type} ${checkType}`,
       checkType,
-      skipCheck: this.gateParameters.skip[name].ref,
+      skipCheck: this.gateParameters.skipOf(name).ref,
       registerNewBaseline: this.gateParameters.baseline(name).ref,
       modelPackageGroupName: this.props.modelPackageGroupName,
       ...extra,

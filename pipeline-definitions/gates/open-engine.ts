@@ -9,16 +9,28 @@ import { QualityThresholds } from '../catalogue';
 import { PipelineJobs, text } from '../parts/jobs';
 import { Gate, GateEngine, GateFile, GateName, GatePreparation, GateSources, QUALITY_GATES, required } from './gate';
 
-/** The gates' parameters: `SkipCheck<gate>` for every gate, `RegisterNewBaselineCheck<gate>` for the given ones. */
+/**
+ * The gates' parameters, for the gates a definition runs: `SkipCheck<gate>` for each, and
+ * `RegisterNewBaselineCheck<gate>` for those of them that take a baseline.
+ */
 export class GateParameters {
-  public readonly skip: Readonly<Record<GateName, ParameterBoolean>>;
+  public readonly skip: Readonly<Partial<Record<GateName, ParameterBoolean>>>;
   public readonly newBaseline: Readonly<Partial<Record<GateName, ParameterBoolean>>>;
   public readonly list: readonly Parameter[];
 
-  constructor(baselineGates: readonly GateName[]) {
-    this.skip = Object.fromEntries(QUALITY_GATES.map((g) => [g, new ParameterBoolean(`Skip${g}`, false)])) as Record<GateName, ParameterBoolean>;
-    this.newBaseline = Object.fromEntries(baselineGates.map((g) => [g, new ParameterBoolean(`RegisterNewBaseline${g}`, false)]));
-    this.list = [...Object.values(this.skip), ...baselineGates.map((g) => this.newBaseline[g]!)];
+  constructor(baselineGates: readonly GateName[], gates: readonly GateName[] = QUALITY_GATES) {
+    const run = QUALITY_GATES.filter((g) => gates.includes(g));
+    const baselines = baselineGates.filter((g) => gates.includes(g));
+    this.skip = Object.fromEntries(run.map((g) => [g, new ParameterBoolean(`Skip${g}`, false)]));
+    this.newBaseline = Object.fromEntries(baselines.map((g) => [g, new ParameterBoolean(`RegisterNewBaseline${g}`, false)]));
+    this.list = [...run.map((g) => this.skip[g]!), ...baselines.map((g) => this.newBaseline[g]!)];
+  }
+
+  /** The skip parameter of a gate the definition runs. */
+  public skipOf(gate: GateName): ParameterBoolean {
+    const parameter = this.skip[gate];
+    if (!parameter) throw new Error(`${gate}: the definition does not declare this gate.`);
+    return parameter;
   }
 
   /** The register-new-baseline parameter of a gate that has one. */
@@ -34,6 +46,12 @@ export interface OpenGatesProps {
   readonly quality: QualityThresholds;
   /** The group whose latest approved model the drift checks compare with. */
   readonly modelPackageGroupName: string;
+  /**
+   * The gates the definition runs (its family's): the engine makes their parameters, and refuses
+   * any other gate.
+   * @default - every gate ({@link QUALITY_GATES})
+   */
+  readonly gates?: readonly GateName[];
 }
 
 /** Each open gate's reports, by what they hold (the drift baselines: as the gate used them). */
@@ -67,7 +85,20 @@ export class OpenGates implements GateEngine {
   ) {
     this.jobs = props.jobs;
     this.quality = props.quality;
-    this.gateParameters = new GateParameters(baselineGates);
+    this.gates = props.gates ?? QUALITY_GATES;
+    const unknown = this.gates.filter((g) => !QUALITY_GATES.includes(g));
+    if (unknown.length > 0) throw new Error(`Quality gates ${unknown.join(', ')} are not gates; expected some of ${QUALITY_GATES.join(', ')}.`);
+    this.gateParameters = new GateParameters(baselineGates, this.gates);
+  }
+
+  /** The gates the definition runs. */
+  public readonly gates: readonly GateName[];
+
+  /** Refuses a gate the definition does not declare, naming the ones it does. */
+  protected declared(name: GateName): void {
+    if (!this.gates.includes(name)) {
+      throw new Error(`${name}: not a gate this definition declares (${this.gates.join(', ')}); add it to the family's gates to run it.`);
+    }
   }
 
   public get parameters(): readonly Parameter[] {
@@ -75,6 +106,7 @@ export class OpenGates implements GateEngine {
   }
 
   public gate(name: GateName, sources: GateSources): Gate {
+    this.declared(name);
     const q = this.quality;
     const lookup = ['--baseline-from-model-package-group', this.props.modelPackageGroupName];
     const data = `${PROCESSING_ROOT}/input/data`;
@@ -129,7 +161,7 @@ export class OpenGates implements GateEngine {
       description: `Quality gate (open engine): ${command}`,
       request: this.jobs.scriptJob(
         'quality_gate.py',
-        [command, '--output-dir', reportDir, '--skip', text(this.gateParameters.skip[name]), ...args],
+        [command, '--output-dir', reportDir, '--skip', text(this.gateParameters.skipOf(name)), ...args],
         inputs,
         [processingOutput('report', this.jobs.executionPrefix('quality', name), reportDir)],
         isolated,

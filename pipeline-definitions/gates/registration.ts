@@ -6,40 +6,53 @@
 import { Value } from '../dsl';
 import { Gate, GateEngine, GateFile, GateName } from './gate';
 
-/** The gates a registration reads; CheckExplainability is optional. */
-export type RegisteredGates = Readonly<Record<Exclude<GateName, 'CheckTrainingHealth' | 'CheckExplainability'>, Gate>> & { readonly CheckExplainability?: Gate };
+/** The gates a registration reads: whichever of the data and model gates its definition runs. */
+export type RegisteredGates = Readonly<Partial<Record<Exclude<GateName, 'CheckTrainingHealth'>, Gate>>>;
 
 const json = (gate: Gate, kind: GateFile) => ({ ContentType: 'application/json', S3Uri: gate.file(kind) });
 
-/** The ModelMetrics of a registration: the evaluation's statistics and the gates' reports. */
-export function modelMetrics(gates: RegisteredGates, evaluationStatisticsUri: Value): Record<string, Value> {
-  return {
-    ModelQuality: {
-      Statistics: { ContentType: 'application/json', S3Uri: evaluationStatisticsUri },
-      Constraints: json(gates.CheckModelQuality, 'constraints'),
-    },
-    ModelDataQuality: { Statistics: json(gates.CheckDataQuality, 'statistics'), Constraints: json(gates.CheckDataQuality, 'constraints') },
-    Bias: { PreTrainingReport: json(gates.CheckDataBias, 'report'), PostTrainingReport: json(gates.CheckModelBias, 'report') },
-    ...(gates.CheckExplainability ? { Explainability: { Report: json(gates.CheckExplainability, 'report') } } : {}),
-  };
+/** The members of a section whose gate ran (a section of none is left out). */
+function section(members: Record<string, Value | undefined>): Record<string, Value> | undefined {
+  const present = Object.entries(members).filter((entry): entry is [string, Value] => entry[1] !== undefined);
+  return present.length > 0 ? Object.fromEntries(present) : undefined;
 }
 
-/** The DriftCheckBaselines of a registration: the baselines as the gates used them. */
-export function driftCheckBaselines(gates: RegisteredGates, engine: GateEngine): Record<string, Value> {
+function defined(sections: Record<string, Value | undefined>): Record<string, Value> {
+  return Object.fromEntries(Object.entries(sections).filter((entry): entry is [string, Value] => entry[1] !== undefined));
+}
+
+/** The ModelMetrics of a registration: the evaluation's statistics and the reports of the gates that ran. */
+export function modelMetrics(gates: RegisteredGates, evaluationStatisticsUri: Value): Record<string, Value> {
+  const { CheckDataBias: dataBias, CheckDataQuality: dataQuality, CheckModelQuality: modelQuality, CheckModelBias: modelBias, CheckExplainability: explainability } = gates;
+  return defined({
+    ModelQuality: defined({
+      Statistics: { ContentType: 'application/json', S3Uri: evaluationStatisticsUri },
+      Constraints: modelQuality && json(modelQuality, 'constraints'),
+    }),
+    ModelDataQuality: dataQuality && { Statistics: json(dataQuality, 'statistics'), Constraints: json(dataQuality, 'constraints') },
+    Bias: section({ PreTrainingReport: dataBias && json(dataBias, 'report'), PostTrainingReport: modelBias && json(modelBias, 'report') }),
+    Explainability: explainability && { Report: json(explainability, 'report') },
+  });
+}
+
+/**
+ * The DriftCheckBaselines of a registration: the baselines as the gates that ran used them
+ * (undefined when none ran).
+ */
+export function driftCheckBaselines(gates: RegisteredGates, engine: GateEngine): Record<string, Value> | undefined {
+  const { CheckDataBias: dataBias, CheckDataQuality: dataQuality, CheckModelQuality: modelQuality, CheckModelBias: modelBias, CheckExplainability: explainability } = gates;
   const configFile = (check: 'data_bias' | 'explainability') => {
     const uri = engine.configFile(check);
-    return uri === undefined ? {} : { ConfigFile: { ContentType: 'application/json', S3Uri: uri } };
+    return uri === undefined ? undefined : { ContentType: 'application/json', S3Uri: uri };
   };
-  return {
-    Bias: {
-      PreTrainingConstraints: json(gates.CheckDataBias, 'driftConstraints'),
-      PostTrainingConstraints: json(gates.CheckModelBias, 'driftConstraints'),
-      ...configFile('data_bias'),
-    },
-    ...(gates.CheckExplainability
-      ? { Explainability: { Constraints: json(gates.CheckExplainability, 'driftConstraints'), ...configFile('explainability') } }
-      : {}),
-    ModelDataQuality: { Statistics: json(gates.CheckDataQuality, 'driftStatistics'), Constraints: json(gates.CheckDataQuality, 'driftConstraints') },
-    ModelQuality: { Statistics: json(gates.CheckModelQuality, 'driftStatistics'), Constraints: json(gates.CheckModelQuality, 'driftConstraints') },
-  };
+  const bias = section({
+    PreTrainingConstraints: dataBias && json(dataBias, 'driftConstraints'),
+    PostTrainingConstraints: modelBias && json(modelBias, 'driftConstraints'),
+  });
+  return section({
+    Bias: bias && { ...bias, ...defined({ ConfigFile: dataBias && configFile('data_bias') }) },
+    Explainability: explainability && defined({ Constraints: json(explainability, 'driftConstraints'), ConfigFile: configFile('explainability') }),
+    ModelDataQuality: dataQuality && { Statistics: json(dataQuality, 'driftStatistics'), Constraints: json(dataQuality, 'driftConstraints') },
+    ModelQuality: modelQuality && { Statistics: json(modelQuality, 'driftStatistics'), Constraints: json(modelQuality, 'driftConstraints') },
+  });
 }

@@ -253,7 +253,14 @@ export interface RegisterOptions {
   readonly modelPackageGroupName: string;
   readonly description: string;
   readonly approvalStatus: Value;
-  readonly container: Record<string, Value>;
+  /** The package's inference containers, in order (several: a serial inference pipeline). */
+  readonly containers: readonly Record<string, Value>[];
+  /**
+   * The request and response content type the package serves.
+   * @default JSON_LINES
+   */
+  readonly contentType?: string;
+  /** The reports of the gates the definition ran (registration reads only those). */
   readonly gates: RegisteredGates;
   readonly engine: GateEngine;
   readonly evaluation: Evaluation;
@@ -266,6 +273,8 @@ export interface RegisterOptions {
 
 /** Registers the model version with its evaluation and gate reports. */
 export function registerStep(options: RegisterOptions): RegisterModelStep {
+  const contentType = options.contentType ?? JSON_LINES;
+  const baselines = driftCheckBaselines(options.gates, options.engine);
   return new RegisterModelStep('RegisterModel', {
     description: 'Registers the model version with its evaluation and gate reports, pending approval by default',
     dependsOn: [...options.dependsOn],
@@ -274,14 +283,14 @@ export function registerStep(options: RegisterOptions): RegisterModelStep {
       ModelPackageDescription: options.description,
       ModelApprovalStatus: options.approvalStatus,
       InferenceSpecification: {
-        Containers: [options.container],
-        SupportedContentTypes: [JSON_LINES],
-        SupportedResponseMIMETypes: [JSON_LINES],
+        Containers: [...options.containers],
+        SupportedContentTypes: [contentType],
+        SupportedResponseMIMETypes: [contentType],
         SupportedRealtimeInferenceInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
         SupportedTransformInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
       },
       ModelMetrics: modelMetrics(options.gates, options.evaluation.statisticsUri),
-      DriftCheckBaselines: driftCheckBaselines(options.gates, options.engine),
+      ...(baselines ? { DriftCheckBaselines: baselines } : {}),
       CustomerMetadataProperties: {
         code_version: options.codeVersion,
         input_data: options.inputData,

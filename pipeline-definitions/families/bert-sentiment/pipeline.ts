@@ -24,7 +24,7 @@ import {
   processingOutput,
 } from '../../dsl';
 import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES, QualityThresholds } from '../../catalogue';
-import { gateEngine, Gate } from '../../gates';
+import { gateEngine, Gate, GateName } from '../../gates';
 import { checkInstanceTypes } from '../../dsl/instance-types';
 import { PipelineJobs, text } from '../../parts/jobs';
 import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, transformStep } from '../../parts/steps';
@@ -32,6 +32,9 @@ import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, regi
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
 export const BERT_PIPELINE_ID = 'bert-sentiment';
+
+/** The quality gates BERT runs: every one (CheckExplainability only when the settings ask for it). */
+export const BERT_GATES: readonly GateName[] = ['CheckDataBias', 'CheckDataQuality', 'CheckTrainingHealth', 'CheckModelQuality', 'CheckModelBias', 'CheckExplainability'];
 
 /** What the training script prints and the metric definitions read. */
 export const BERT_METRIC_DEFINITIONS = [
@@ -138,6 +141,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     jobs,
     quality: props.quality ?? DEFAULT_QUALITY_THRESHOLDS,
     modelPackageGroupName: props.modelPackageGroupName,
+    gates: BERT_GATES,
     clarifyImageUri: props.managedImages?.clarify,
     modelMonitorImageUri: props.managedImages?.modelMonitor,
     debuggerRuleImageUri: props.debuggerRuleImageUri,
@@ -237,7 +241,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     modelPackageGroupName: props.modelPackageGroupName,
     description: 'RoBERTa review-sentiment classifier (-1, 0, 1) trained by the BERT pipeline',
     approvalStatus: p.approvalStatus.ref,
-    container,
+    containers: [container],
     gates: { CheckDataBias: dataBias, CheckDataQuality: dataQuality, CheckModelQuality: modelQuality, CheckModelBias: modelBias, CheckExplainability: explainability },
     engine,
     evaluation,
