@@ -5,13 +5,21 @@
  */
 import { BERT_PIPELINE_ID } from '../../pipeline-definitions/bert-sentiment';
 import { JSON_LINES } from '../../pipeline-definitions/contract';
-import { BERT_CODE_DIR, BertPipelineStack } from '../bert-pipeline-stack';
+import { BERT_CODE_DIR, BertPipelineStack, PRETRAINED_MODEL_PREFIX } from '../bert-pipeline-stack';
 import { LakePrefix } from '../lake-layout';
 import { BertPipelineVariantSetting } from '../settings';
-import { ModelFamily } from './model-family';
+import { ModelFamily, PretrainedModel } from './model-family';
 
 const DESCRIPTION = 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates';
 const TAGS = { pipeline: BERT_PIPELINE_ID, model: 'roberta-base', task: 'text-classification' };
+
+/** roberta-base as the pipelines read it: config, weights and tokenizer at a pinned commit of the hub repository. */
+const ROBERTA_BASE: PretrainedModel = {
+  repository: 'FacebookAI/roberta-base',
+  revision: 'e2da8e2f811d1448a5b465c236feacd80ffbac7b',
+  files: ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'tokenizer.json'],
+  lakePrefix: PRETRAINED_MODEL_PREFIX,
+};
 
 /** The BERT family, or the family of one variant of its pipeline. */
 export function bertSentimentFamily(variant?: { readonly name: string } & BertPipelineVariantSetting): ModelFamily {
@@ -34,5 +42,6 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
       monitoring: { codeDir: BERT_CODE_DIR, image: 'huggingFaceTraining' },
     },
     keepsFirstNames: variant === undefined,
+    pretrainedModel: ROBERTA_BASE,
   };
 }
