@@ -3,6 +3,8 @@ import { GetCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeFeatureGroupCommand, ListModelPackagesCommand, ListPipelineExecutionsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as fs from 'fs';
+import * as path from 'path';
 import { bertSentimentFamily } from '../lib/families';
 import { main } from '../scripts/doctor/doctor';
 
@@ -78,10 +80,13 @@ beforeEach(() => {
 });
 
 describe('npm run doctor', () => {
-  test('right after cdk deploy --all: what is missing, each with the command that fixes it', async () => {
+  test("right after cdk deploy --all: what is missing, each with the command that fixes it (README's example)", async () => {
     deployed();
     const { code, out } = await run();
     expect(code).toBe(1);
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    const example = /<!-- doctor-example:start[^>]*-->\n```text\n\$ npm run doctor\n([\s\S]*?)```\n<!-- doctor-example:end -->/.exec(readme);
+    expect(example?.[1]).toBe(out);
     expect(out).toBe(
       [
         'ready    stack pds-dev-data-lake: CREATE_COMPLETE',
@@ -123,7 +128,8 @@ describe('npm run doctor', () => {
   });
 
   test('what failed, what runs, what awaits approval, a model seeded at another commit', async () => {
-    const { 'vocab.json': _vocab, ...seeded } = { ...all(ROBERTA.files, ROBERTA.revision), 'config.json': 'f'.repeat(40) };
+    const seeded: Record<string, string> = { ...all(ROBERTA.files, ROBERTA.revision), 'config.json': 'f'.repeat(40) };
+    delete seeded['vocab.json'];
     deployed({ stacks: { 'pds-dev-model-deploy': { StackStatus: 'UPDATE_ROLLBACK_COMPLETE', StackStatusReason: 'Resource Deployer failed' } }, seeded });
     s3.on(ListObjectsV2Command).resolves({});
     glue.on(GetCrawlerCommand).resolves({ Crawler: { State: 'READY', LastCrawl: { Status: 'FAILED', ErrorMessage: 'Insufficient Lake Formation permission(s)' } } });

@@ -287,7 +287,7 @@ export function formatFindings(findings: readonly Finding[]): string {
 }
 
 /** Runs the doctor for a command line; returns the exit code. */
-export async function main(argv: readonly string[], clients?: DoctorClients, write = (text: string) => process.stdout.write(text)): Promise<number> {
+export async function main(argv: readonly string[], clients?: DoctorClients, write = (text: string): unknown => process.stdout.write(text)): Promise<number> {
   try {
     const { context, rest } = contextArguments(argv, 'doctor');
     if (rest.length > 0) throw new UsageError(`doctor: unknown argument ${rest[0]}; expected -c key=value (the settings the platform was deployed with)`);
