@@ -14,7 +14,9 @@ each model:
    sha1 of a small one), or from a local folder (``--from DIR``) — and only when all are there and
    checked is anything uploaded, so a failed download leaves the lake as it was.
 3. The files are uploaded with the lake's KMS key (SSE-KMS), each recording the repository, the
-   commit and its sha256 as object metadata (what ``npm run doctor`` reads).
+   commit and its sha256 as object metadata (what ``npm run doctor`` reads): to a staging prefix
+   beside the model's first, and only when all are there copied into it within S3, so an upload
+   that breaks off leaves the model's prefix as it was too.
 
 AWS calls use the user's credentials and region, as the AWS CLI does.
 """
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 from tqdm import tqdm
 
@@ -113,17 +116,33 @@ def same_key(reported: str, key_arn: str) -> bool:
     return reported == key_arn or key_arn.endswith(f"/{reported}") or reported.endswith(f"/{key_arn}")
 
 
+def staging_prefix(model: Model) -> str:
+    """Where the files wait until all are uploaded: beside the model's prefix, not under it (a
+    pipeline reading the prefix never sees them)."""
+    return f"{model.lake_prefix.rstrip('/')}.staging/"
+
+
 def upload(s3, bucket: str, key_arn: str, model: Model, files: dict[str, Path], source: str) -> None:
-    for name in model.files:
-        path = files[name]
-        size = path.stat().st_size
-        extra = {
-            "ServerSideEncryption": "aws:kms",
-            "SSEKMSKeyId": key_arn,
-            "Metadata": {META_REPOSITORY: model.repository, META_REVISION: model.revision, META_SHA256: sha256_of(path), META_SOURCE: source},
-        }
-        with tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=f"upload {name}", file=sys.stderr) as bar:
-            s3.upload_file(str(path), bucket, f"{model.lake_prefix}{name}", ExtraArgs=extra, Callback=bar.update)
+    """Uploads the files to the staging prefix, then, once all are there, copies them into the
+    model's prefix within S3 (quick, no upload that can break off halfway through the model); the
+    staging prefix is emptied either way."""
+    staging = staging_prefix(model)
+    encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key_arn}
+    metadata: dict[str, dict[str, str]] = {}
+    try:
+        for name in model.files:
+            path = files[name]
+            metadata[name] = {META_REPOSITORY: model.repository, META_REVISION: model.revision, META_SHA256: sha256_of(path), META_SOURCE: source}
+            extra = {**encryption, "Metadata": metadata[name]}
+            with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, unit_divisor=1024, desc=f"upload {name}", file=sys.stderr) as bar:
+                s3.upload_file(str(path), bucket, f"{staging}{name}", ExtraArgs=extra, Callback=bar.update)
+        for name in model.files:
+            extra = {**encryption, "Metadata": metadata[name], "MetadataDirective": "REPLACE"}
+            s3.copy({"Bucket": bucket, "Key": f"{staging}{name}"}, bucket, f"{model.lake_prefix}{name}", ExtraArgs=extra)
+    finally:
+        staged = [{"Key": f"{staging}{name}"} for name in metadata]
+        if staged:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": staged, "Quiet": True})
 
 
 # ---- The files: from the hub, checked, or from a folder.
@@ -273,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (ClientError, BotoCoreError) as error:
         print(f"seed-model: AWS said: {error}", file=sys.stderr)
+        return 1
+    except (S3UploadFailedError, OSError) as error:
+        print(f"seed-model: the upload broke off ({error}); the model's prefix is as it was: run again.", file=sys.stderr)
         return 1
     return 0
 

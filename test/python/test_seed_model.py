@@ -189,3 +189,37 @@ def test_a_missing_stack_and_missing_credentials_are_said_plainly(tmp_path, aws,
     assert "seed-model: no AWS credentials" in result.stderr
     assert "Traceback" not in result.stderr
     assert lake_objects(lake) == {}
+
+
+def test_an_upload_that_breaks_off_leaves_the_models_prefix_as_it_was(tmp_path, aws, lake, tiny_pretrained, monkeypatch):
+    """In-process, with the S3 client failing the third upload (a connection lost halfway)."""
+    sys.path.insert(0, str(SEED.parent))
+    import seed
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws)
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+
+    class Breaking:
+        def __init__(self):
+            self.session, self.uploads = session, 0
+
+        def client(self, name):
+            client = self.session.client(name)
+            if name == "s3":
+                upload_file = client.upload_file
+
+                def breaking(*args, **kwargs):
+                    self.uploads += 1
+                    if self.uploads == 3:
+                        raise ConnectionError("connection lost")
+                    return upload_file(*args, **kwargs)
+
+                client.upload_file = breaking
+            return client
+
+    plan = seed.read_plan(write_plan(tmp_path))
+    with pytest.raises(ConnectionError):
+        seed.seed(plan, tiny_pretrained, None, session=Breaking())
+    assert lake_objects(lake) == {}  # nothing in the model's prefix, the staging prefix emptied
+    assert seed.seed(plan, tiny_pretrained, None, session=session) == len(FILES)
+    assert sorted(lake_objects(lake)) == sorted(PREFIX + name for name in FILES)
