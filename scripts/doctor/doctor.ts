@@ -17,8 +17,11 @@ import { CloudFormationClient, DescribeStacksCommand, Output } from '@aws-sdk/cl
 import { GetCrawlerCommand, GlueClient } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeFeatureGroupCommand, ListModelPackagesCommand, ListPipelineExecutionsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import * as path from 'path';
+import { SAMPLE_DATA_DIR } from '../../lib/constructs/lake-folder-upload';
 import { logGroupName } from '../../lib/data-lake-stack';
 import { LakePrefix } from '../../lib/lake-layout';
+import { projectRoot } from '../../lib/project-paths';
 import { ConfigError } from '../../lib/settings';
 import { contextArguments, DeployedFamily, DeployedPlatform, deployedPlatform, LakeModel, UsageError } from '../deployed/platform';
 
@@ -140,7 +143,7 @@ async function sampleData(s3: S3Client, lake: Record<string, string>): Promise<F
       status: 'missing',
       what,
       detail: `no CSV file under ${uri}`,
-      fix: `aws s3 cp data/sample/reviews/ ${uri} --recursive --sse aws:kms --sse-kms-key-id ${lake.LakeKeyArn}`,
+      fix: `aws s3 cp ${path.relative(projectRoot(), SAMPLE_DATA_DIR)}/ ${uri} --recursive --sse aws:kms --sse-kms-key-id ${lake.LakeKeyArn}`,
     };
   } catch (error) {
     return unexpected(what, error);
