@@ -13,7 +13,6 @@ import { offlineEnvironment } from '../scripts/review/synth';
 
 const root = path.join(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
-const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')) as { scripts: Record<string, string> };
 
 interface Expectation {
   readonly succeeds: boolean;
@@ -70,12 +69,6 @@ function step(steps: readonly Step[], name: string): Step {
   if (!found) throw new Error(`no step ${name}`);
   return found;
 }
-
-/** package.json's synth script while `-c` values reached only the renderer: `cdk synth` ran with cdk.json alone. */
-const SYNTH_WITHOUT_CONTEXT =
-  'CDK_DISABLE_VERSION_CHECK=1 cdk synth --quiet && ts-node --swc pipeline-definitions/rendering/render.ts --assembly cdk.out --out cdk.out/pipeline-definitions';
-const synthIgnoresContext = packageJson.scripts.synth === SYNTH_WITHOUT_CONTEXT;
-const marked = (example: Example) => synthIgnoresContext && example.command.startsWith('npm run synth ');
 
 interface Example {
   readonly command: string;
@@ -154,7 +147,7 @@ describe("README's synth, render and contract examples", () => {
 
   beforeAll(() => {
     // All at once: each is a synth of the app, mostly on one core.
-    for (const example of examples.filter((e) => !marked(e))) runs.set(example.command, run(example.command));
+    for (const example of examples) runs.set(example.command, run(example.command));
   }, 10_000);
 
   afterAll(async () => {
@@ -163,11 +156,7 @@ describe("README's synth, render and contract examples", () => {
 
   for (const example of examples) {
     const expectation = EXPECTED[example.command] ?? { succeeds: true };
-    const title = marked(example) ? `${example.command} (marked: not run while the synth script gives -c to the renderer alone)` : example.command;
-    (marked(example) ? test.failing : test)(title, async () => {
-      // Such an example cannot give what README says (it synthesizes cdk.json's configuration and
-      // renders another): it is not run, and the mark fails once the script changes, to be removed.
-      if (marked(example)) throw new Error(`not run: package.json's synth script is still: ${SYNTH_WITHOUT_CONTEXT}`);
+    test(example.command, async () => {
       const result = await runs.get(example.command)!;
       for (const line of example.prints) expect(result.output).toContain(line);
       if (expectation.succeeds) expect({ code: result.code, output: result.output }).toEqual({ code: 0, output: expect.any(String) });
