@@ -123,6 +123,22 @@ export interface FamilyServing {
   readonly monitoring?: { readonly image: ImageName };
 }
 
+/**
+ * A pre-trained model a family's pipelines start from. The jobs have no internet access, so it is
+ * read from the lake; `npm run seed-model` puts it there from the Hugging Face hub at the declared
+ * commit (each file checked against the hash the hub reports) or from a local folder.
+ */
+export interface PretrainedModel {
+  /** The hub repository, e.g. `FacebookAI/roberta-base`. */
+  readonly repository: string;
+  /** The repository's commit (40 hexadecimal digits) the files are taken at. */
+  readonly revision: string;
+  /** The files the pipelines read (config, weights, tokenizer), as the repository names them. */
+  readonly files: readonly string[];
+  /** The lake prefix the family's pipelines read the files from (under `models/`, ending with `/`). */
+  readonly lakePrefix: string;
+}
+
 export interface ModelFamily {
   /** Lowercase letters, digits and hyphens: the model package group is `<prefix>-<id>`. */
   readonly id: string;
@@ -135,6 +151,11 @@ export interface ModelFamily {
   /** Lake prefixes of the registered packages' artifacts and baselines: all the serving model role may read. */
   readonly artifactsPrefixes: readonly string[];
   readonly serving: FamilyServing;
+  /**
+   * The pre-trained model the family's pipelines read from the lake.
+   * @default - none
+   */
+  readonly pretrainedModel?: PretrainedModel;
   /**
    * The names the family's serving had before there were families — stack `<prefix>-serving`,
    * parameters `/<prefix>/serving/champion-model-package-arn`, monitoring pipeline

@@ -6,16 +6,11 @@ cd "$(dirname "$0")/.."
 
 stamp() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
 
-# What npm ci installs from: the lock file and package.json's dependency fields (a change to its
-# scripts or description installs nothing).
-node_stamp=$( (node -e '
-  const p = require("./package.json");
-  const fields = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "overrides", "engines"];
-  console.log(JSON.stringify(fields.map((f) => p[f] ?? null)));'; cat package-lock.json) | sha256sum | cut -d' ' -f1)
-if [ ! -f node_modules/.deps-stamp ] || [ "$(cat node_modules/.deps-stamp)" != "$node_stamp" ]; then
+# npm ci runs again only when node_modules is not what the lock file says, judged from what npm
+# itself records there (node_modules/.package-lock.json), so README's own `npm ci` counts too.
+if ! node scripts/npm-current.js; then
   echo "Installing npm packages (npm ci)..."
   npm ci --no-audit --no-fund
-  echo "$node_stamp" > node_modules/.deps-stamp
 fi
 
 python=${PYTHON:-python3}

@@ -27,6 +27,39 @@ describe('README', () => {
     expect(ci).toMatch(/^npm test$/m);
   });
 
+  test('its first screen: the two set-up commands and the first thing to try, within 40 lines, then the contents', () => {
+    const lines = readme.split('\n');
+    const firstScreen = lines.slice(0, 40);
+    for (const command of ['npm ci && npm run synth', 'npm test', 'npm run pipeline:local -- bert-sentiment']) {
+      expect(firstScreen).toContain(command);
+    }
+    const contents = lines.indexOf('## Contents');
+    expect(contents).toBeGreaterThan(lines.indexOf('npm run pipeline:local -- bert-sentiment'));
+    // After the contents, the architecture picture comes first.
+    const next = lines.findIndex((line, i) => i > contents && line.startsWith('## '));
+    expect(lines[next]).toBe('## Architecture');
+    expect(lines[next + 2]).toBe('```mermaid');
+  });
+
+  test('its contents list every section and subsection after them, each link to its heading', () => {
+    const lines = readme.split('\n');
+    const contents = lines.indexOf('## Contents');
+    let fenced = false;
+    const headings: string[] = [];
+    lines.slice(contents + 1).forEach((line) => {
+      if (line.trimStart().startsWith('```')) fenced = !fenced;
+      else if (!fenced && /^#{2,3} /.test(line)) headings.push(line);
+    });
+    // GitHub's anchors: lowercase, punctuation dropped, spaces to hyphens.
+    const anchor = (title: string) => title.toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+    const expected = headings.map((h) => {
+      const [, marks, title] = /^(#+) (.*)$/.exec(h)!;
+      return `${marks.length === 3 ? '  ' : ''}- [${title}](#${anchor(title)})`;
+    });
+    const end = lines.indexOf('', contents + 2);
+    expect(lines.slice(contents + 2, end)).toEqual(expected);
+  });
+
   test('names every stack of the full synth in its architecture picture', () => {
     const { app, config, platform } = buildApp(SYNTH_VARIANTS.full);
     const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c));

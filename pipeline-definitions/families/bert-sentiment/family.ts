@@ -8,7 +8,7 @@ import { JSON_LINES } from '../../contract';
 import { LakePrefix } from '../../../lib/lake-layout';
 import { projectPath } from '../../../lib/project-paths';
 import { BertPipelineVariantSetting, PlatformConfig } from '../../../lib/settings';
-import { FamilyPipeline, ModelFamily } from '../../../lib/model-family';
+import { FamilyPipeline, ModelFamily, PretrainedModel } from '../../../lib/model-family';
 import type { FamilyPackage } from '../family-package';
 import { bertSentimentLocalRun } from './local';
 
@@ -19,6 +19,14 @@ const TAGS = { pipeline: BERT_PIPELINE_ID, model: 'roberta-base', task: 'text-cl
 export const BERT_CODE_DIR = projectPath('pipeline-definitions', 'families', 'bert-sentiment', 'code');
 /** Where the pipeline expects the pre-trained RoBERTa (config, weights, tokenizer). */
 export const PRETRAINED_MODEL_PREFIX = `${LakePrefix.models}roberta-base/`;
+
+/** roberta-base as the pipelines read it: config, weights and tokenizer at a pinned commit of the hub repository. */
+const ROBERTA_BASE: PretrainedModel = {
+  repository: 'FacebookAI/roberta-base',
+  revision: 'e2da8e2f811d1448a5b465c236feacd80ffbac7b',
+  files: ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'tokenizer.json'],
+  lakePrefix: PRETRAINED_MODEL_PREFIX,
+};
 
 /** The BERT pipeline, or the pipeline of one of its variants (own raw prefix, table prefix and group). */
 export function bertSentimentPipelineDeclaration(variant?: { readonly name: string } & BertPipelineVariantSetting): FamilyPipeline {
@@ -87,6 +95,7 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
       monitoring: { image: 'huggingFaceTraining' },
     },
     keepsFirstNames: variant === undefined,
+    pretrainedModel: ROBERTA_BASE,
   };
 }
 
