@@ -35,24 +35,47 @@ export function channel(name: string, uri: Value): Value {
 }
 
 export interface PrepareOptions {
+  /**
+   * The step's name.
+   * @default 'Processing'
+   */
+  readonly name?: string;
   readonly script: string;
   readonly description: string;
   readonly arguments: readonly Value[];
   readonly inputs: readonly Value[];
-  /** The splits it writes, each to `output/sentiment/<split>` and the execution's `processing/<split>`, as output `sentiment-<split>`. */
+  /**
+   * The splits it writes, each to `output/<splitsAs>/<split>` and the execution's
+   * `processing/<split>`, as output `<splitsAs>-<split>`.
+   */
   readonly splits: readonly string[];
+  /**
+   * What the split outputs are named after.
+   * @default 'sentiment'
+   */
+  readonly splitsAs?: string;
   /** Further outputs (e.g. a table of the lake). */
   readonly outputs?: readonly Value[];
-  /** The gates' engine: its preparation arguments and outputs are added. */
-  readonly engine: GateEngine;
+  /**
+   * The gates' engine, when the script writes what the engine's gates read of the preparation
+   * (the managed engine's baselines): its preparation arguments and outputs are added.
+   * @default - none added
+   */
+  readonly engine?: GateEngine;
   /** The instances the step runs on, each preparing its share of a sharded input (default 1). */
   readonly instanceCount?: Value;
+  /**
+   * Isolate the job from the network (a preparation that calls no AWS API).
+   * @default false
+   */
+  readonly networkIsolation?: boolean;
 }
 
-/** The preparation step (not isolated: it calls the Feature Store API). */
+/** The preparation step (not isolated by default: a preparation may call the Feature Store API). */
 export function prepareStep(jobs: PipelineJobs, options: PrepareOptions): ProcessingStep {
-  const forGates = options.engine.preparation();
-  return new ProcessingStep('Processing', {
+  const forGates = options.engine?.preparation() ?? { arguments: [], outputs: [] };
+  const splitsAs = options.splitsAs ?? 'sentiment';
+  return new ProcessingStep(options.name ?? 'Processing', {
     description: options.description,
     request: jobs.scriptJob(
       options.script,
@@ -60,12 +83,12 @@ export function prepareStep(jobs: PipelineJobs, options: PrepareOptions): Proces
       [...options.inputs],
       [
         ...options.splits.map((split) =>
-          processingOutput(`sentiment-${split}`, jobs.executionPrefix('processing', split), `${PROCESSING_ROOT}/output/sentiment/${split}`),
+          processingOutput(`${splitsAs}-${split}`, jobs.executionPrefix('processing', split), `${PROCESSING_ROOT}/output/${splitsAs}/${split}`),
         ),
         ...(options.outputs ?? []),
         ...forGates.outputs,
       ],
-      false,
+      options.networkIsolation ?? false,
       options.instanceCount,
     ),
   });
@@ -204,47 +227,74 @@ export function transformSizingProblem(sizing: TransformSizing): string | undefi
  * The serving container of a trained model: the image, the artifacts, the inference script in
  * them, the model server's timeout and one torch thread per worker.
  */
-export function inferenceContainer(imageUri: string, modelData: Value): Record<string, Value> {
+export function inferenceContainer(imageUri: string, modelData: Value, sizing: TransformSizing = TRANSFORM_SIZING): Record<string, Value> {
   return {
     Image: imageUri,
     ModelDataUrl: modelData,
     Environment: {
       SAGEMAKER_PROGRAM: 'inference.py',
       SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
-      SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(TRANSFORM_SIZING.timeoutSeconds),
-      OMP_NUM_THREADS: String(TRANSFORM_SIZING.threadsPerWorker),
+      SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(sizing.timeoutSeconds),
+      OMP_NUM_THREADS: String(sizing.threadsPerWorker),
     },
   };
 }
 
-/** The SageMaker model for batch transform, network-isolated. */
-export function modelStep(jobs: PipelineJobs, container: Record<string, Value>): CreateModelStep {
+/**
+ * The SageMaker model for batch transform, network-isolated: one container, or several in order
+ * (a serial inference pipeline).
+ */
+export function modelStep(jobs: PipelineJobs, containers: Record<string, Value> | readonly Record<string, Value>[]): CreateModelStep {
+  const list = Array.isArray(containers) ? [...containers] : [containers as Record<string, Value>];
+  if (list.length === 0) throw new Error('modelStep: no container; expected one, or several in order.');
+  const serving = list.length === 1 ? { PrimaryContainer: list[0] } : { Containers: list, InferenceExecutionConfig: { Mode: 'Serial' } };
   return new CreateModelStep('CreateModel', {
     description: 'The SageMaker model for batch transform (inference code inside model.tar.gz)',
-    request: { ExecutionRoleArn: jobs.props.executionRoleArn, PrimaryContainer: container, EnableNetworkIsolation: true },
+    request: { ExecutionRoleArn: jobs.props.executionRoleArn, ...serving, EnableNetworkIsolation: true },
   });
 }
 
+export interface TransformOptions {
+  readonly model: CreateModelStep;
+  readonly input: Value;
+  readonly instanceType: Value;
+  readonly instanceCount: Value;
+  /**
+   * The request and response content type (the output joins each input line with its answer).
+   * @default JSON_LINES
+   */
+  readonly contentType?: string;
+  /**
+   * Mini-batch size, timeouts and requests in flight, measured for the family's model.
+   * @default TRANSFORM_SIZING (BERT's)
+   */
+  readonly sizing?: TransformSizing;
+}
+
 /** Batch transform of JSON lines: the output keeps each input line beside its prediction. */
-export function transformStep(jobs: PipelineJobs, options: { readonly model: CreateModelStep; readonly input: Value; readonly instanceType: Value; readonly instanceCount: Value }): TransformStep {
+export function transformStep(jobs: PipelineJobs, options: TransformOptions): TransformStep {
   const { kmsKeyArn } = jobs.props;
+  const contentType = options.contentType ?? JSON_LINES;
+  const sizing = options.sizing ?? TRANSFORM_SIZING;
+  const problem = transformSizingProblem(sizing);
+  if (problem) throw new Error(`transformStep: the sizing would time out or exceed a limit: ${problem}.`);
   return new TransformStep('Transform', {
     description: 'Predicts the test split; the output keeps each input line for the model-quality checks',
     request: {
       ModelName: options.model.modelName(),
       TransformInput: {
         DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: options.input } },
-        ContentType: JSON_LINES,
+        ContentType: contentType,
         SplitType: 'Line',
         CompressionType: 'None',
       },
-      TransformOutput: { S3OutputPath: jobs.executionPrefix('transform'), Accept: JSON_LINES, AssembleWith: 'Line', KmsKeyId: kmsKeyArn },
+      TransformOutput: { S3OutputPath: jobs.executionPrefix('transform'), Accept: contentType, AssembleWith: 'Line', KmsKeyId: kmsKeyArn },
       TransformResources: { InstanceType: options.instanceType, InstanceCount: options.instanceCount, VolumeKmsKeyId: kmsKeyArn },
       DataProcessing: { InputFilter: '$', JoinSource: 'Input', OutputFilter: '$' },
       BatchStrategy: 'MultiRecord',
-      MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
-      MaxConcurrentTransforms: TRANSFORM_SIZING.concurrentRequests,
-      ModelClientConfig: { InvocationsTimeoutInSeconds: TRANSFORM_SIZING.timeoutSeconds, InvocationsMaxRetries: TRANSFORM_SIZING.invocationsMaxRetries },
+      MaxPayloadInMB: sizing.maxPayloadInMB,
+      MaxConcurrentTransforms: sizing.concurrentRequests,
+      ModelClientConfig: { InvocationsTimeoutInSeconds: sizing.timeoutSeconds, InvocationsMaxRetries: sizing.invocationsMaxRetries },
     },
   });
 }

@@ -1,0 +1,51 @@
+/**
+ * The shared parts take what differs between families: step names, split outputs, content types,
+ * transform sizing, and a model of several containers (a serial inference pipeline).
+ */
+import { PipelineDefinition } from '../pipeline-definitions/dsl';
+import { PipelineJobs } from '../pipeline-definitions/parts/jobs';
+import { inferenceContainer, modelStep, prepareStep, TRANSFORM_SIZING, transformStep } from '../pipeline-definitions/parts/steps';
+
+const jobs = new PipelineJobs({
+  pipelineId: 'fixture',
+  executionRoleArn: 'arn:aws:iam::111122223333:role/fixture',
+  lakeBucketName: 'lake',
+  kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/fixture',
+  codeUri: 's3://lake/pipelines/fixture/code/',
+  scriptImageUri: 'image',
+  scriptInstanceType: 'ml.m5.large',
+});
+const rendered = (...steps: ConstructorParameters<typeof PipelineDefinition>[0]['steps']) => new PipelineDefinition({ parameters: [], steps }).render() as any;
+
+test('a preparation of its own name and split outputs, isolated, without the engine\'s additions', () => {
+  const step = prepareStep(jobs, { name: 'Prepare', script: 'prep.py', description: 'd', arguments: [], inputs: [], splits: ['train', 'test'], splitsAs: 'reviews', networkIsolation: true });
+  const args = rendered(step).Steps[0].Arguments;
+  expect(rendered(step).Steps[0].Name).toBe('Prepare');
+  expect(args.ProcessingOutputConfig.Outputs.map((o: any) => [o.OutputName, o.S3Output.LocalPath])).toEqual([
+    ['reviews-train', '/opt/ml/processing/output/reviews/train'],
+    ['reviews-test', '/opt/ml/processing/output/reviews/test'],
+  ]);
+  expect(args.NetworkConfig.EnableNetworkIsolation).toBe(true);
+});
+
+test('a model of several containers is a serial inference pipeline; of none, refused', () => {
+  const containers = [inferenceContainer('a', 's3://lake/a.tar.gz'), inferenceContainer('b', 's3://lake/b.tar.gz')];
+  const request = rendered(modelStep(jobs, containers)).Steps[0].Arguments;
+  expect(request.PrimaryContainer).toBeUndefined();
+  expect(request.Containers.map((c: any) => c.Image)).toEqual(['a', 'b']);
+  expect(request.InferenceExecutionConfig).toEqual({ Mode: 'Serial' });
+  expect(() => modelStep(jobs, [])).toThrow('modelStep: no container; expected one, or several in order.');
+});
+
+test('a transform of the family\'s content type and sizing; a sizing that would time out is refused', () => {
+  const model = modelStep(jobs, inferenceContainer('a', 's3://lake/a.tar.gz'));
+  const sizing = { ...TRANSFORM_SIZING, maxPayloadInMB: 6, recordBytes: 200, secondsPerRecord: 0.001 };
+  const transform = transformStep(jobs, { model, input: 's3://lake/test/', instanceType: 'ml.m5.large', instanceCount: 1, contentType: 'text/csv', sizing });
+  const request = rendered(model, transform).Steps[1].Arguments;
+  expect(request.TransformInput.ContentType).toBe('text/csv');
+  expect(request.TransformOutput.Accept).toBe('text/csv');
+  expect(request.MaxPayloadInMB).toBe(6);
+  expect(() => transformStep(jobs, { model, input: 's3://lake/test/', instanceType: 'ml.m5.large', instanceCount: 1, sizing: { ...TRANSFORM_SIZING, maxPayloadInMB: 6 } })).toThrow(
+    /^transformStep: the sizing would time out or exceed a limit: a 6 MB mini-batch is about \d+ records, \d+ s to score: more than half the 600 s timeout\.$/,
+  );
+});
