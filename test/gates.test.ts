@@ -5,17 +5,9 @@
 import { ExecutionVariable, Join } from '../pipeline-definitions/dsl';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../pipeline-definitions/catalogue';
 import { driftCheckBaselines, gateEngine, modelMetrics, QUALITY_GATES } from '../pipeline-definitions/gates';
-import { PipelineJobs } from '../pipeline-definitions/parts/jobs';
+import { fixtureJobs } from './helpers';
 
-const jobs = new PipelineJobs({
-  pipelineId: 'fixture',
-  executionRoleArn: 'arn:aws:iam::111122223333:role/fixture',
-  lakeBucketName: 'lake',
-  kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/fixture',
-  codeUri: 's3://lake/pipelines/fixture/code/',
-  scriptImageUri: 'image',
-  scriptInstanceType: 'ml.m5.large',
-});
+const jobs = fixtureJobs();
 const engine = (managed: boolean, gates?: readonly (typeof QUALITY_GATES)[number][]) =>
   gateEngine(managed, { jobs, quality: DEFAULT_QUALITY_THRESHOLDS, modelPackageGroupName: 'pds-dev-fixture', gates });
 const names = (e: ReturnType<typeof engine>) => e.parameters.map((p) => p.name);

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
+import { PipelineJobs } from '../pipeline-definitions/parts/jobs';
 import { renderAssembly } from '../pipeline-definitions/rendering/render';
 import { Assembly, readAssembly } from '../scripts/review/assembly';
 
@@ -77,4 +78,17 @@ export function renderedDefinition(context: Record<string, string> = {}, id = 'b
   const definition = renderings.get(key)![id];
   if (!definition) throw new Error(`renderedDefinition: no pipeline ${id} for ${key}`);
   return definition;
+}
+
+/** The shared job settings of a fixture pipeline (`pipelines/fixture/` of a lake named `lake`), for tests of the parts and gates. */
+export function fixtureJobs(): PipelineJobs {
+  return new PipelineJobs({
+    pipelineId: 'fixture',
+    executionRoleArn: 'arn:aws:iam::111122223333:role/fixture',
+    lakeBucketName: 'lake',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/fixture',
+    codeUri: 's3://lake/pipelines/fixture/code/',
+    scriptImageUri: 'image',
+    scriptInstanceType: 'ml.m5.large',
+  });
 }

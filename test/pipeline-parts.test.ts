@@ -3,18 +3,10 @@
  * transform sizing, and a model of several containers (a serial inference pipeline).
  */
 import { PipelineDefinition } from '../pipeline-definitions/dsl';
-import { PipelineJobs } from '../pipeline-definitions/parts/jobs';
+import { fixtureJobs } from './helpers';
 import { inferenceContainer, modelStep, prepareStep, TRANSFORM_SIZING, transformStep } from '../pipeline-definitions/parts/steps';
 
-const jobs = new PipelineJobs({
-  pipelineId: 'fixture',
-  executionRoleArn: 'arn:aws:iam::111122223333:role/fixture',
-  lakeBucketName: 'lake',
-  kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/fixture',
-  codeUri: 's3://lake/pipelines/fixture/code/',
-  scriptImageUri: 'image',
-  scriptInstanceType: 'ml.m5.large',
-});
+const jobs = fixtureJobs();
 const rendered = (...steps: ConstructorParameters<typeof PipelineDefinition>[0]['steps']) => new PipelineDefinition({ parameters: [], steps }).render() as any;
 
 test('a preparation of its own name and split outputs, isolated, without the engine\'s additions', () => {
