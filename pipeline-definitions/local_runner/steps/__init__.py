@@ -1,10 +1,12 @@
-"""The executors of the local runner, one module per step type, registered by the step's ``Type``.
+"""The executors of the local runner, one module per step type, found by the step's ``Type``.
 
-An executor is ``run(local, step, result)``: ``local`` is the :class:`~local_runner.runner.LocalRun`
-(values, S3 and container paths, job folders, commands, the stand-ins), ``step`` the step as
-rendered, ``result`` its report entry (outputs, metrics, status). It sets the step's properties in
+An executor is a module of this package with ``STEP_TYPE`` (the ``Type`` it runs) and
+``run(local, step, result)``: ``local`` is the :class:`~local_runner.runner.LocalRun` (values, S3
+and container paths, job folders, commands, the stand-ins), ``step`` the step as rendered,
+``result`` its report entry (outputs, metrics, status). It sets the step's properties in
 ``local.properties`` and returns the steps to run next (a Condition's branch) or None. It raises
-WiringError for wiring the runner cannot follow and StepFailed when the step's program fails.
+WiringError for wiring the runner cannot follow and StepFailed when the step's program fails. A
+new step type is a new module here: nothing else names it.
 
 A step that the local settings substitute runs :func:`substituted.run` whatever its type
 (ClarifyCheck and QualityCheck have no executor of their own: their services do not run here).
@@ -12,16 +14,25 @@ A step that the local settings substitute runs :func:`substituted.run` whatever 
 
 from __future__ import annotations
 
-from local_runner.steps import condition, fail, model, processing, register_model, substituted, training, transform
+import importlib
+import pkgutil
 
-EXECUTORS = {
-    "Processing": processing.run,
-    "Training": training.run,
-    "Model": model.run,
-    "Transform": transform.run,
-    "RegisterModel": register_model.run,
-    "Condition": condition.run,
-    "Fail": fail.run,
-}
+from local_runner.steps import substituted
+
+
+def _executors() -> dict:
+    found: dict = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        step_type = getattr(module, "STEP_TYPE", None)
+        if step_type is None:
+            continue
+        if step_type in found:
+            raise ImportError(f"local runner: step type {step_type} has two executors, {found[step_type].__module__} and {module.__name__}")
+        found[step_type] = module.run
+    return found
+
+
+EXECUTORS = _executors()
 
 __all__ = ["EXECUTORS", "substituted"]

@@ -10,6 +10,10 @@ from local_runner.values import StepResult, Values, WiringError
 if TYPE_CHECKING:
     from local_runner.runner import LocalRun
 
+# The step type this module runs (steps/__init__.py finds the executors by it).
+STEP_TYPE = "Condition"
+
+
 COMPARISONS = {
     "Equals": lambda a, b: a == b,
     "GreaterThan": lambda a, b: a > b,

@@ -9,6 +9,9 @@ from local_runner.values import StepResult, as_text
 if TYPE_CHECKING:
     from local_runner.runner import LocalRun
 
+# The step type this module runs (steps/__init__.py finds the executors by it).
+STEP_TYPE = "Fail"
+
 
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     result.status = "Failed"

@@ -27,6 +27,9 @@ from local_runner.values import StepFailed, StepResult, WiringError, as_text
 if TYPE_CHECKING:
     from local_runner.runner import LocalRun
 
+# The step type this module runs (steps/__init__.py finds the executors by it).
+STEP_TYPE = "Processing"
+
 
 def share(files: list, index: int, count: int) -> list:
     """ShardedByS3Key here: instance ``index`` of ``count`` gets every count-th file, in key order."""

@@ -13,6 +13,9 @@ from local_runner.values import StepResult
 if TYPE_CHECKING:
     from local_runner.runner import LocalRun
 
+# The step type this module runs (steps/__init__.py finds the executors by it).
+STEP_TYPE = "RegisterModel"
+
 
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     args = local.resolve(step["Arguments"], step["Name"])

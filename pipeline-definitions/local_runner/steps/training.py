@@ -27,6 +27,9 @@ from local_runner.values import StepResult, WiringError, as_text
 if TYPE_CHECKING:
     from local_runner.runner import LocalRun
 
+# The step type this module runs (steps/__init__.py finds the executors by it).
+STEP_TYPE = "Training"
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

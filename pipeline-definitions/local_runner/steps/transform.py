@@ -11,6 +11,9 @@ from local_runner.values import StepResult, WiringError
 if TYPE_CHECKING:
     from local_runner.runner import LocalRun
 
+# The step type this module runs (steps/__init__.py finds the executors by it).
+STEP_TYPE = "Transform"
+
 
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     name = step["Name"]
