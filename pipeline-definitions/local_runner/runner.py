@@ -240,13 +240,18 @@ class LocalRun(Values):
         root.mkdir(parents=True)
         return root
 
-    def model_container(self, step: str, model_name: str) -> dict:
-        """A model's (first) container as its CreateModel request gave it, from the local registry."""
+    def model_containers(self, step: str, model_name: str) -> list[dict]:
+        """A model's containers in order (one, or a serial inference pipeline's) as its CreateModel
+        request gave them, from the local registry."""
         record = self.work / "registry" / "models" / f"{model_name}.json"
         if not record.exists():
             raise WiringError(f"step {step}: model {model_name} was not created by a step that ran")
         model = json.loads(record.read_text())
-        return model.get("PrimaryContainer") or model["Containers"][0]
+        return [model["PrimaryContainer"]] if "PrimaryContainer" in model else list(model["Containers"])
+
+    def model_container(self, step: str, model_name: str) -> dict:
+        """A model's first container."""
+        return self.model_containers(step, model_name)[0]
 
     def model_archive_dir(self, step: str, model_name: str) -> Path:
         """The local folder of a model's model.tar.gz."""

@@ -14,7 +14,15 @@
   whatever the model answered for it, an error record included, kept in its place;
 - one ``<input>.out`` per input file, a line per record (AssembleWith Line; OutputFilter ``$``).
 
-Run as ``python transform_job.py <model.tar.gz> <input dir> <output dir> <content type> <accept>
+A model of several containers (a serial inference pipeline, InferenceExecutionConfig Serial)
+answers each request through its containers in order: each container's answer is the next one's
+request, in the content type it answered in; a container before the last answers in its
+``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`` (else in its request's type), the last in the transform's
+Accept. Each container runs its own handlers from its own archive (its ``code/`` modules are not
+shared with the others'). The first argument is then a JSON file listing the containers in order,
+``[{"archive": "<model.tar.gz>", "environment": {...}}, ...]``.
+
+Run as ``python transform_job.py <model.tar.gz or containers.json> <input dir> <output dir> <content type> <accept>
 <join source> [<batch strategy> [<max payload in MB> [<invocation timeout in seconds>]]]``
 (default MultiRecord, 6 and 600: SageMaker's defaults); a request that takes longer than the
 timeout fails the job, as ModelClientConfig's InvocationsTimeoutInSeconds does (measured after
@@ -44,11 +52,55 @@ class TransformFailed(SystemExit):
 
 
 def load_handlers(model_dir: Path):
-    spec = importlib.util.spec_from_file_location("inference", model_dir / "code" / "inference.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
+    """A model's ``code/inference.py``, with the modules it imports from its own ``code/`` folder:
+    a module of the same name loaded before (another container's, or this process's) is set aside
+    while it loads and put back after, so each container's handlers keep their own."""
+    code = model_dir / "code"
+    own = {path.stem for path in code.glob("*.py")}
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name in own}
+    try:
+        spec = importlib.util.spec_from_file_location("inference", code / "inference.py")
+        module = importlib.util.module_from_spec(spec)
+        assert spec.loader is not None
+        spec.loader.exec_module(module)
+    finally:
+        for name in own:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
     return module
+
+
+class Container:
+    """One container of the model: its handlers, the model they loaded, what it answers in."""
+
+    def __init__(self, archive: Path, work: Path, environment: dict | None = None):
+        self.model_dir = work
+        with tarfile.open(archive) as tar:
+            tar.extractall(work, filter="data")
+        self.handlers = load_handlers(work)
+        self.loaded = self.handlers.model_fn(str(work))
+        self.default_accept = (environment or {}).get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
+
+
+def containers_of(model: Path) -> list[dict]:
+    """The containers of the first argument: one archive, or a JSON list of them in order."""
+    if model.suffix == ".json":
+        listed = json.loads(model.read_text(encoding="utf-8"))
+        if not isinstance(listed, list) or not listed:
+            raise TransformFailed(f"{model}: expected a non-empty list of containers")
+        return listed
+    return [{"archive": str(model)}]
+
+
+def invoke_serial(containers: list[Container], body: bytes, content_type: str | None, accept: str | None) -> tuple[str, str]:
+    """(response content type, body) of one request through the containers in order."""
+    for position, container in enumerate(containers):
+        last = position == len(containers) - 1
+        answered_type, answer = invoke(container.handlers, container.loaded, body, content_type, accept if last else (container.default_accept or content_type))
+        if last:
+            return answered_type, answer
+        body, content_type = answer.encode("utf-8"), answered_type
+    raise TransformFailed("the model has no container")
 
 
 def invoke(handlers, loaded, body: bytes, content_type: str | None, accept: str | None) -> tuple[str, str]:
@@ -108,18 +160,17 @@ def run(
     output_dir.mkdir(parents=True, exist_ok=True)
     count = requests = 0
     with tempfile.TemporaryDirectory() as work:
-        model_dir = Path(work)
-        with tarfile.open(model_archive) as tar:
-            tar.extractall(model_dir, filter="data")
-        handlers = load_handlers(model_dir)
-        loaded = handlers.model_fn(str(model_dir))
+        containers = [
+            Container(Path(spec["archive"]), Path(work) / str(index), spec.get("environment"))
+            for index, spec in enumerate(containers_of(model_archive))
+        ]
         for source in sorted(p for p in input_dir.rglob("*") if p.is_file()):
             outputs = []
             for batch in mini_batches(records_of(source), batch_strategy, int(max_payload_mb) * 1024 * 1024, source):
                 first, last = batch[0][0], batch[-1][0]
                 began = time.monotonic()
                 try:
-                    answered_type, answer = invoke(handlers, loaded, b"\n".join(record for _, record in batch), content_type, accept)
+                    answered_type, answer = invoke_serial(containers, b"\n".join(record for _, record in batch), content_type, accept)
                 except Exception as error:  # the container answers 400 and the job fails
                     raise TransformFailed(f"{source}: lines {first}-{last}: the model container refused the request (400): {error}") from None
                 took = time.monotonic() - began

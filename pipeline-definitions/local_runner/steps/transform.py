@@ -1,9 +1,11 @@
 """Transform steps: batch transform with the model's own inference handlers (transform_job.py),
-over the input's JSON lines, with SageMaker's JoinSource, in the model container's environment.
-Requests go one at a time (MaxConcurrentTransforms is not simulated)."""
+over the input's JSON lines, with SageMaker's JoinSource, in the (first) model container's
+environment; a model of several containers answers through each in order. Requests go one at a
+time (MaxConcurrentTransforms is not simulated)."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from local_runner.values import StepResult, WiringError
@@ -18,18 +20,25 @@ STEP_TYPE = "Transform"
 def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     name = step["Name"]
     args = local.resolve(step["Arguments"], name)
-    container = local.model_container(name, args["ModelName"])
-    archive = local.model_archive_dir(name, args["ModelName"]) / "model.tar.gz"
+    containers = local.model_containers(name, args["ModelName"])
+    container = containers[0]
     source_uri = args["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
     source = local.s3_path(source_uri)
     if not source.exists():
         raise WiringError(f"step {name}: input {source_uri} has not been written")
     output_uri = args["TransformOutput"]["S3OutputPath"]
     root = local.job_root(name)
+    archives = [local.s3_path(c["ModelDataUrl"]) for c in containers]
+    if len(containers) == 1:
+        model = archives[0]
+    else:  # a serial inference pipeline: the containers in order, each with its environment
+        model = root / "containers.json"
+        model.parent.mkdir(parents=True, exist_ok=True)
+        model.write_text(json.dumps([{"archive": str(a), "environment": c.get("Environment", {})} for a, c in zip(archives, containers)]))
     command = [
         local.python,
         str(local.here / "transform_job.py"),
-        str(archive),
+        str(model),
         str(source),
         str(local.s3_path(output_uri)),
         args["TransformInput"].get("ContentType", "application/jsonlines"),
