@@ -6,6 +6,8 @@ import {
   CLARIFY_ACCOUNTS,
   DEBUGGER_RULE_ACCOUNTS,
   dlcAccount,
+  FRAMEWORK_IMAGES,
+  imageUri,
   IMAGES,
   KNOWN_REGIONS,
   MANAGED_IMAGES,
@@ -64,6 +66,21 @@ describe('ImageRegistries', () => {
     expect(stack.resolve(images.account('debugger'))).toEqual(findInMap('debugger'));
     expect(stack.resolve(images.managedRepository('clarify'))).toEqual({ account: findInMap('clarify'), repository: MANAGED_IMAGES.clarify.repository });
     expect(stack.resolve(images.repository('huggingFaceTraining'))).toEqual({ account: findInMap('dlc'), repository: IMAGES.huggingFaceTraining.repository });
+  });
+
+  test('a framework image (scikit-learn) reads a column of its own, added when first read: its accounts, `none` where it has no registry', () => {
+    const { stack, images } = registriesStack();
+    const { repository, tag } = FRAMEWORK_IMAGES.sklearn;
+    expect(stack.resolve(images.image('sklearn'))).toEqual({
+      'Fn::Join': ['', [findInMap('sklearn'), '.dkr.ecr.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, `/${repository}:${tag}`]],
+    });
+    expect(stack.resolve(images.repository('sklearn'))).toEqual({ account: findInMap('sklearn'), repository });
+    const mapping = templateOf(stack).toJSON().Mappings.ImageRegistries;
+    expect(mapping['us-east-1'].sklearn).toBe('683313688378');
+    expect(mapping['il-central-1'].sklearn).toBe('none');
+    expect(Object.keys(mapping['us-east-1'])).toEqual(['dlc', 'debugger', 'clarify', 'modelmonitor', 'sklearn']);
+    expect(imageUri('sklearn', 'eu-west-1')).toBe(`141502667606.dkr.ecr.eu-west-1.amazonaws.com/${repository}:${tag}`);
+    expect(() => imageUri('sklearn', 'il-central-1')).toThrow('Image sklearn has no registry in region il-central-1.');
   });
 });
 

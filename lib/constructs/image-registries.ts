@@ -5,7 +5,11 @@ import {
   CLARIFY_ACCOUNTS,
   DEBUGGER_RULE_ACCOUNTS,
   dlcAccount,
+  FRAMEWORK_IMAGES,
+  FrameworkImageName,
+  ImageName,
   IMAGES,
+  isFrameworkImage,
   KNOWN_REGIONS,
   MANAGED_IMAGES,
   MODEL_MONITOR_ACCOUNTS,
@@ -35,8 +39,8 @@ export function grantImagePull(role: iam.Role, repositories: readonly ImageRepos
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
 }
 
-/** The registries of the images: the Deep Learning Containers' and the managed services'. */
-export type ImageRegistry = 'dlc' | 'debugger' | 'clarify' | 'modelmonitor';
+/** The registries of the images: the Deep Learning Containers', the managed services' and the framework images'. */
+export type ImageRegistry = 'dlc' | 'debugger' | 'clarify' | 'modelmonitor' | FrameworkImageName;
 
 const MANAGED_REGISTRY: Record<keyof typeof MANAGED_IMAGES, ImageRegistry> = {
   debugger: 'debugger',
@@ -47,10 +51,12 @@ const MANAGED_REGISTRY: Record<keyof typeof MANAGED_IMAGES, ImageRegistry> = {
 /**
  * The registry accounts of the platform's container images by region, as a `CfnMapping` read
  * with the stack's region: the stack stays environment-agnostic and resolves the right account
- * at deploy time. Regions without a managed service map it to `none`.
+ * at deploy time. Regions without a managed service map it to `none`. A framework image's
+ * registry (e.g. scikit-learn's) is a column of its own, added when the stack first reads it.
  */
 export class ImageRegistries extends Construct {
   private readonly mapping: CfnMapping;
+  private readonly frameworkColumns = new Set<FrameworkImageName>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -77,9 +83,20 @@ export class ImageRegistries extends Construct {
     return this.mapping.findInMap(Aws.REGION, registry);
   }
 
-  /** A Deep Learning Container image of the stack's region. */
-  public image(name: keyof typeof IMAGES): string {
-    return `${this.account('dlc')}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${IMAGES[name].repository}:${IMAGES[name].tag}`;
+  /** An image of the stack's region: a Deep Learning Container or a framework image. */
+  public image(name: ImageName): string {
+    const { repository, tag } = isFrameworkImage(name) ? FRAMEWORK_IMAGES[name] : IMAGES[name];
+    return `${this.account(this.registryOf(name))}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${repository}:${tag}`;
+  }
+
+  /** The registry an image is pulled from (a framework image's column made on first use). */
+  private registryOf(name: ImageName): ImageRegistry {
+    if (!isFrameworkImage(name)) return 'dlc';
+    if (!this.frameworkColumns.has(name)) {
+      for (const region of KNOWN_REGIONS) this.mapping.setValue(region, name, FRAMEWORK_IMAGES[name].accounts[region] ?? 'none');
+      this.frameworkColumns.add(name);
+    }
+    return name;
   }
 
   /** A managed service's image of the stack's region. */
@@ -87,9 +104,10 @@ export class ImageRegistries extends Construct {
     return `${this.account(MANAGED_REGISTRY[name])}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${MANAGED_IMAGES[name].repository}:${MANAGED_IMAGES[name].tag}`;
   }
 
-  /** The ECR repository of a Deep Learning Container image (for pull grants). */
-  public repository(name: keyof typeof IMAGES): ImageRepository {
-    return { account: this.account('dlc'), repository: IMAGES[name].repository };
+  /** The ECR repository of an image (for pull grants). */
+  public repository(name: ImageName): ImageRepository {
+    const { repository } = isFrameworkImage(name) ? FRAMEWORK_IMAGES[name] : IMAGES[name];
+    return { account: this.account(this.registryOf(name)), repository };
   }
 
   /** The ECR repository of a managed service's image. */

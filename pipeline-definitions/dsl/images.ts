@@ -50,26 +50,82 @@ export const KNOWN_REGIONS = [
 ] as const;
 
 /**
- * The images the BERT pipeline runs (repository and tag). Training and processing use the Hugging
- * Face PyTorch training container (transformers, pandas and pyarrow inside, so nothing installs at
- * run time); hosting and batch transform the Hugging Face PyTorch inference container.
+ * The Deep Learning Container images the families run (repository and tag). The Hugging Face
+ * PyTorch training container has transformers, pandas and pyarrow inside, so nothing installs at
+ * run time; the Hugging Face PyTorch inference container serves the models.
  */
 export const IMAGES = {
   huggingFaceTraining: { repository: 'huggingface-pytorch-training', tag: '2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04' },
   huggingFaceInference: { repository: 'huggingface-pytorch-inference', tag: '2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04' },
 } as const;
 
-export type ImageName = keyof typeof IMAGES;
+/**
+ * Registry accounts of SageMaker's scikit-learn images (`sagemaker-scikit-learn`; the SageMaker
+ * Python SDK's `image_uri_config/sklearn.json`, the same for training, processing and inference).
+ */
+export const SKLEARN_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '510948584623',
+  'ap-east-1': '651117190479',
+  'ap-northeast-1': '354813040037',
+  'ap-northeast-2': '366743142698',
+  'ap-northeast-3': '867004704886',
+  'ap-south-1': '720646828776',
+  'ap-south-2': '628508329040',
+  'ap-southeast-1': '121021644041',
+  'ap-southeast-2': '783357654285',
+  'ap-southeast-3': '951798379941',
+  'ap-southeast-4': '106583098589',
+  'ca-central-1': '341280168497',
+  'cn-north-1': '450853457545',
+  'cn-northwest-1': '451049120500',
+  'eu-central-1': '492215442770',
+  'eu-central-2': '680994064768',
+  'eu-north-1': '662702820516',
+  'eu-west-1': '141502667606',
+  'eu-west-2': '764974769150',
+  'eu-west-3': '659782779980',
+  'eu-south-1': '978288397137',
+  'eu-south-2': '104374241257',
+  'me-south-1': '801668240914',
+  'me-central-1': '272398656194',
+  'sa-east-1': '737474898029',
+  'us-east-1': '683313688378',
+  'us-east-2': '257758044811',
+  'us-gov-west-1': '414596584902',
+  'us-gov-east-1': '237065988967',
+  'us-west-1': '746614075791',
+  'us-west-2': '246618743249',
+};
+
+/**
+ * Framework images of SageMaker's own registries, whose accounts differ by region from the Deep
+ * Learning Containers': account table, repository and tag. A family names the ones it runs.
+ */
+export const FRAMEWORK_IMAGES = {
+  sklearn: { accounts: SKLEARN_ACCOUNTS, repository: 'sagemaker-scikit-learn', tag: '1.2-1-cpu-py3' },
+} as const;
+
+export type DlcImageName = keyof typeof IMAGES;
+export type FrameworkImageName = keyof typeof FRAMEWORK_IMAGES;
+/** An image a family's jobs or models run: a Deep Learning Container or a framework image. */
+export type ImageName = DlcImageName | FrameworkImageName;
+
+/** Whether an image is a framework image of SageMaker's own registries. */
+export function isFrameworkImage(name: ImageName): name is FrameworkImageName {
+  return name in FRAMEWORK_IMAGES;
+}
 
 /** The registry account of a region's Deep Learning Containers. */
 export function dlcAccount(region: string): string {
   return DLC_REGISTRY_ACCOUNTS[region] ?? DLC_DEFAULT_ACCOUNT;
 }
 
-/** An image URI for a concrete region and URL suffix (e.g. for rendering with placeholders). */
+/** An image URI for a concrete region and URL suffix (e.g. for rendering with placeholders); an error where a framework image has no registry. */
 export function imageUri(image: ImageName, region: string, urlSuffix = 'amazonaws.com'): string {
-  const { repository, tag } = IMAGES[image];
-  return `${dlcAccount(region)}.dkr.ecr.${region}.${urlSuffix}/${repository}:${tag}`;
+  const { repository, tag } = isFrameworkImage(image) ? FRAMEWORK_IMAGES[image] : IMAGES[image];
+  const account = isFrameworkImage(image) ? FRAMEWORK_IMAGES[image].accounts[region] : dlcAccount(region);
+  if (account === undefined) throw new Error(`Image ${image} has no registry in region ${region}.`);
+  return `${account}.dkr.ecr.${region}.${urlSuffix}/${repository}:${tag}`;
 }
 
 /** Registry accounts of SageMaker Debugger's rule evaluator image (`sagemaker-debugger-rules:latest`). */
