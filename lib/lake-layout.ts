@@ -17,7 +17,7 @@ export const LakePrefix = {
   athenaResults: 'athena-results/',
   /** Offline store of the SageMaker Feature Store feature groups. */
   featureStore: 'feature-store/',
-  /** Pre-trained models the pipelines start from (e.g. `models/roberta-base/`). */
+  /** Pre-trained models the pipelines start from (`models/<model>/`, as each family declares). */
   models: 'models/',
   /** Inputs, outputs and models of the SageMaker pipelines. */
   pipelineArtifacts: 'pipelines/',

@@ -129,7 +129,7 @@ export interface FamilyServing {
  * commit (each file checked against the hash the hub reports) or from a local folder.
  */
 export interface PretrainedModel {
-  /** The hub repository, e.g. `FacebookAI/roberta-base`. */
+  /** The hub repository, as `<owner>/<name>`. */
   readonly repository: string;
   /** The repository's commit (40 hexadecimal digits) the files are taken at. */
   readonly revision: string;
@@ -159,7 +159,7 @@ export interface ModelFamily {
   /**
    * The names the family's serving had before there were families — stack `<prefix>-serving`,
    * parameters `/<prefix>/serving/champion-model-package-arn`, monitoring pipeline
-   * `<prefix>-endpoint-monitor` — kept so a deployed platform updates in place (BERT's).
+   * `<prefix>-endpoint-monitor` — kept so a deployed platform updates in place (the first family's).
    * @default false
    */
   readonly keepsFirstNames?: boolean;
@@ -180,7 +180,7 @@ export interface FamilyServingNames {
   readonly challengerParameterName: string;
 }
 
-/** Where a family is served from: BERT's first names, `<…>-<family>` for the others. */
+/** Where a family is served from: the first names for the family that keeps them, `<…>-<family>` for the others. */
 export function familyServingNames(namePrefix: string, family: ModelFamily): FamilyServingNames {
   const first = family.keepsFirstNames ?? false;
   const parameter = (role: 'champion' | 'challenger') => `/${namePrefix}/serving/${first ? '' : `${family.id}/`}${role}-model-package-arn`;

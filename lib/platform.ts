@@ -229,7 +229,7 @@ export function checkPipelineIds(families: readonly ModelFamily[]): void {
 
 /**
  * What each family's endpoint serves, or undefined when it is not served: the first family
- * (BERT's) as `serving`, `modelPackageArn` and `challengerModelPackageArn` say; the others of
+ * as `serving`, `modelPackageArn` and `challengerModelPackageArn` say; the others of
  * `servingFamilies` from their own SSM parameters.
  * @throws ConfigError when a served family is not one of the app's, or the families clash
  */
@@ -239,14 +239,14 @@ export function servingPlans(config: PlatformConfig, families: readonly ModelFam
     if (!FAMILY_ID_PATTERN.test(id)) throw new ConfigError(`Model family id '${id}' is not allowed; expected lowercase letters, digits and single hyphens.`);
   }
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (twice) throw new ConfigError(`Model family '${twice}' is declared twice; expected unique family ids (a bertPipelineVariants name may clash with another family).`);
+  if (twice) throw new ConfigError(`Model family '${twice}' is declared twice; expected unique family ids (a variant a family makes from the settings may clash with another family).`);
   // A family's monitoring pipeline is named and stored as `<id>-monitor`: no family may take that id.
   for (const family of families) {
     const monitorId = familyServingNames(config.namePrefix, family).monitorId;
     const clash = families.find((other) => other.id === monitorId);
     if (clash) {
       throw new ConfigError(
-        `Model family '${clash.id}' clashes with the monitoring pipeline of family '${family.id}' (named ${monitorId}); expected a family id that does not end in '-monitor' (e.g. rename the bertPipelineVariants entry).`,
+        `Model family '${clash.id}' clashes with the monitoring pipeline of family '${family.id}' (named ${monitorId}); expected a family id that does not end in '-monitor' (rename the family, or the settings' variant that makes it).`,
       );
     }
   }

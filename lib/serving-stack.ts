@@ -88,7 +88,7 @@ export interface ServingStackProps extends StackProps {
 }
 
 /**
- * Serving (stateless): the approved RoBERTa model packages on a real-time endpoint — VariantA the
+ * Serving (stateless): a family's approved model packages on a real-time endpoint — VariantA the
  * champion, VariantB the challenger of an A/B test — isolated models with a least-privilege role,
  * blue/green canary updates with automatic rollback, autoscaling, KMS-encrypted data capture to
  * the lake, drift and model-quality monitoring (the monitoring pipeline, or Model Monitor with the

@@ -4,7 +4,6 @@
  * Condition's branches labelled. The README's picture is this output (a test keeps them equal).
  */
 import * as fs from 'fs';
-import * as path from 'path';
 
 interface RenderedStep {
   readonly Name: string;
@@ -56,7 +55,11 @@ export function mermaidGraph(definition: { Steps: readonly RenderedStep[] }): st
 }
 
 if (require.main === module) {
-  // A rendering of `npm run render`, by default the BERT pipeline's.
-  const file = process.argv[2] ?? path.join(__dirname, '..', 'build', 'pipeline-definitions', 'bert-sentiment.json');
+  // A rendering of `npm run render` (build/pipeline-definitions/<id>.json).
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: ts-node pipeline-definitions/graph.ts <rendering.json>\n');
+    process.exit(2);
+  }
   process.stdout.write(`${mermaidGraph(JSON.parse(fs.readFileSync(file, 'utf-8')))}\n`);
 }

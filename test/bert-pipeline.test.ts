@@ -1,5 +1,5 @@
-import { BERT_METRIC_DEFINITIONS, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/families/bert-sentiment/pipeline';
-import { TRANSFORM_SIZING, transformSizingProblem } from '../pipeline-definitions/parts/steps';
+import { BERT_METRIC_DEFINITIONS, BERT_TRANSFORM_SIZING, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/families/bert-sentiment/pipeline';
+import { transformSizingProblem } from '../pipeline-definitions/parts/steps';
 import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/dsl/instance-types';
 import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/dsl/images';
 import { renderedDefinition } from './helpers';
@@ -319,7 +319,7 @@ describe('batch transform sizing', () => {
     const transform = step('Transform').Arguments;
     expect(transform).toMatchObject({
       BatchStrategy: 'MultiRecord',
-      MaxPayloadInMB: TRANSFORM_SIZING.maxPayloadInMB,
+      MaxPayloadInMB: BERT_TRANSFORM_SIZING.maxPayloadInMB,
       MaxConcurrentTransforms: 2,
       ModelClientConfig: { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 1 },
     });
@@ -329,11 +329,11 @@ describe('batch transform sizing', () => {
   });
 
   test('a full mini-batch finishes within half the timeout at the measured rate, and the old 6 MB would not', () => {
-    expect(transformSizingProblem(TRANSFORM_SIZING)).toBeUndefined();
-    expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 6 })).toBe(
+    expect(transformSizingProblem(BERT_TRANSFORM_SIZING)).toBeUndefined();
+    expect(transformSizingProblem({ ...BERT_TRANSFORM_SIZING, maxPayloadInMB: 6 })).toBe(
       'a 6 MB mini-batch is about 5719 records, 953 s to score: more than half the 600 s timeout',
     );
-    expect(transformSizingProblem({ ...TRANSFORM_SIZING, maxPayloadInMB: 60 })).toBe("2 requests of 60 MB in flight exceed SageMaker's 100 MB per instance");
+    expect(transformSizingProblem({ ...BERT_TRANSFORM_SIZING, maxPayloadInMB: 60 })).toBe("2 requests of 60 MB in flight exceed SageMaker's 100 MB per instance");
   });
 });
 

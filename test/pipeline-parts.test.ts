@@ -4,7 +4,8 @@
  */
 import { PipelineDefinition } from '../pipeline-definitions/dsl';
 import { fixtureJobs } from './helpers';
-import { inferenceContainer, modelStep, prepareStep, TRANSFORM_SIZING, transformStep } from '../pipeline-definitions/parts/steps';
+import { BERT_TRANSFORM_SIZING as SIZING } from '../pipeline-definitions/families/bert-sentiment/pipeline';
+import { inferenceContainer, modelStep, prepareStep, transformStep } from '../pipeline-definitions/parts/steps';
 
 const jobs = fixtureJobs();
 const rendered = (...steps: ConstructorParameters<typeof PipelineDefinition>[0]['steps']) => new PipelineDefinition({ parameters: [], steps }).render() as any;
@@ -21,7 +22,7 @@ test('a preparation of its own name and split outputs, isolated, without the eng
 });
 
 test('a model of several containers is a serial inference pipeline; of none, refused', () => {
-  const containers = [inferenceContainer('a', 's3://lake/a.tar.gz'), inferenceContainer('b', 's3://lake/b.tar.gz')];
+  const containers = [inferenceContainer('a', 's3://lake/a.tar.gz', SIZING), inferenceContainer('b', 's3://lake/b.tar.gz', SIZING)];
   const request = rendered(modelStep(jobs, containers)).Steps[0].Arguments;
   expect(request.PrimaryContainer).toBeUndefined();
   expect(request.Containers.map((c: any) => c.Image)).toEqual(['a', 'b']);
@@ -30,14 +31,14 @@ test('a model of several containers is a serial inference pipeline; of none, ref
 });
 
 test('a transform of the family\'s content type and sizing; a sizing that would time out is refused', () => {
-  const model = modelStep(jobs, inferenceContainer('a', 's3://lake/a.tar.gz'));
-  const sizing = { ...TRANSFORM_SIZING, maxPayloadInMB: 6, recordBytes: 200, secondsPerRecord: 0.001 };
+  const model = modelStep(jobs, inferenceContainer('a', 's3://lake/a.tar.gz', SIZING));
+  const sizing = { ...SIZING, maxPayloadInMB: 6, recordBytes: 200, secondsPerRecord: 0.001 };
   const transform = transformStep(jobs, { model, input: 's3://lake/test/', instanceType: 'ml.m5.large', instanceCount: 1, contentType: 'text/csv', sizing });
   const request = rendered(model, transform).Steps[1].Arguments;
   expect(request.TransformInput.ContentType).toBe('text/csv');
   expect(request.TransformOutput.Accept).toBe('text/csv');
   expect(request.MaxPayloadInMB).toBe(6);
-  expect(() => transformStep(jobs, { model, input: 's3://lake/test/', instanceType: 'ml.m5.large', instanceCount: 1, sizing: { ...TRANSFORM_SIZING, maxPayloadInMB: 6 } })).toThrow(
+  expect(() => transformStep(jobs, { model, input: 's3://lake/test/', instanceType: 'ml.m5.large', instanceCount: 1, sizing: { ...SIZING, maxPayloadInMB: 6 } })).toThrow(
     /^transformStep: the sizing would time out or exceed a limit: a 6 MB mini-batch is about \d+ records, \d+ s to score: more than half the 600 s timeout\.$/,
   );
 });

@@ -62,8 +62,7 @@ async function write(ssm: SSMClient, name: string, value: string): Promise<void>
 
 /**
  * The context of the deployer's synth for an approved package of a family: the baked context, and
- * the family among `servingFamilies` (the first family, BERT's, is served by the baked
- * `serving=true`).
+ * the family among `servingFamilies` (the first family is served by the baked `serving=true`).
  */
 export function familyContext(context: Readonly<Record<string, string>>, family?: string): Record<string, string> {
   if (!family) return { ...context };

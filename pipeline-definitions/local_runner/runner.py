@@ -384,7 +384,7 @@ def settings_lines(local: dict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pipeline:local", description="Runs a pipeline of the app on this machine.")
-    parser.add_argument("pipeline", help="the pipeline's id, e.g. bert-sentiment")
+    parser.add_argument("pipeline", help="the pipeline's id (the rendering <id>.json in --definitions)")
     parser.add_argument("--variant", default="", help="a rendering variant, e.g. managed: runs <id>.<variant>.json with <id>.<variant>.local.json")
     parser.add_argument("--param", action="append", default=[], metavar="Name=Value", help="override a pipeline parameter")
     parser.add_argument("--report", type=Path, help="write the JSON report here")

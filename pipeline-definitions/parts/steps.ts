@@ -1,8 +1,8 @@
 /**
  * The named parts a training pipeline is composed of: prepare, train, evaluate, create the model,
  * batch-transform, register. Each builds its step from the pipeline's shared job settings
- * ({@link PipelineJobs}) and what the family gives it (scripts, arguments, images), so that a family
- * after BERT reuses them with its own scripts.
+ * ({@link PipelineJobs}) and what the family gives it (scripts, arguments, images, names, content
+ * types, sizing), so that every family composes them with its own scripts.
  */
 import { DEPLOY_INSTANCE_TYPES } from '../catalogue';
 import { JSON_LINES, REPORT_FILES } from '../contract';
@@ -166,12 +166,10 @@ export function evaluateStep(jobs: PipelineJobs, options: { readonly description
 }
 
 /**
- * Batch transform sized on purpose, from figures measured for the BERT model: a prepared test
- * record (token ids at MaxSeqLength 128 and the review text) is about 1.1 KB of JSON, and a model
- * of roberta-base's size scores about 6 sequences a second per model-server worker with one torch
- * thread, two workers side by side on 2 CPUs (`ml.m5.large`). A mini-batch of `maxPayloadInMB`
- * must finish within half the model server's timeout, so a slow instance or a retry still fits
- * (see {@link transformSizingProblem}).
+ * Batch transform sized on purpose, from figures a family measures for its model (record size,
+ * scoring rate per model-server worker): a mini-batch of `maxPayloadInMB` must finish within half
+ * the model server's timeout, so a slow instance or a retry still fits (see
+ * {@link transformSizingProblem}).
  */
 export interface TransformSizing {
   /** Bytes of JSON per record, measured. */
@@ -201,16 +199,6 @@ export interface TransformSizing {
 /** SageMaker's limit on MaxConcurrentTransforms × MaxPayloadInMB. */
 const TRANSFORM_PAYLOAD_LIMIT_MB = 100;
 
-export const TRANSFORM_SIZING: TransformSizing = {
-  recordBytes: 1100,
-  secondsPerRecord: 1 / 6,
-  maxPayloadInMB: 1,
-  timeoutSeconds: 600,
-  invocationsMaxRetries: 1,
-  concurrentRequests: 2,
-  threadsPerWorker: 1,
-};
-
 /** Why a sizing would time out (a full mini-batch takes more than half the timeout), or undefined. */
 export function transformSizingProblem(sizing: TransformSizing): string | undefined {
   if (sizing.concurrentRequests * sizing.maxPayloadInMB > TRANSFORM_PAYLOAD_LIMIT_MB) {
@@ -227,7 +215,7 @@ export function transformSizingProblem(sizing: TransformSizing): string | undefi
  * The serving container of a trained model: the image, the artifacts, the inference script in
  * them, the model server's timeout and one torch thread per worker.
  */
-export function inferenceContainer(imageUri: string, modelData: Value, sizing: TransformSizing = TRANSFORM_SIZING): Record<string, Value> {
+export function inferenceContainer(imageUri: string, modelData: Value, sizing: TransformSizing): Record<string, Value> {
   return {
     Image: imageUri,
     ModelDataUrl: modelData,
@@ -264,18 +252,15 @@ export interface TransformOptions {
    * @default JSON_LINES
    */
   readonly contentType?: string;
-  /**
-   * Mini-batch size, timeouts and requests in flight, measured for the family's model.
-   * @default TRANSFORM_SIZING (BERT's)
-   */
-  readonly sizing?: TransformSizing;
+  /** Mini-batch size, timeouts and requests in flight, measured for the family's model. */
+  readonly sizing: TransformSizing;
 }
 
 /** Batch transform of JSON lines: the output keeps each input line beside its prediction. */
 export function transformStep(jobs: PipelineJobs, options: TransformOptions): TransformStep {
   const { kmsKeyArn } = jobs.props;
   const contentType = options.contentType ?? JSON_LINES;
-  const sizing = options.sizing ?? TRANSFORM_SIZING;
+  const { sizing } = options;
   const problem = transformSizingProblem(sizing);
   if (problem) throw new Error(`transformStep: the sizing would time out or exceed a limit: ${problem}.`);
   return new TransformStep('Transform', {

@@ -27,7 +27,7 @@ import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_
 import { gateEngine, Gate, GateName } from '../../gates';
 import { checkInstanceTypes } from '../../dsl/instance-types';
 import { PipelineJobs, text } from '../../parts/jobs';
-import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, transformStep } from '../../parts/steps';
+import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, TransformSizing, transformStep } from '../../parts/steps';
 
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
@@ -35,6 +35,22 @@ export const BERT_PIPELINE_ID = 'bert-sentiment';
 
 /** The quality gates BERT runs: every one (CheckExplainability only when the settings ask for it). */
 export const BERT_GATES: readonly GateName[] = ['CheckDataBias', 'CheckDataQuality', 'CheckTrainingHealth', 'CheckModelQuality', 'CheckModelBias', 'CheckExplainability'];
+
+/**
+ * Batch transform of the BERT model, sized from measured figures: a prepared test record (token
+ * ids at MaxSeqLength 128 and the review text) is about 1.1 KB of JSON, and a model of
+ * roberta-base's size scores about 6 sequences a second per model-server worker with one torch
+ * thread, two workers side by side on 2 CPUs (`ml.m5.large`).
+ */
+export const BERT_TRANSFORM_SIZING: TransformSizing = {
+  recordBytes: 1100,
+  secondsPerRecord: 1 / 6,
+  maxPayloadInMB: 1,
+  timeoutSeconds: 600,
+  invocationsMaxRetries: 1,
+  concurrentRequests: 2,
+  threadsPerWorker: 1,
+};
 
 /** What the training script prints and the metric definitions read. */
 export const BERT_METRIC_DEFINITIONS = [
@@ -226,9 +242,9 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     dependsOn: [trainingHealth.step],
   });
 
-  const container = inferenceContainer(props.inferenceImageUri, modelArtifacts);
+  const container = inferenceContainer(props.inferenceImageUri, modelArtifacts, BERT_TRANSFORM_SIZING);
   const model = modelStep(jobs, container);
-  const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: p.deployInstanceCount.ref });
+  const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: p.deployInstanceCount.ref, sizing: BERT_TRANSFORM_SIZING });
   const predictions = transform.outputPath();
   const modelQuality = engine.gate('CheckModelQuality', { predictions });
   const modelBias = engine.gate('CheckModelBias', { predictions, preparation: prepare });
