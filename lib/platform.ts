@@ -87,8 +87,9 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   };
   const vpc = pipelineVpc(config);
   // Decided (and checked) before any stack is made.
+  checkFirstFamily(families);
   const plans = servingPlans(config, families);
-  checkPipelineIds(families);
+  checkPipelineIds(families, namePrefix);
 
   const dataLake = new DataLakeStack(app, stackName('data-lake'), {
     ...stateful,
@@ -214,16 +215,42 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
  * and its rendering.
  * @throws ConfigError naming the id and the families that declare it twice
  */
-export function checkPipelineIds(families: readonly ModelFamily[]): void {
+export function checkPipelineIds(families: readonly ModelFamily[], namePrefix: string): void {
   const owners = new Map<string, string>();
+  const take = (id: string, owner: string, what: string) => {
+    const first = owners.get(id);
+    if (first !== undefined) throw new ConfigError(`${what} '${id}' is declared by ${first} and by ${owner}; expected one of each per app.`);
+    owners.set(id, owner);
+  };
+  for (const family of families) {
+    // A monitoring pipeline shares the lake's `pipelines/<id>/` with the training pipelines.
+    take(familyServingNames(namePrefix, family).monitorId, `the monitoring pipeline of model family '${family.id}'`, 'Pipeline id');
+  }
+  const stacks = new Map<string, string>();
   for (const family of families) {
     for (const pipeline of family.pipelines) {
-      const owner = owners.get(pipeline.id);
-      if (owner !== undefined) {
-        throw new ConfigError(`Pipeline id '${pipeline.id}' is declared by model family '${owner}' and by '${family.id}'; expected one pipeline per id.`);
+      take(pipeline.id, `model family '${family.id}'`, 'Pipeline id');
+      const stack = stacks.get(pipeline.stackSuffix);
+      if (stack !== undefined) {
+        throw new ConfigError(`Pipeline stack suffix '${pipeline.stackSuffix}' is declared by ${stack} and by model family '${family.id}'; expected one stack per suffix.`);
       }
-      owners.set(pipeline.id, family.id);
+      stacks.set(pipeline.stackSuffix, `model family '${family.id}'`);
     }
+  }
+}
+
+/**
+ * The first family keeps the names the platform had before there were families, and is the one
+ * `serving`, `modelPackageArn` and `challengerModelPackageArn` serve: exactly it may keep them.
+ * @throws ConfigError naming the families when the first does not keep them or another does
+ */
+export function checkFirstFamily(families: readonly ModelFamily[]): void {
+  if (families.length === 0) throw new ConfigError('The app has no model family; expected at least one in pipeline-definitions/families/index.ts.');
+  const keepers = families.filter((f) => f.keepsFirstNames);
+  if (!families[0].keepsFirstNames || keepers.length !== 1) {
+    throw new ConfigError(
+      `Model family '${families[0].id}' comes first but ${families[0].keepsFirstNames ? 'is not alone in keeping' : 'does not keep'} the first names (families that keep them: ${keepers.map((f) => f.id).join(', ') || 'none'}); expected the first family alone to keep them (list new family packages after the first).`,
+    );
   }
 }
 

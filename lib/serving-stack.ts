@@ -230,7 +230,7 @@ export class ServingStack extends Stack {
 
     this.dashboard = this.buildDashboard(variantNames, monitoringAlarms);
 
-    new CfnOutput(this, 'EndpointName', { value: this.endpointName, description: 'Invoke with content type application/jsonlines and an InferenceId per request' });
+    new CfnOutput(this, 'EndpointName', { value: this.endpointName, description: `Invoke with content type ${family.contentType} and an InferenceId per request` });
     new CfnOutput(this, 'GroundTruthUri', { value: storage.s3Uri(this.groundTruthPrefix), description: 'Labels for the served predictions (Model Monitor ground-truth format, yyyy/mm/dd/hh/)' });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName });
   }

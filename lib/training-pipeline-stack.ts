@@ -4,6 +4,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { PipelineDefinitionError } from '../pipeline-definitions/dsl';
 import { modelQualityConstraints, modelQualityConstraintsKey } from '../pipeline-definitions/gates';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
@@ -109,8 +110,17 @@ export class TrainingPipelineStack extends Stack {
           codeUri,
           codeVersion: props.codeVersion ?? release.hash,
           s3Uri: (prefix) => storage.s3Uri(prefix),
-          image: (name) => images.image(name),
-          managedImage: (name) => images.managedImage(name),
+          image: (name) => {
+            // The role pulls exactly the declared images: an undeclared one would fail only on AWS.
+            if (!declared.images.includes(name)) {
+              throw new PipelineDefinitionError(`Pipeline ${pipelineId}: its definition runs image ${name}, which it does not declare (images: ${declared.images.join(', ') || 'none'}); add it to the pipeline's images so its role may pull it.`);
+            }
+            return images.image(name);
+          },
+          managedImage: (name) => {
+            if (!managed) throw new PipelineDefinitionError(`Pipeline ${pipelineId}: its definition runs the managed ${name} image without the managed quality engine (qualityEngine=managed).`);
+            return images.managedImage(name);
+          },
           featureGroupName: reviewsFeatureGroup.featureGroupName,
           modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
           options: props,

@@ -9,6 +9,6 @@ import { familyLocalRuns } from './families';
 import type { LocalDeclaration } from './rendering/local-settings';
 
 export const LOCAL_DECLARATIONS: Readonly<Record<string, LocalDeclaration>> = {
-  ...familyLocalRuns(),
+  ...familyLocalRuns(undefined, [ENDPOINT_MONITOR_ID]),
   [ENDPOINT_MONITOR_ID]: endpointMonitorLocalRun,
 };

@@ -6,7 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { familyServingNames, ModelFamily } from '../lib/model-family';
-import { platformFamilies } from '../pipeline-definitions/families';
+import { FAMILY_PACKAGES, familyLocalRuns, platformFamilies } from '../pipeline-definitions/families';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
 import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
@@ -159,14 +159,67 @@ test('servingFamilies naming no family of the app fails, naming the setting, the
   );
 });
 
-test('a pipeline id that two families declare is refused, naming the id and both families, before any stack is made', () => {
-  const twin: ModelFamily = { ...FIXTURE, id: 'twin', pipelines: [{ ...FIXTURE.pipelines[0], stackSuffix: 'twin-pipeline' }] };
-  const app = new App({ context: CDK_JSON_CONTEXT });
-  const config = loadConfig((key) => app.node.tryGetContext(key));
-  expect(() => buildPlatform(app, config, { families: [...platformFamilies(config), FIXTURE, twin] })).toThrow(
-    new ConfigError("Pipeline id 'fixture' is declared by model family 'fixture' and by 'twin'; expected one pipeline per id."),
-  );
-  expect(app.node.children).toHaveLength(0);
+describe('the families of an app are checked together before any stack is made', () => {
+  const refused = (families: (config: ReturnType<typeof loadConfig>) => ModelFamily[], message: string) => {
+    const app = new App({ context: CDK_JSON_CONTEXT });
+    const config = loadConfig((key) => app.node.tryGetContext(key));
+    expect(() => buildPlatform(app, config, { families: families(config) })).toThrow(new ConfigError(message));
+    expect(app.node.children).toHaveLength(0);
+  };
+  const pipeline = FIXTURE.pipelines[0];
+
+  test('a pipeline id two families declare, naming the id and both', () => {
+    const twin: ModelFamily = { ...FIXTURE, id: 'twin', pipelines: [{ ...pipeline, stackSuffix: 'twin-pipeline' }] };
+    refused((config) => [...platformFamilies(config), FIXTURE, twin], "Pipeline id 'fixture' is declared by model family 'fixture' and by model family 'twin'; expected one of each per app.");
+  });
+
+  test('a pipeline id that is a monitoring pipeline\'s (they share pipelines/<id>/ of the lake)', () => {
+    const clash: ModelFamily = { ...FIXTURE, pipelines: [{ ...pipeline, id: 'endpoint-monitor' }] };
+    refused(
+      (config) => [...platformFamilies(config), clash],
+      "Pipeline id 'endpoint-monitor' is declared by the monitoring pipeline of model family 'bert-sentiment' and by model family 'fixture'; expected one of each per app.",
+    );
+  });
+
+  test('a stack suffix two families declare', () => {
+    const twin: ModelFamily = { ...FIXTURE, id: 'twin', pipelines: [{ ...pipeline, id: 'twin' }] };
+    refused(
+      (config) => [...platformFamilies(config), FIXTURE, twin],
+      "Pipeline stack suffix 'fixture-pipeline' is declared by model family 'fixture' and by model family 'twin'; expected one stack per suffix.",
+    );
+  });
+
+  test('a first family that does not keep the first names, or a second that does', () => {
+    refused(
+      (config) => [FIXTURE, ...platformFamilies(config)],
+      "Model family 'fixture' comes first but does not keep the first names (families that keep them: bert-sentiment); expected the first family alone to keep them (list new family packages after the first).",
+    );
+    refused(
+      (config) => [...platformFamilies(config), { ...FIXTURE, keepsFirstNames: true }],
+      "Model family 'bert-sentiment' comes first but is not alone in keeping the first names (families that keep them: bert-sentiment, fixture); expected the first family alone to keep them (list new family packages after the first).",
+    );
+  });
+
+  test('a definition name two family packages run locally, or one the monitoring pipeline has', () => {
+    const pkg = { families: () => [], localRuns: { 'endpoint-monitor': () => ({}) } };
+    expect(() => familyLocalRuns([...FAMILY_PACKAGES, pkg], [])).not.toThrow();
+    expect(() => familyLocalRuns([...FAMILY_PACKAGES, pkg], ['endpoint-monitor'])).toThrow(
+      'Local runs: definition endpoint-monitor is declared twice; expected one local run per definition name.',
+    );
+    expect(() => familyLocalRuns([...FAMILY_PACKAGES, ...FAMILY_PACKAGES])).toThrow('Local runs: definition bert-sentiment is declared twice');
+  });
+
+  test('a definition that runs an image it does not declare (its role could not pull it)', () => {
+    const undeclared: ModelFamily = {
+      ...FIXTURE,
+      pipelines: [{ ...pipeline, definition: (build) => new PipelineDefinition({ parameters: [new ParameterString('Image', build.image('sklearn'))], steps: [new FailStep('Stop', { errorMessage: 'x' })] }) }],
+    };
+    const app = new App({ context: CDK_JSON_CONTEXT });
+    const config = loadConfig((key) => app.node.tryGetContext(key));
+    expect(() => buildPlatform(app, config, { families: [...platformFamilies(config), undeclared] })).toThrow(
+      "Pipeline fixture: its definition runs image sklearn, which it does not declare (images: none); add it to the pipeline's images so its role may pull it.",
+    );
+  });
 });
 
 test('a variant named <family>-monitor clashes with that family\'s monitoring pipeline: refused, naming both', () => {

@@ -22,7 +22,19 @@ export function platformFamilies(config: PlatformConfig): ModelFamily[] {
   return FAMILY_PACKAGES.flatMap((p) => p.families(config));
 }
 
-/** What every family's definitions need to run here, by definition name. */
-export function familyLocalRuns(): Record<string, LocalDeclaration> {
-  return Object.assign({}, ...FAMILY_PACKAGES.map((p) => p.localRuns));
+/**
+ * What every family's definitions need to run here, by definition name.
+ * @throws Error naming a definition that two packages (or a package and `reserved`) declare
+ */
+export function familyLocalRuns(packages: readonly FamilyPackage[] = FAMILY_PACKAGES, reserved: readonly string[] = []): Record<string, LocalDeclaration> {
+  const seen = new Set(reserved);
+  const runs: Record<string, LocalDeclaration> = {};
+  for (const p of packages) {
+    for (const [name, run] of Object.entries(p.localRuns)) {
+      if (seen.has(name)) throw new Error(`Local runs: definition ${name} is declared twice; expected one local run per definition name.`);
+      seen.add(name);
+      runs[name] = run;
+    }
+  }
+  return runs;
 }

@@ -17,7 +17,7 @@
 A model of several containers (a serial inference pipeline, InferenceExecutionConfig Serial)
 answers each request through its containers in order: each container's answer is the next one's
 request, in the content type it answered in; a container before the last answers in its
-``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`` (else in its request's type), the last in the transform's
+``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`` (which it must have), the last in the transform's
 Accept. Each container runs its own handlers from its own archive (its ``code/`` modules are not
 shared with the others'). The first argument is then a JSON file listing the containers in order,
 ``[{"archive": "<model.tar.gz>", "environment": {...}}, ...]``.
@@ -51,22 +51,28 @@ class TransformFailed(SystemExit):
     pass
 
 
-def load_handlers(model_dir: Path):
-    """A model's ``code/inference.py``, with the modules it imports from its own ``code/`` folder:
-    a module of the same name loaded before (another container's, or this process's) is set aside
-    while it loads and put back after, so each container's handlers keep their own."""
+def load_handlers(model_dir: Path, program: str = "inference.py"):
+    """A model's handlers (``code/<program>``, the container's SAGEMAKER_PROGRAM), with the modules
+    they import from their own ``code/`` folder as they load: a module of the same name loaded
+    before (another container's, or this process's) is set aside while they load and put back
+    after, and so is the import path, so each container's handlers keep their own. (Handlers that
+    import their own modules only when called are not isolated: this local runner loads them at
+    the top.)"""
     code = model_dir / "code"
-    own = {path.stem for path in code.glob("*.py")}
-    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name in own}
+    own = {path.stem for path in code.glob("*.py")} | {path.parent.name for path in code.glob("*/__init__.py")}
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in own}
+    path = list(sys.path)
     try:
-        spec = importlib.util.spec_from_file_location("inference", code / "inference.py")
+        spec = importlib.util.spec_from_file_location("inference", code / program)
+        if spec is None or spec.loader is None:
+            raise TransformFailed(f"{model_dir}: the model has no code/{program} (SAGEMAKER_PROGRAM)")
         module = importlib.util.module_from_spec(spec)
-        assert spec.loader is not None
         spec.loader.exec_module(module)
     finally:
-        for name in own:
-            sys.modules.pop(name, None)
+        for name in [n for n in sys.modules if n.split(".")[0] in own]:
+            del sys.modules[name]
         sys.modules.update(saved)
+        sys.path[:] = path
     return module
 
 
@@ -77,9 +83,10 @@ class Container:
         self.model_dir = work
         with tarfile.open(archive) as tar:
             tar.extractall(work, filter="data")
-        self.handlers = load_handlers(work)
+        environment = environment or {}
+        self.handlers = load_handlers(work, environment.get("SAGEMAKER_PROGRAM", "inference.py"))
         self.loaded = self.handlers.model_fn(str(work))
-        self.default_accept = (environment or {}).get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
+        self.default_accept = environment.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
 
 
 def containers_of(model: Path) -> list[dict]:
@@ -96,7 +103,9 @@ def invoke_serial(containers: list[Container], body: bytes, content_type: str | 
     """(response content type, body) of one request through the containers in order."""
     for position, container in enumerate(containers):
         last = position == len(containers) - 1
-        answered_type, answer = invoke(container.handlers, container.loaded, body, content_type, accept if last else (container.default_accept or content_type))
+        if not last and not container.default_accept:
+            raise TransformFailed(f"container {position + 1} of {len(containers)} has no SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: what it answers the next container in is the model's to say")
+        answered_type, answer = invoke(container.handlers, container.loaded, body, content_type, accept if last else container.default_accept)
         if last:
             return answered_type, answer
         body, content_type = answer.encode("utf-8"), answered_type

@@ -228,13 +228,28 @@ export function inferenceContainer(imageUri: string, modelData: Value, sizing: T
   };
 }
 
+/** Containers of a serial inference pipeline (CreateModel's Containers) at most. */
+const MAX_SERIAL_CONTAINERS = 15;
+
+/** Content types batch transform joins with their input here and on SageMaker (JoinSource Input). */
+const JOINABLE_CONTENT_TYPES: readonly string[] = [JSON_LINES, 'application/json'];
+
 /**
  * The SageMaker model for batch transform, network-isolated: one container, or several in order
  * (a serial inference pipeline).
  */
 export function modelStep(jobs: PipelineJobs, containers: Record<string, Value> | readonly Record<string, Value>[]): CreateModelStep {
   const list = Array.isArray(containers) ? [...containers] : [containers as Record<string, Value>];
-  if (list.length === 0) throw new Error('modelStep: no container; expected one, or several in order.');
+  if (list.length === 0 || list.length > MAX_SERIAL_CONTAINERS) {
+    throw new Error(`modelStep: ${list.length} containers; expected one, or up to ${MAX_SERIAL_CONTAINERS} in order.`);
+  }
+  // Each container before the last says what it answers the next one in.
+  list.slice(0, -1).forEach((container, i) => {
+    const environment = (container.Environment ?? {}) as Record<string, Value>;
+    if (environment.SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT === undefined) {
+      throw new Error(`modelStep: container ${i + 1} of ${list.length} has no SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT; a container before the last must say what it answers the next one in.`);
+    }
+  });
   const serving = list.length === 1 ? { PrimaryContainer: list[0] } : { Containers: list, InferenceExecutionConfig: { Mode: 'Serial' } };
   return new CreateModelStep('CreateModel', {
     description: 'The SageMaker model for batch transform (inference code inside model.tar.gz)',
@@ -261,6 +276,10 @@ export function transformStep(jobs: PipelineJobs, options: TransformOptions): Tr
   const { kmsKeyArn } = jobs.props;
   const contentType = options.contentType ?? JSON_LINES;
   const { sizing } = options;
+  if (!JOINABLE_CONTENT_TYPES.includes(contentType)) {
+    // The model gates read each input line with its answer; the local run joins JSON alone.
+    throw new Error(`transformStep: content type ${contentType} cannot be joined with its input here; expected ${JOINABLE_CONTENT_TYPES.join(' or ')} (a family serving another type puts an adapter container first).`);
+  }
   const problem = transformSizingProblem(sizing);
   if (problem) throw new Error(`transformStep: the sizing would time out or exceed a limit: ${problem}.`);
   return new TransformStep('Transform', {

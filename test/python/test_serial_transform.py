@@ -75,3 +75,16 @@ def test_a_list_of_no_container_is_refused(tmp_path):
     containers.write_text("[]")
     with pytest.raises(transform_job.TransformFailed, match="expected a non-empty list of containers"):
         transform_job.containers_of(containers)
+
+
+def test_a_container_before_the_last_must_say_what_it_answers_in(tmp_path):
+    containers = tmp_path / "containers.json"
+    containers.write_text(json.dumps([
+        {"archive": str(archive(tmp_path / "a", ADAPTER, "a")), "environment": {}},
+        {"archive": str(archive(tmp_path / "b", SCORER, "b")), "environment": {}},
+    ]))
+    source = tmp_path / "input"
+    source.mkdir()
+    (source / "test.jsonl").write_text('{"text": "nice"}\n')
+    with pytest.raises(transform_job.TransformFailed, match="container 1 of 2 has no SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"):
+        transform_job.run(containers, source, tmp_path / "out", "application/jsonlines", "application/jsonlines", "Input")

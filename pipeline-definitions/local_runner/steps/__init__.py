@@ -21,16 +21,18 @@ from local_runner.steps import substituted
 
 
 def _executors() -> dict:
-    found: dict = {}
+    modules: dict = {}
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
         step_type = getattr(module, "STEP_TYPE", None)
         if step_type is None:
             continue
-        if step_type in found:
-            raise ImportError(f"local runner: step type {step_type} has two executors, {found[step_type].__module__} and {module.__name__}")
-        found[step_type] = module.run
-    return found
+        if not callable(getattr(module, "run", None)):
+            raise ImportError(f"local runner: {module.__name__} names step type {step_type} but has no run(local, step, result)")
+        if step_type in modules:
+            raise ImportError(f"local runner: step type {step_type} has two executors, {modules[step_type].__name__} and {module.__name__}")
+        modules[step_type] = module
+    return {step_type: module.run for step_type, module in modules.items()}
 
 
 EXECUTORS = _executors()
