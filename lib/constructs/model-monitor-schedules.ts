@@ -5,6 +5,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ENDPOINT_RESPONSE } from '../../pipeline-definitions/contract';
+import { MODEL_MONITOR_SCHEDULES, toModelMonitorSchedule } from '../schedules';
 import { dependOnlyOn } from '../template-hygiene';
 import { ILakeStorage } from './data-lake-storage';
 import { ImageRepository } from './image-registries';
@@ -210,19 +211,12 @@ export class ModelMonitorSchedules extends Construct {
 }
 
 /**
- * Model Monitor's schedules are cron expressions of whole hours: `rate(N hours)` (N dividing 24)
- * and `rate(1 day)` convert; cron expressions pass as they are (Model Monitor takes hourly
- * `cron(0 * ? * * *)`, every N hours `cron(0 0/N ? * * *)` and daily ones).
+ * Model Monitor's schedule for an EventBridge expression ({@link toModelMonitorSchedule}); the
+ * `monitoringSchedule` setting is checked the same way before any construct is made.
  * @throws Error naming the expression and what is allowed
  */
 export function modelMonitorSchedule(expression: string): string {
-  if (expression.startsWith('cron(')) return expression;
-  const match = /^rate\((\d+) (hour|hours|day|days)\)$/.exec(expression);
-  const hours = match ? Number(match[1]) * (match[2].startsWith('day') ? 24 : 1) : NaN;
-  if (hours === 1) return 'cron(0 * ? * * *)';
-  if (hours === 24) return 'cron(0 0 ? * * *)';
-  if (hours > 1 && hours < 24 && 24 % hours === 0) return `cron(0 0/${hours} ? * * *)`;
-  throw new Error(
-    `monitoringSchedule '${expression}' cannot be a Model Monitor schedule; expected rate(N hours) with N dividing 24, rate(1 day), or a cron expression.`,
-  );
+  const converted = toModelMonitorSchedule(expression);
+  if ('schedule' in converted) return converted.schedule;
+  throw new Error(`monitoringSchedule '${expression}' cannot be a Model Monitor schedule (${converted.problem}); expected ${MODEL_MONITOR_SCHEDULES}.`);
 }
