@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -6,13 +6,10 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ENDPOINT_RESPONSE } from '../../pipeline-definitions/contract';
 import { MODEL_MONITOR_SCHEDULES, toModelMonitorSchedule } from '../schedules';
-import { dependOnlyOn } from '../template-hygiene';
+import { tidyAwsCallHandler } from './aws-call-handler';
 import { ILakeStorage } from './data-lake-storage';
 import { ImageRepository } from './image-registries';
 import { PipelineRole } from './pipeline-role';
-
-/** The id aws-cdk-lib gives the stack's AwsCustomResource handler. */
-const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface ModelMonitorSchedulesProps {
   readonly endpointName: string;
@@ -87,15 +84,7 @@ export class ModelMonitorSchedules extends Construct {
       installLatestAwsSdk: false,
     });
     // The handler is a singleton of the stack that only logs and calls the registry.
-    const handler = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON);
-    if (handler) {
-      // Its function references the role already (cfn-lint W3005).
-      dependOnlyOn(handler.node.findChild('Resource'), []);
-      Validations.of(handler).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The custom resource handler that reads the served package\'s baselines writes only its own logs with the basic execution policy.',
-      });
-    }
+    tidyAwsCallHandler(this, "reads the served package's baselines");
     const baseline = (path: string) => baselines.getResponseField(`DriftCheckBaselines.${path}.S3Uri`);
 
     const common = {
