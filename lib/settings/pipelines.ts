@@ -99,7 +99,7 @@ export const PIPELINE_SETTINGS = {
   }),
   pipelineStartOnNewData: setting({
     type: 'boolean',
-    doc: 'Start the training pipeline when new raw reviews land in the lake.',
+    doc: 'Start the training pipeline once per delivery of new raw reviews: when the delivery\'s _SUCCESS marker, written after its files, lands under the raw prefix (see Delivering data).',
     allowed: 'true or false',
     parse: bool,
     defaults: everyStage(false),
