@@ -262,6 +262,13 @@ describe('review report', () => {
   test('security changes other than IAM statements: key policies, public access, acknowledgements', () => {
     const text = report(baseline, synthFixture({ keyAdminRole: true, blockPublicAccess: false, acknowledgement: 'The role reads every object under raw/.' }));
     const security = section(text, 'Security changes');
+    // A principal the key's policy did not name, and the acknowledgement: what widens access, first.
+    expect(security.slice(0, 4)).toEqual([
+      '### ⚠️ What widens access',
+      expect.stringMatching(/^- \*\*fixture-data\*\* Allow `kms:Decrypt` on `\$\{Key[0-9A-F]+\.Arn\}` to `AWS:arn:aws:iam::111122223333:role\/reader`: new principal `AWS:arn:aws:iam::111122223333:role\/reader`$/),
+      '- acknowledgement added: `AwsSolutions-IAM5[Action::s3:GetObject*]` on `fixture-pipelines/Role`: The role reads every object under raw/.',
+      '### IAM statements',
+    ]);
     expect(security).toContain('### KMS key policies');
     expect(security).toContainEqual(expect.stringMatching(/^\| \+ \| fixture-data \| Allow \| kms:Decrypt \| \$\{Key[0-9A-F]+\.Arn\} \| AWS:arn:aws:iam::111122223333:role\/reader \|  \|$/));
     expect(security).toContainEqual(expect.stringMatching(/^- \*\*fixture-data\*\* `Key[0-9A-F]+`: key policy changed \(its statements are in the IAM table\)$/));
