@@ -22,7 +22,7 @@ function withBucket(value: unknown): unknown {
 
 describe('one execution per delivery', () => {
   const { platform } = buildApp({ pipelineStartOnNewData: 'true' });
-  const rules = Object.values(Template.fromStack(platform.bertPipeline).findResources('AWS::Events::Rule')) as any[];
+  const rules = Object.values(Template.fromStack(platform.pipelines['bert-sentiment']).findResources('AWS::Events::Rule')) as any[];
   const onNewData = rules.filter((rule) => rule.Properties.EventPattern?.source?.includes('aws.s3'));
   const pattern = withBucket(onNewData[0].Properties.EventPattern) as Record<string, unknown>;
   const starts = (keys: readonly string[]) => keys.filter((key) => matchesPattern(pattern, objectCreated(BUCKET, key)));
