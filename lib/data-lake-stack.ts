@@ -1,10 +1,14 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { CfnOutput } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DataLakeStorage, LakeRetention } from './constructs/data-lake-storage';
+import { DeliveryMarker } from './constructs/delivery-marker';
 import { LakeAthena } from './constructs/lake-athena';
 import { LakeCatalog } from './constructs/lake-catalog';
 import { LakeFolderUpload, SAMPLE_DATA_DIR } from './constructs/lake-folder-upload';
-import { LakePrefix } from './lake-layout';
+import { LakePrefix, SAMPLE_REVIEWS_FILES } from './lake-layout';
 import { resourceName } from './naming';
 import { StatefulStack, StatefulStackProps } from './stateful-stack';
 
@@ -51,6 +55,8 @@ export class DataLakeStack extends StatefulStack {
   public readonly catalog: LakeCatalog;
   public readonly athena: LakeAthena;
   public readonly sampleData?: LakeFolderUpload;
+  /** The sample's delivery marker, written after its files. */
+  public readonly sampleDelivered?: DeliveryMarker;
 
   constructor(scope: Construct, id: string, props: DataLakeStackProps) {
     super(scope, id, 'Practical Data Science platform: data lake (S3, Glue catalog and crawler, Athena)', props);
@@ -92,6 +98,15 @@ export class DataLakeStack extends StatefulStack {
         description: 'Uploads the synthetic reviews sample to the raw prefix of the lake',
         logGroupName: logGroupName(prefix, 'lake/sample-data-upload'),
       });
+      // Written last: a pipeline that starts on new data starts once for the sample's files.
+      this.sampleDelivered = new DeliveryMarker(this, 'SampleDataDelivered', {
+        storage: this.storage,
+        prefix: LakePrefix.rawReviews,
+        files: SAMPLE_REVIEWS_FILES,
+        after: this.sampleData,
+        version: filesHash(SAMPLE_DATA_DIR, SAMPLE_REVIEWS_FILES),
+        logGroupName: logGroupName(prefix, 'lake/sample-data-delivered'),
+      });
     }
 
     new CfnOutput(this, 'LakeBucketName', { value: this.storage.bucket.bucketName, description: 'The lake bucket' });
@@ -104,4 +119,11 @@ export class DataLakeStack extends StatefulStack {
     new CfnOutput(this, 'CrawlerName', { value: this.catalog.crawler.ref });
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.athena.workGroupName });
   }
+}
+
+/** A short hash of files' names and contents: it changes when any of them does. */
+function filesHash(dir: string, files: readonly string[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const file of files) hash.update(file).update('\0').update(fs.readFileSync(path.join(dir, file))).update('\0');
+  return hash.digest('hex').slice(0, 16);
 }

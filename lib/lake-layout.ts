@@ -39,3 +39,12 @@ export type LakePrefixName = keyof typeof LakePrefix;
  * must arrive for the preparation step's instances to share it (`ShardedByS3Key` shards by object).
  */
 export const SAMPLE_REVIEWS_FILES = [1, 2, 3, 4].map((n) => `womens_clothing_ecommerce_reviews-part-${n}.csv`);
+
+/**
+ * The object an uploader writes under a raw prefix last, once every file of a delivery is there:
+ * `<raw prefix>_SUCCESS` (or `<raw prefix><delivery folder>/_SUCCESS`). New data starts a pipeline
+ * through this object alone, so a delivery of any number of files starts one execution, and only
+ * when it is complete. Files whose names begin with `_` are not data: the preparation step reads
+ * `*.csv`, and the crawler excludes the marker.
+ */
+export const DELIVERY_MARKER = '_SUCCESS';

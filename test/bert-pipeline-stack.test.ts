@@ -102,7 +102,7 @@ describe('the BERT pipeline\'s TrainingPipelineStack: options', () => {
       Targets: [Match.objectLike({ Arn: Match.anyValue(), RoleArn: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: Match.objectLike({ object: { key: [{ prefix: 'raw/womens-clothing-reviews/' }] } }) },
+      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: Match.objectLike({ object: { key: ['raw/womens-clothing-reviews/_SUCCESS', { wildcard: 'raw/womens-clothing-reviews/*/_SUCCESS' }] } }) },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml@example.com' });
     template.hasResourceProperties('AWS::IAM::Policy', {

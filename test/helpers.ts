@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig, PlatformConfig } from '../lib/settings';
+import { ConfigError, loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
 import { PipelineJobs } from '../pipeline-definitions/parts/jobs';
 import { renderAssembly } from '../pipeline-definitions/rendering/render';
@@ -19,11 +19,42 @@ export function configFor(context: Record<string, unknown> = {}): PlatformConfig
   return loadConfig((key) => context[key]);
 }
 
+/** The message of the ConfigError a context throws (fails the test when it does not throw one). */
+export function configErrorOf(context: Record<string, unknown>): string {
+  try {
+    configFor(context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(context)}`);
+}
+
 /** Builds the whole platform, as bin/app.ts does, for a context. */
 export function buildApp(context: Record<string, unknown> = {}): { app: App; platform: Platform; config: PlatformConfig } {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...context } });
   const config = loadConfig((key) => app.node.tryGetContext(key));
   return { app, platform: buildPlatform(app, config), config };
+}
+
+/**
+ * The `featureGroups` value of one small customers group, as `-c` gives it; `patch` replaces
+ * members of the group.
+ */
+export function customersFeatureGroups(patch: Record<string, unknown> = {}): string {
+  return JSON.stringify([
+    {
+      name: 'customers',
+      description: 'Customer profiles',
+      recordIdentifier: 'customer_id',
+      eventTime: 'event_time',
+      features: [
+        { name: 'customer_id', type: 'String', description: 'Customer id' },
+        { name: 'event_time', type: 'String', description: 'When' },
+      ],
+      ...patch,
+    },
+  ]);
 }
 
 /** The feature flags and other context of cdk.json, as the CLI gives them to the app. */

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { APP_SOURCE_PATTERNS, deployerContext } from '../lib/model-deploy-stack';
 import { contextValues, loadConfig, PlatformConfig } from '../lib/settings';
-import { buildApp, configFor, SYNTH_VARIANTS } from './helpers';
+import { buildApp, configFor, customersFeatureGroups, SYNTH_VARIANTS } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/1';
 const CHALLENGER_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/2';
@@ -200,7 +200,8 @@ describe('the deployer\'s context', () => {
       stage: 'prod',
       namePrefix: 'acme-ml',
       account: '123456789012',
-      region: 'eu-west-1',
+      // The region of the served packages (a package of another region is refused).
+      region: 'us-east-1',
       crawlerSchedule: 'cron(0 3 * * ? *)',
       onlineStoreTtlDays: '30',
       modelQualityThresholds: '{"accuracy":0.4,"weighted_f1":0.3}',
@@ -227,18 +228,7 @@ describe('the deployer\'s context', () => {
   });
 
   test('featureGroups round-trips (an array of objects, not a list of strings)', () => {
-    const featureGroups = JSON.stringify([
-      {
-        name: 'customers',
-        description: 'Customer profiles',
-        recordIdentifier: 'customer_id',
-        eventTime: 'event_time',
-        features: [
-          { name: 'customer_id', type: 'String', description: 'Customer id' },
-          { name: 'event_time', type: 'String', description: 'When' },
-        ],
-      },
-    ]);
+    const featureGroups = customersFeatureGroups();
     const config = configFor({ featureGroups });
     expect(configContext(config).featureGroups).not.toBe('[object Object]');
     expect(deployerConfig(config)).toEqual(withoutDeployerSettings(config));

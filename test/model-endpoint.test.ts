@@ -178,9 +178,10 @@ describe('modelMonitorSchedule', () => {
     expect(modelMonitorSchedule(expression)).toBe(expected);
   });
 
-  test.each(['rate(5 hours)', 'rate(30 minutes)', 'rate(2 days)'])('%s cannot be a Model Monitor schedule', (expression) => {
+  test.each(['rate(5 hours)', 'rate(30 minutes)', 'rate(2 days)', 'cron(30 * ? * * *)', 'cron(0 12 ? * MON *)'])('%s cannot be a Model Monitor schedule', (expression) => {
     expect(() => modelMonitorSchedule(expression)).toThrow(
-      `monitoringSchedule '${expression}' cannot be a Model Monitor schedule; expected rate(N hours) with N dividing 24, rate(1 day), or a cron expression.`,
+      `monitoringSchedule '${expression}' cannot be a Model Monitor schedule (Model Monitor runs a schedule every hour, every N hours with N dividing 24, or once a day); ` +
+        'expected rate(N hours) with N dividing 24, rate(1 day), cron(0 * ? * * *), cron(0 H ? * * *) or cron(0 H/N ? * * *).',
     );
   });
 });

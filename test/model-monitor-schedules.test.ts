@@ -207,7 +207,8 @@ describe('ModelMonitorSchedules', () => {
 
   test.each(['rate(5 hours)', 'rate(30 minutes)', 'rate(2 days)'])('the schedule %s is refused, naming it', (schedule) => {
     expect(() => monitorStack({ schedule })).toThrow(
-      `monitoringSchedule '${schedule}' cannot be a Model Monitor schedule; expected rate(N hours) with N dividing 24, rate(1 day), or a cron expression.`,
+      `monitoringSchedule '${schedule}' cannot be a Model Monitor schedule (Model Monitor runs a schedule every hour, every N hours with N dividing 24, or once a day); ` +
+        'expected rate(N hours) with N dividing 24, rate(1 day), cron(0 * ? * * *), cron(0 H ? * * *) or cron(0 H/N ? * * *).',
     );
   });
 

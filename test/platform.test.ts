@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { buildApp, CDK_JSON_CONTEXT, SYNTH_VARIANTS } from './helpers';
+import { buildApp, CDK_JSON_CONTEXT, customersFeatureGroups, SYNTH_VARIANTS } from './helpers';
 
 function validationReport(outdir: string): any {
   return JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
@@ -100,18 +100,7 @@ describe('bin/app.ts', () => {
 });
 
 describe('growing the platform through its settings', () => {
-  const featureGroups = JSON.stringify([
-    {
-      name: 'customers',
-      description: 'Customer profiles',
-      recordIdentifier: 'customer_id',
-      eventTime: 'event_time',
-      features: [
-        { name: 'customer_id', type: 'String', description: 'Customer id' },
-        { name: 'event_time', type: 'String', description: 'When' },
-      ],
-    },
-  ]);
+  const featureGroups = customersFeatureGroups();
   const { platform } = buildApp({ featureGroups, bertPipelineVariants: '{"dresses":{"inputPrefix":"raw/dresses/"}}' });
 
   test('featureGroups adds retained groups named <prefix>-<name> beside the reviews group, described by the shared helper', () => {
@@ -139,10 +128,10 @@ describe('growing the platform through its settings', () => {
     expect(body).not.toContain('womens-clothing-reviews');
   });
 
-  test('a feature group that breaks a Feature Store rule is refused naming the group and the rule', () => {
+  test('a feature group that breaks a Feature Store rule is refused naming the setting, the group and the rule', () => {
     const bad = JSON.stringify([
       { name: 'orders', description: 'Orders', recordIdentifier: 'order_id', eventTime: 'event_time', features: [{ name: 'order_id', type: 'String', description: 'Id' }] },
     ]);
-    expect(() => buildApp({ featureGroups: bad })).toThrow(/Feature group 'pds-dev-orders': .*event_time/);
+    expect(() => buildApp({ featureGroups: bad })).toThrow(/^Invalid context value 'featureGroups': .*\(Feature group 'orders': .*event_time/);
   });
 });

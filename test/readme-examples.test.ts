@@ -27,6 +27,9 @@ const PACKAGE = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-
 const EXPECTED: Record<string, Expectation> = {
   'npm run synth -- -c stage=banana': { succeeds: false },
   'npm run synth -- -c stgae=prod': { succeeds: true },
+  "npm run synth -- -c pipelineSchedule='rate(1 days)'": { succeeds: false },
+  // Warned, and the synth goes on (an error only with strictSettings).
+  'npm run synth -- -c onlineStoreTtlDays=30': { succeeds: true },
   // "(any stage)": the prod stage's stacks, and its pipelines' definitions beside them.
   'npm run synth -- -c stage=prod': {
     succeeds: true,

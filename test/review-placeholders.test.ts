@@ -59,9 +59,13 @@ describe('leaf changes', () => {
     expect(leafChanges({ A: '1' }, { A: 1 }).map(formatChange)).toEqual(['A 1 → 1']);
   });
 
-  test('long texts that look alike once cut are shown around their first difference', () => {
+  test('long values are shown whole: no cut can hide what changed', () => {
     const text = (tail: string) => `${'x'.repeat(200)}${tail}${'y'.repeat(100)}`;
-    expect(formatChange({ label: 'V', before: text('aa'), after: text('bb') })).toBe(`V …${'x'.repeat(30)}aa${'y'.repeat(28)}… → …${'x'.repeat(30)}bb${'y'.repeat(28)}…`);
+    expect(formatChange({ label: 'V', before: text('aa'), after: text('bb') })).toBe(`V ${text('aa')} → ${text('bb')}`);
+    const statements = (extra: object[]) => [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'b'.repeat(200)}/raw/*` }, ...extra];
+    expect(leafChanges(statements([]), statements([{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]), 'Statement').map(formatChange)).toEqual([
+      'Statement[1] (none) → {"Effect":"Allow","Action":"s3:*","Resource":"*"}',
+    ]);
   });
 
   test('lists of named objects are compared by name, others by position or whole', () => {

@@ -42,6 +42,10 @@ interface FixtureSettings {
   readonly pipelineRole?: 'other';
   readonly volumeKey?: string;
   readonly extraStack?: boolean;
+  /** The role may do anything to every object of the lake (with the acknowledgements that takes). */
+  readonly everyObject?: boolean;
+  /** A second pipeline. */
+  readonly extraPipeline?: boolean;
 }
 
 let count = 0;
@@ -71,6 +75,10 @@ function synthFixture(settings: FixtureSettings = {}): Assembly {
   const role = new iam.Role(pipelines, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   bucket.grantRead(role, 'raw/*');
   if (settings.extraStatement) bucket.grantPut(role, 'models/*');
+  if (settings.everyObject) {
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: [bucket.arnForObjects('*')] }));
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:*]', reason: 'The pipeline manages the whole lake.' });
+  }
   if (settings.acknowledgement) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: settings.acknowledgement });
   const assetDir = path.join(scratch, `asset-${count}`);
   fs.mkdirSync(assetDir, { recursive: true });
@@ -127,6 +135,28 @@ function synthFixture(settings: FixtureSettings = {}): Assembly {
   }
   new sagemaker.CfnPipeline(pipelines, 'Pipeline', { pipelineName: 'fixture-pipeline', roleArn: runAs.roleArn, pipelineDefinition });
   if (settings.extraStack) new sns.Topic(new Stack(app, 'fixture-extra'), 'Alerts', { enforceSSL: true });
+  if (settings.extraPipeline) {
+    const steps = [
+      {
+        Name: 'Prepare',
+        Type: 'Processing',
+        Arguments: {
+          ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: { Get: 'Parameters.ProcessingInstanceType' } } },
+          AppSpecification: { ImageUri: '111122223333.dkr.ecr.us-east-1.amazonaws.com/prepare:1' },
+          NetworkConfig: { EnableNetworkIsolation: false },
+        },
+      },
+      {
+        Name: 'Train',
+        Type: 'Training',
+        Arguments: { AlgorithmSpecification: { TrainingImage: 'example.com/train:2' }, ResourceConfig: { InstanceType: 'ml.c5.9xlarge', InstanceCount: 1 }, EnableNetworkIsolation: true },
+      },
+      { Name: 'Score', Type: 'Transform', Arguments: { ModelName: 'm', TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 } } },
+      { Name: 'Stop', Type: 'Fail', Arguments: { ErrorMessage: 'no' } },
+    ];
+    const second = { Version: '2020-12-01', Parameters: [{ Name: 'ProcessingInstanceType', Type: 'String', DefaultValue: 'ml.c5.2xlarge' }], Steps: steps };
+    new sagemaker.CfnPipeline(pipelines, 'SecondPipeline', { pipelineName: 'fixture-second', roleArn: role.roleArn, pipelineDefinition: { PipelineDefinitionBody: pipelines.toJsonString(second) } });
+  }
 
   const assembly = app.synth();
   fs.writeFileSync(path.join(assembly.directory, SETTINGS_RECORD_FILE), JSON.stringify({ stage: 'dev', ...settings }));
@@ -188,7 +218,10 @@ describe('review report', () => {
   test('an IAM change: the statement added, with its actions and resource', () => {
     const text = report(baseline, synthFixture({ extraStatement: true }));
     const security = section(text, 'Security changes');
-    expect(security[0]).toBe('### IAM statements');
+    // New wildcards for the role: listed first, then the statement in the IAM table.
+    expect(security[0]).toBe('### ⚠️ What widens access');
+    expect(security).toContainEqual(expect.stringMatching(/^- \*\*fixture-pipelines\*\* Allow `s3:Abort\* s3:PutObject .*`: new wildcard action `s3:Abort\*`; new wildcard resource `\$\{fixture-data:Lake[0-9A-F]+\.Arn\}\/models\/\*`$/));
+    expect(security).toContain('### IAM statements');
     expect(security).toContainEqual(
       expect.stringMatching(
         /^\| \+ \| fixture-pipelines \| Allow \| s3:Abort\* s3:PutObject s3:PutObjectLegalHold s3:PutObjectRetention s3:PutObjectTagging s3:PutObjectVersionTagging \| \$\{fixture-data:Lake[0-9A-F]+\.Arn\}\/models\/\* \| AWS:\$\{Role[0-9A-F]+\} \|  \|$/,
@@ -206,6 +239,9 @@ describe('review report', () => {
       '- **AccuracyCondition** (Condition):',
       '  - `IfSteps [RegisterModel] → [RegisterModel, Transform]`',
       '- Steps added: Transform (Transform)',
+      '| Step | Type | Image | Instance type | Network isolation |',
+      '| --- | --- | --- | --- | --- |',
+      '| Transform | Transform | — | — | — |',
       '- Parameters:',
       '  - MinAccuracy: default 0.33 → 0.4',
     ]);
@@ -226,6 +262,13 @@ describe('review report', () => {
   test('security changes other than IAM statements: key policies, public access, acknowledgements', () => {
     const text = report(baseline, synthFixture({ keyAdminRole: true, blockPublicAccess: false, acknowledgement: 'The role reads every object under raw/.' }));
     const security = section(text, 'Security changes');
+    // A principal the key's policy did not name, and the acknowledgement: what widens access, first.
+    expect(security.slice(0, 4)).toEqual([
+      '### ⚠️ What widens access',
+      expect.stringMatching(/^- \*\*fixture-data\*\* Allow `kms:Decrypt` on `\$\{Key[0-9A-F]+\.Arn\}` to `AWS:arn:aws:iam::111122223333:role\/reader`: new principal `AWS:arn:aws:iam::111122223333:role\/reader`$/),
+      '- acknowledgement added: `AwsSolutions-IAM5[Action::s3:GetObject*]` on `fixture-pipelines/Role`: The role reads every object under raw/.',
+      '### IAM statements',
+    ]);
     expect(security).toContain('### KMS key policies');
     expect(security).toContainEqual(expect.stringMatching(/^\| \+ \| fixture-data \| Allow \| kms:Decrypt \| \$\{Key[0-9A-F]+\.Arn\} \| AWS:arn:aws:iam::111122223333:role\/reader \|  \|$/));
     expect(security).toContainEqual(expect.stringMatching(/^- \*\*fixture-data\*\* `Key[0-9A-F]+`: key policy changed \(its statements are in the IAM table\)$/));
@@ -287,5 +330,42 @@ describe('review report', () => {
     const text = report(baseline, { ...baseline, stacks: baseline.stacks.filter((s) => s.name !== 'fixture-data') });
     expect(section(text, 'Summary')).toContainEqual(expect.stringMatching(/^- \*\*fixture-data\*\*: stack removed, \d+ resources$/));
     expect(section(text, 'Stateful resources')).toContainEqual(expect.stringMatching(/^- ⚠️ \*\*fixture-data\*\* `Lake[0-9A-F]+` \(AWS::S3::Bucket, DeletionPolicy Retain\): its stack is removed/));
+  });
+
+  test('a widening is listed first in the security section, and its whole diff is in the report', () => {
+    const text = report(baseline, synthFixture({ everyObject: true }));
+    const security = section(text, 'Security changes');
+    expect(security.slice(0, 3)).toEqual([
+      '### ⚠️ What widens access',
+      expect.stringMatching(
+        /^- \*\*fixture-pipelines\*\* Allow `s3:\*` on `\$\{fixture-data:(Lake[0-9A-F]+)\.Arn\}\/\*` to `AWS:\$\{Role[0-9A-F]+\}`: new wildcard action `s3:\*`; broader resource `\$\{fixture-data:\1\.Arn\}\/raw\/\*` → `\$\{fixture-data:\1\.Arn\}\/\*`$/,
+      ),
+      '- acknowledgement added: `AwsSolutions-IAM5[Action::s3:*]` on `fixture-pipelines/Role`: The pipeline manages the whole lake.',
+    ]);
+    // The policy's change is the statement added, whole; nothing in the report is cut.
+    expect(section(text, 'Resources')).toContainEqual(
+      expect.stringMatching(/\| `PolicyDocument\.Statement\[1\] \(none\) → \{"Action":"s3:\*","Effect":"Allow","Resource":"\$\{fixture-data:Lake[0-9A-F]+\.Arn\}\/\*"\}` \|$/),
+    );
+    expect(text).not.toMatch(/…(?! )/u);
+  });
+
+  test('a change that widens nothing lists no widening', () => {
+    const security = section(report(baseline, synthFixture({ foreignHash: 'f'.repeat(64), volumeKey: 'alias/other' })), 'Security changes');
+    expect(security).not.toContain('### ⚠️ What widens access');
+  });
+
+  test('a new pipeline: each step with its image, instance type and network isolation', () => {
+    const pipelines = section(report(baseline, synthFixture({ extraPipeline: true })), 'Pipelines');
+    expect(pipelines).toEqual([
+      '- `fixture-pipeline` (fixture-pipelines): no change',
+      '### `fixture-second` (fixture-pipelines)',
+      'New pipeline with 4 steps: Prepare (Processing), Train (Training), Score (Transform), Stop (Fail).',
+      '| Step | Type | Image | Instance type | Network isolation |',
+      '| --- | --- | --- | --- | --- |',
+      '| Prepare | Processing | `111122223333.dkr.ecr.us-east-1.amazonaws.com/prepare:1` | Get(Parameters.ProcessingInstanceType) | false |',
+      '| Train | Training | `example.com/train:2` | ml.c5.9xlarge | true |',
+      "| Score | Transform | `the model's (m)` | ml.m5.large | the model's |",
+      '| Stop | Fail | — | — | — |',
+    ]);
   });
 });

@@ -60,7 +60,7 @@ describe('SageMakerPipeline', () => {
     const { template } = pipelineStack({ schedule: 'rate(7 days)', startOnNewDataUnder: 'raw/test/' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(7 days)' });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'raw/test/' }] } } },
+      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: ['raw/test/_SUCCESS', { wildcard: 'raw/test/*/_SUCCESS' }] } } },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'sagemaker:StartPipelineExecution', Resource: Match.anyValue() })] },

@@ -1,20 +1,9 @@
 import { servingPlan } from '../lib/serving-plan';
-import { ConfigError, DEFAULT_SERVING_VARIANT, STAGES } from '../lib/settings';
-import { configFor } from './helpers';
+import { DEFAULT_SERVING_VARIANT, STAGES } from '../lib/settings';
+import { configErrorOf, configFor } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/reviews/1';
 const CHALLENGER_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/reviews/2';
-
-/** The message of the ConfigError a context throws (fails the test when it does not throw one). */
-function configErrorOf(context: Record<string, unknown>): string {
-  try {
-    configFor(context);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(context)}`);
-}
 
 describe('serving defaults', () => {
   test.each(STAGES)('stage %s: no serving stack unless asked', (stage) => {
@@ -139,7 +128,7 @@ describe('bad serving values name the setting, the value and what is allowed', (
     expect(configErrorOf({ servingVariants: '{"VariantA":"big"}' })).toContain('VariantA is not an object');
     expect(configErrorOf({ servingVariants: 'VariantA=big' })).toBe(
       "Invalid context value 'servingVariants': 'VariantA=big' is not allowed; expected a JSON object of VariantA and/or VariantB to " +
-        '{"instanceType": one of ml.m5.large, ml.m5.xlarge, ml.c5.xlarge, ml.c5.2xlarge, "initialInstanceCount": 1 to 100, "weight": 0 or more}; ' +
+        '{"instanceType": one of ml.m5.large, ml.m5.xlarge, ml.c5.xlarge, ml.c5.2xlarge, "initialInstanceCount": 1 to 100, "weight": 0 to 1000000}; ' +
         "the served variants' weights may not all be 0.",
     );
   });

@@ -317,9 +317,9 @@ describe('ServingStack with the managed quality engine', () => {
     }
   });
 
-  test('a schedule Model Monitor cannot run fails the build naming monitoringSchedule', () => {
+  test('a schedule Model Monitor cannot run is refused with the settings, naming monitoringSchedule', () => {
     expect(() => buildApp({ ...ARNS, qualityEngine: 'managed', monitoringSchedule: 'rate(5 hours)' })).toThrow(
-      /monitoringSchedule 'rate\(5 hours\)' cannot be a Model Monitor schedule/,
+      /^Invalid context value 'monitoringSchedule': 'rate\(5 hours\)' is not allowed with qualityEngine=managed/,
     );
   });
 });

@@ -2,7 +2,7 @@ import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LakePrefix } from '../lake-layout';
+import { DELIVERY_MARKER, LakePrefix } from '../lake-layout';
 import { acknowledgeWildcards } from '../nag';
 import { GLUE_CRON_PATTERN } from '../service-limits';
 import { ILakeStorage } from './data-lake-storage';
@@ -172,7 +172,8 @@ export class LakeCatalog extends Construct {
       tablePrefix: CRAWLER_TABLE_PREFIX,
       classifiers: [props.crawlerName],
       crawlerSecurityConfiguration: props.securityConfigurationName,
-      targets: { s3Targets: [{ path: `s3://${bucket.bucketName}/${LakePrefix.rawReviews}` }] },
+      // Delivery markers are no data.
+      targets: { s3Targets: [{ path: `s3://${bucket.bucketName}/${LakePrefix.rawReviews}`, exclusions: [DELIVERY_MARKER, `**/${DELIVERY_MARKER}`] }] },
       schedule: props.crawlerSchedule ? { scheduleExpression: props.crawlerSchedule } : undefined,
       schemaChangePolicy: { updateBehavior: 'UPDATE_IN_DATABASE', deleteBehavior: 'DEPRECATE_IN_DATABASE' },
       recrawlPolicy: { recrawlBehavior: 'CRAWL_EVERYTHING' },

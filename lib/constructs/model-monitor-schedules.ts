@@ -1,17 +1,15 @@
-import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ENDPOINT_RESPONSE } from '../../pipeline-definitions/contract';
-import { dependOnlyOn } from '../template-hygiene';
+import { MODEL_MONITOR_SCHEDULES, toModelMonitorSchedule } from '../schedules';
+import { tidyAwsCallHandler } from './aws-call-handler';
 import { ILakeStorage } from './data-lake-storage';
 import { ImageRepository } from './image-registries';
 import { PipelineRole } from './pipeline-role';
-
-/** The id aws-cdk-lib gives the stack's AwsCustomResource handler. */
-const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface ModelMonitorSchedulesProps {
   readonly endpointName: string;
@@ -86,15 +84,7 @@ export class ModelMonitorSchedules extends Construct {
       installLatestAwsSdk: false,
     });
     // The handler is a singleton of the stack that only logs and calls the registry.
-    const handler = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON);
-    if (handler) {
-      // Its function references the role already (cfn-lint W3005).
-      dependOnlyOn(handler.node.findChild('Resource'), []);
-      Validations.of(handler).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The custom resource handler that reads the served package\'s baselines writes only its own logs with the basic execution policy.',
-      });
-    }
+    tidyAwsCallHandler(this, "reads the served package's baselines");
     const baseline = (path: string) => baselines.getResponseField(`DriftCheckBaselines.${path}.S3Uri`);
 
     const common = {
@@ -210,19 +200,12 @@ export class ModelMonitorSchedules extends Construct {
 }
 
 /**
- * Model Monitor's schedules are cron expressions of whole hours: `rate(N hours)` (N dividing 24)
- * and `rate(1 day)` convert; cron expressions pass as they are (Model Monitor takes hourly
- * `cron(0 * ? * * *)`, every N hours `cron(0 0/N ? * * *)` and daily ones).
+ * Model Monitor's schedule for an EventBridge expression ({@link toModelMonitorSchedule}); the
+ * `monitoringSchedule` setting is checked the same way before any construct is made.
  * @throws Error naming the expression and what is allowed
  */
 export function modelMonitorSchedule(expression: string): string {
-  if (expression.startsWith('cron(')) return expression;
-  const match = /^rate\((\d+) (hour|hours|day|days)\)$/.exec(expression);
-  const hours = match ? Number(match[1]) * (match[2].startsWith('day') ? 24 : 1) : NaN;
-  if (hours === 1) return 'cron(0 * ? * * *)';
-  if (hours === 24) return 'cron(0 0 ? * * *)';
-  if (hours > 1 && hours < 24 && 24 % hours === 0) return `cron(0 0/${hours} ? * * *)`;
-  throw new Error(
-    `monitoringSchedule '${expression}' cannot be a Model Monitor schedule; expected rate(N hours) with N dividing 24, rate(1 day), or a cron expression.`,
-  );
+  const converted = toModelMonitorSchedule(expression);
+  if ('schedule' in converted) return converted.schedule;
+  throw new Error(`monitoringSchedule '${expression}' cannot be a Model Monitor schedule (${converted.problem}); expected ${MODEL_MONITOR_SCHEDULES}.`);
 }

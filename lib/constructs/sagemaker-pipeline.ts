@@ -8,6 +8,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PipelineDefinition } from '../../pipeline-definitions/dsl';
+import { DELIVERY_MARKER } from '../lake-layout';
 import { ILakeStorage } from './data-lake-storage';
 import { LakeFolderUpload } from './lake-folder-upload';
 import { PipelineStart } from './pipeline-start';
@@ -64,8 +65,9 @@ export interface SageMakerPipelineProps {
    */
   readonly schedule?: string;
   /**
-   * Start the pipeline when an object is created under this lake prefix (the bucket must send its
-   * events to EventBridge).
+   * Start the pipeline when a delivery under this lake prefix completes: when its marker object
+   * ({@link DELIVERY_MARKER}, written last) is created at the prefix or in a folder under it, so a
+   * delivery of many files starts one execution (the bucket must send its events to EventBridge).
    * @default - not started by new data
    */
   readonly startOnNewDataUnder?: string;
@@ -159,11 +161,11 @@ export class SageMakerPipeline extends Construct {
     }
     if (props.startOnNewDataUnder !== undefined) {
       new events.Rule(this, 'OnNewData', {
-        description: `Starts ${props.pipelineName} when data lands under ${props.startOnNewDataUnder}`,
+        description: `Starts ${props.pipelineName} once per delivery under ${props.startOnNewDataUnder}: when its ${DELIVERY_MARKER} marker is written`,
         eventPattern: {
           source: ['aws.s3'],
           detailType: ['Object Created'],
-          detail: { bucket: { name: [storage.bucket.bucketName] }, object: { key: [{ prefix: props.startOnNewDataUnder }] } },
+          detail: { bucket: { name: [storage.bucket.bucketName] }, object: { key: deliveryMarkerKeys(props.startOnNewDataUnder) } },
         },
         targets: [starter],
       });
@@ -182,4 +184,15 @@ export class SageMakerPipeline extends Construct {
       });
     }
   }
+}
+
+/**
+ * The EventBridge pattern of the object keys that mark a complete delivery under a prefix: the
+ * marker at the prefix itself, or in any folder under it (a wildcard's `*` spans slashes).
+ */
+export function deliveryMarkerKeys(prefix: string): unknown[] {
+  if (!prefix.endsWith('/') || /[*\\]/.test(prefix)) {
+    throw new Error(`SageMakerPipeline: startOnNewDataUnder '${prefix}' is not allowed; expected a lake prefix ending with a slash, without * or \\.`);
+  }
+  return [`${prefix}${DELIVERY_MARKER}`, { wildcard: `${prefix}*/${DELIVERY_MARKER}` }];
 }

@@ -45,7 +45,9 @@ export const CORE_SETTINGS = {
   }),
   strictSettings: setting({
     type: 'boolean',
-    doc: 'Fail the synth on a context key that is no setting (CI synthesizes with true); otherwise it is named on standard error with the closest setting.',
+    doc:
+      'Fail the synth on a context key that is no setting, or on a setting that the other settings leave without effect (onlineStoreTtlDays without the online store, ' +
+      'servingVariants with the serverless profile …); CI synthesizes with true. Otherwise each is named on standard error (an unknown key with the closest setting).',
     allowed: 'true or false',
     parse: bool,
     defaults: everyStage(false),

@@ -1,6 +1,6 @@
 /** Settings of SageMaker Feature Store: the online and offline stores, and the added feature groups. */
-import { FeatureType } from '../feature-store/feature-schema';
-import { bool, ConfigOf, everyStage, integer, isObject, isText, jsonValue, oneOf, setting, SHORT_NAME } from './setting';
+import { FeatureSchemaError, FeatureType, validateFeatureGroupSchema } from '../feature-store/feature-schema';
+import { bool, ConfigOf, everyStage, IgnoredSetting, integer, isObject, isText, jsonValue, NotAllowed, oneOf, setting, SHORT_NAME } from './setting';
 
 /** A feature group as the `featureGroups` setting declares it. */
 export interface FeatureGroupSetting {
@@ -12,7 +12,10 @@ export interface FeatureGroupSetting {
   readonly features: readonly { readonly name: string; readonly type: FeatureType; readonly description: string }[];
 }
 
-/** `featureGroups`: the shape here; Feature Store's own rules when the groups are built. */
+/**
+ * `featureGroups`: the shape, then Feature Store's own rules for each group (named by its short
+ * name; the full name's length is checked with the name prefix when the groups are built).
+ */
 function featureGroupList(raw: unknown): readonly FeatureGroupSetting[] | undefined {
   const value = jsonValue(raw);
   if (!Array.isArray(value)) return undefined;
@@ -32,7 +35,17 @@ function featureGroupList(raw: unknown): readonly FeatureGroupSetting[] | undefi
         (f: unknown) => isObject(f) && isText(f.name) && isText(f.description) && (Object.values(FeatureType) as unknown[]).includes(f.type),
       ),
   );
-  return shaped && new Set(names).size === names.length ? (value as FeatureGroupSetting[]) : undefined;
+  if (!shaped || new Set(names).size !== names.length) return undefined;
+  const groups = value as FeatureGroupSetting[];
+  for (const group of groups) {
+    try {
+      validateFeatureGroupSchema({ ...group, featureGroupName: group.name });
+    } catch (error) {
+      if (error instanceof FeatureSchemaError) throw new NotAllowed(error.message);
+      throw error;
+    }
+  }
+  return groups;
 }
 
 export const FEATURE_STORE_SETTINGS = {
@@ -71,3 +84,11 @@ export const FEATURE_STORE_SETTINGS = {
 };
 
 export type FeatureStoreConfig = ConfigOf<typeof FEATURE_STORE_SETTINGS>;
+
+/** Feature Store settings that the chosen options leave without effect. */
+export const FEATURE_STORE_IGNORED: readonly IgnoredSetting<FeatureStoreConfig>[] = [
+  {
+    key: 'onlineStoreTtlDays',
+    because: (c) => (c.onlineStoreEnabled ? undefined : 'onlineStoreEnabled is false, so no online store has records to expire; expected onlineStoreEnabled=true'),
+  },
+];

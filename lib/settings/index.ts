@@ -11,12 +11,12 @@
 import { BUDGET_SETTINGS, checkBudget } from './budget';
 import { unknownSettingMessage, unknownSettings } from './context-keys';
 import { checkCore, CORE_SETTINGS } from './core';
-import { FEATURE_STORE_SETTINGS } from './feature-store';
+import { FEATURE_STORE_IGNORED, FEATURE_STORE_SETTINGS } from './feature-store';
 import { LAKE_SETTINGS } from './lake';
 import { checkPipelines, PIPELINE_SETTINGS } from './pipelines';
 import { QUALITY_GATE_SETTINGS } from './quality-gates';
-import { checkServing, SERVING_SETTINGS } from './serving';
-import { ConfigError, ConfigOf, describe, NotAllowed, Setting, StageName, STAGES } from './setting';
+import { checkServing, SERVING_IGNORED, SERVING_SETTINGS } from './serving';
+import { ConfigError, ConfigOf, describe, IgnoredSetting, NotAllowed, Setting, StageName, STAGES } from './setting';
 
 export { ConfigError, STAGES } from './setting';
 export type { Setting, StageName } from './setting';
@@ -42,6 +42,9 @@ export const SETTING_AREAS = [
   { title: 'Serving', settings: SERVING_SETTINGS },
   { title: 'Budget', settings: BUDGET_SETTINGS },
 ] as const;
+
+/** Settings that other settings can leave without effect (warned when given; errors with strictSettings). */
+const IGNORED_SETTINGS = [...FEATURE_STORE_IGNORED, ...SERVING_IGNORED] as readonly IgnoredSetting<PlatformConfig>[];
 
 /** Every setting the app reads, by context key. */
 export const SETTINGS = {
@@ -100,6 +103,11 @@ export interface LoadConfigOptions {
   readonly warn?: (message: string) => void;
 }
 
+/** What the app says of a setting given in the context that the other settings leave without effect. */
+export function ignoredSettingMessage(key: string, value: unknown, because: string): string {
+  return `Setting '${key}' (${describe(value)}) has no effect: ${because}, or leave ${key} out.`;
+}
+
 /**
  * Builds the configuration of a stage from context values.
  *
@@ -109,11 +117,13 @@ export interface LoadConfigOptions {
 export function loadConfig(context: (key: string) => unknown, options: LoadConfigOptions = {}): PlatformConfig {
   const stage = parseSetting('stage', context('stage') ?? 'dev', 'context value') as StageName;
   const values: Record<string, unknown> = { ...STAGE_DEFAULTS[stage], stage };
+  const given = new Set<string>();
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     if (key === 'stage') continue;
     const raw = context(key);
     if (raw !== undefined && raw !== null && raw !== '') {
       values[key] = parseSetting(key, raw, 'context value');
+      given.add(key);
     } else if (values[key] !== undefined) {
       // Stage defaults go through the same validation as context values.
       values[key] = parseSetting(key, values[key], `default of stage ${stage} for`);
@@ -124,14 +134,17 @@ export function loadConfig(context: (key: string) => unknown, options: LoadConfi
   checkPipelines(config);
   checkServing(config);
   checkBudget(config);
-  if (options.contextKeys) {
-    const messages = unknownSettings(options.contextKeys, Object.keys(SETTINGS)).map(unknownSettingMessage);
-    if (messages.length > 0 && config.strictSettings) {
-      throw new ConfigError(`${messages.join('\n')}\n(strictSettings=true makes an unknown setting an error.)`);
-    }
-    const warn = options.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`));
-    messages.forEach((message) => warn(message));
+  const unknown = options.contextKeys ? unknownSettings(options.contextKeys, Object.keys(SETTINGS)).map(unknownSettingMessage) : [];
+  const ignored = IGNORED_SETTINGS.flatMap(({ key, because }) => {
+    const reason = given.has(key) ? because(config) : undefined;
+    return reason ? [ignoredSettingMessage(key, (config as Record<string, unknown>)[key], reason)] : [];
+  });
+  if (config.strictSettings && unknown.length + ignored.length > 0) {
+    const what = [unknown.length > 0 ? 'an unknown setting' : '', ignored.length > 0 ? 'a setting without effect' : ''].filter(Boolean).join(' and ');
+    throw new ConfigError(`${[...unknown, ...ignored].join('\n')}\n(strictSettings=true makes ${what} an error.)`);
   }
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`));
+  [...unknown, ...ignored].forEach((message) => warn(message));
   return config;
 }
 

@@ -1,6 +1,6 @@
 /** Settings of the data lake: the sample data, the crawler, Athena, and how long objects live. */
-import { ATHENA_MIN_BYTES_SCANNED_CUTOFF, GLUE_CRON_PATTERN, S3_MIN_INFREQUENT_ACCESS_DAYS } from '../service-limits';
-import { bool, ConfigOf, everyStage, integer, matching, setting } from './setting';
+import { ATHENA_MIN_BYTES_SCANNED_CUTOFF, S3_MIN_INFREQUENT_ACCESS_DAYS } from '../service-limits';
+import { bool, ConfigOf, everyStage, integer, schedule, setting } from './setting';
 
 export const LAKE_SETTINGS = {
   deploySampleData: setting({
@@ -13,8 +13,8 @@ export const LAKE_SETTINGS = {
   crawlerSchedule: setting({
     type: 'string',
     doc: 'Glue cron schedule of the raw-data crawler; unset runs it on demand only.',
-    allowed: 'a Glue cron expression with six fields, e.g. cron(0 3 * * ? *)',
-    parse: matching(GLUE_CRON_PATTERN),
+    allowed: 'a Glue cron expression with six fields (minutes, hours, day-of-month, month, day-of-week, year; one of the days ?), e.g. cron(0 3 * * ? *)',
+    parse: schedule('cron'),
   }),
   athenaBytesScannedCutoff: setting({
     type: 'integer',

@@ -1,4 +1,5 @@
 /** Settings of the training pipelines: variants, code version, storage, schedules, notifications, VPC. */
+import { LakePrefix } from '../lake-layout';
 import {
   bool,
   ConfigError,
@@ -9,8 +10,10 @@ import {
   jsonValue,
   listOf,
   matching,
+  NotAllowed,
   oneOf,
-  SCHEDULE_PATTERN,
+  schedule,
+  SCHEDULE_ALLOWED,
   setting,
   SHORT_NAME,
 } from './setting';
@@ -27,9 +30,33 @@ function pipelineVariants(raw: unknown): Readonly<Record<string, BertPipelineVar
   if (!isObject(value)) return undefined;
   const ok = Object.entries(value).every(
     ([name, variant]) =>
-      SHORT_NAME.test(name) && isObject(variant) && typeof variant.inputPrefix === 'string' && /^raw\/([a-z0-9][a-z0-9_-]*\/)+$/.test(variant.inputPrefix),
+      SHORT_NAME.test(name) &&
+      isObject(variant) &&
+      Object.keys(variant).every((key) => key === 'inputPrefix') &&
+      typeof variant.inputPrefix === 'string' &&
+      /^raw\/([a-z0-9][a-z0-9_-]*\/)+$/.test(variant.inputPrefix),
   );
-  return ok ? (value as Record<string, BertPipelineVariantSetting>) : undefined;
+  if (!ok) return undefined;
+  const variants = value as Record<string, BertPipelineVariantSetting>;
+  const overlap = overlappingPrefixes([['the BERT pipeline', LakePrefix.rawReviews], ...Object.entries(variants).map(([name, v]) => [name, v.inputPrefix] as const)]);
+  if (overlap) throw new NotAllowed(overlap);
+  return variants;
+}
+
+/**
+ * Two pipelines whose raw prefixes are the same or one inside the other would train on the same
+ * data (and start together on a delivery): what says so, or undefined.
+ */
+function overlappingPrefixes(prefixes: readonly (readonly [string, string])[]): string | undefined {
+  for (const [i, [a, prefixA]] of prefixes.entries()) {
+    for (const [b, prefixB] of prefixes.slice(i + 1)) {
+      if (prefixA.startsWith(prefixB) || prefixB.startsWith(prefixA)) {
+        const how = prefixA === prefixB ? `both read ${prefixA}` : `${prefixA} and ${prefixB} overlap`;
+        return `${a === 'the BERT pipeline' ? a : `variant ${a}`} and variant ${b}: ${how}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 export const PIPELINE_SETTINGS = {
@@ -38,7 +65,10 @@ export const PIPELINE_SETTINGS = {
     doc:
       'More BERT pipelines, by name: each reads its own raw prefix and registers into its own model package group, in stack <prefix>-bert-pipeline-<name>, ' +
       'e.g. {"dresses":{"inputPrefix":"raw/dresses/"}}.',
-    allowed: 'a JSON object of name (lowercase letters, digits and hyphens, starting with a letter, at most 24 characters) to {"inputPrefix": "raw/<folder>/"}',
+    allowed:
+      'a JSON object of name (lowercase letters, digits and hyphens, starting with a letter, at most 24 characters) to {"inputPrefix": "raw/<folder>/"} ' +
+      '(folders of lowercase letters, digits, hyphens and underscores, starting with a letter or digit), ' +
+      `each prefix its own: neither ${LakePrefix.rawReviews} (the BERT pipeline's) nor another variant's, nor inside or around one`,
     parse: pipelineVariants,
   }),
   codeVersion: setting({
@@ -64,12 +94,12 @@ export const PIPELINE_SETTINGS = {
   pipelineSchedule: setting({
     type: 'string',
     doc: 'EventBridge schedule that starts the training pipeline; unset starts it on demand only.',
-    allowed: 'an EventBridge schedule expression, e.g. rate(7 days) or cron(0 3 ? * MON *)',
-    parse: matching(SCHEDULE_PATTERN),
+    allowed: `${SCHEDULE_ALLOWED}, e.g. rate(7 days) or cron(0 3 ? * MON *)`,
+    parse: schedule('rate or cron'),
   }),
   pipelineStartOnNewData: setting({
     type: 'boolean',
-    doc: 'Start the training pipeline when new raw reviews land in the lake.',
+    doc: 'Start the training pipeline once per delivery of new raw reviews: when the delivery\'s _SUCCESS marker, written after its files, lands under the raw prefix (see Delivering data).',
     allowed: 'true or false',
     parse: bool,
     defaults: everyStage(false),

@@ -5,6 +5,7 @@
 import { DEPLOY_INSTANCE_TYPES } from '../../pipeline-definitions/catalogue';
 import { hasLocalNvmeStorage } from '../../pipeline-definitions/dsl/instance-types';
 import { MODEL_PACKAGE_ARN_PATTERN, SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_SIZES } from '../service-limits';
+import { MODEL_MONITOR_SCHEDULES, toModelMonitorSchedule } from '../schedules';
 import { deployerChoice, ServingPlan, servingPlan } from '../serving-plan';
 import {
   bool,
@@ -13,6 +14,7 @@ import {
   EMAIL_PATTERN,
   everyStage,
   FieldCheck,
+  IgnoredSetting,
   integer,
   isInteger,
   listOf,
@@ -23,7 +25,8 @@ import {
   NotAllowed,
   objectOf,
   oneOf,
-  SCHEDULE_PATTERN,
+  schedule,
+  SCHEDULE_ALLOWED,
   setting,
 } from './setting';
 
@@ -114,7 +117,7 @@ const servingAutoscaling = objectOf(DEFAULT_SERVING_AUTOSCALING, {
   enabled: [(v) => typeof v === 'boolean', 'true or false'],
   minCapacity: [isInteger(1, 100), 'an integer from 1 to 100'],
   maxCapacity: [isInteger(1, 100), 'an integer from 1 to 100'],
-  targetInvocationsPerInstance: [(v) => typeof v === 'number' && v > 0 && v <= 1_000_000, 'a positive number'],
+  targetInvocationsPerInstance: [(v) => typeof v === 'number' && v > 0 && v <= 1_000_000, 'a positive number up to 1000000'],
   scaleOutCooldownSeconds: [isInteger(0, 86_400), 'an integer from 0 to 86400'],
   scaleInCooldownSeconds: [isInteger(0, 86_400), 'an integer from 0 to 86400'],
 });
@@ -180,14 +183,14 @@ export const SERVING_SETTINGS = {
   servingVariants: setting({
     type: 'json',
     doc: 'Instance type, initial instance count and traffic weight of VariantA (champion) and VariantB (challenger); keys left out keep their defaults, e.g. {"VariantB":{"weight":0}}.',
-    allowed: `a JSON object of VariantA and/or VariantB to {"instanceType": one of ${DEPLOY_INSTANCE_TYPES.join(', ')}, "initialInstanceCount": 1 to 100, "weight": 0 or more}; the served variants' weights may not all be 0`,
+    allowed: `a JSON object of VariantA and/or VariantB to {"instanceType": one of ${DEPLOY_INSTANCE_TYPES.join(', ')}, "initialInstanceCount": 1 to 100, "weight": 0 to 1000000}; the served variants' weights may not all be 0`,
     parse: servingVariants,
     defaults: everyStage({ VariantA: DEFAULT_SERVING_VARIANT, VariantB: DEFAULT_SERVING_VARIANT }),
   }),
   servingAutoscaling: setting({
     type: 'json',
     doc: 'Target tracking of each instance variant on SageMakerVariantInvocationsPerInstance; keys left out keep their defaults.',
-    allowed: 'a JSON object with enabled (boolean), minCapacity and maxCapacity (1 to 100, min <= max), targetInvocationsPerInstance (positive), scaleOutCooldownSeconds and scaleInCooldownSeconds (0 to 86400)',
+    allowed: 'a JSON object with enabled (boolean), minCapacity and maxCapacity (1 to 100, min <= max), targetInvocationsPerInstance (positive, at most 1000000), scaleOutCooldownSeconds and scaleInCooldownSeconds (0 to 86400)',
     parse: servingAutoscaling,
     defaults: everyStage(DEFAULT_SERVING_AUTOSCALING),
   }),
@@ -215,8 +218,8 @@ export const SERVING_SETTINGS = {
   monitoringSchedule: setting({
     type: 'string',
     doc: 'EventBridge schedule of the monitoring pipeline (data drift and model quality against the served package\'s baselines).',
-    allowed: 'an EventBridge schedule expression, e.g. rate(1 hour) or cron(0 * ? * * *); with qualityEngine=managed, rate(N hours) with N dividing 24, rate(1 day) or a cron Model Monitor accepts',
-    parse: matching(SCHEDULE_PATTERN),
+    allowed: `${SCHEDULE_ALLOWED}, e.g. rate(1 hour); with qualityEngine=managed, ${MODEL_MONITOR_SCHEDULES}`,
+    parse: schedule('rate or cron'),
     defaults: everyStage('rate(1 hour)'),
   }),
   servingNotificationEmail: setting({
@@ -229,7 +232,51 @@ export const SERVING_SETTINGS = {
 
 export type ServingConfig = ConfigOf<typeof SERVING_SETTINGS>;
 
-export function checkServing(config: ServingConfig): void {
+/** Serving settings that the chosen profile leaves without effect. */
+export const SERVING_IGNORED: readonly IgnoredSetting<ServingConfig>[] = [
+  ...(['servingVariants', 'servingAutoscaling', 'dataCaptureSamplingPercentage'] as const).map((key) => ({
+    key,
+    because: (c: ServingConfig) =>
+      c.servingProfile === 'serverless'
+        ? 'servingProfile is serverless: one serverless variant (sized by servingServerless) without instances, autoscaling or data capture; expected servingProfile=instance'
+        : undefined,
+  })),
+  {
+    key: 'servingServerless',
+    because: (c) => (c.servingProfile === 'instance' ? 'servingProfile is instance: the variants run on instances (servingVariants); expected servingProfile=serverless' : undefined),
+  },
+];
+
+/** The region of a model package ARN. */
+const arnRegion = (arn: string) => arn.split(':')[3];
+
+/** What checkServing reads beside the serving settings. */
+export interface ServingContext {
+  /** The quality engine: the managed one monitors on Model Monitor's schedules. */
+  readonly qualityEngine: string;
+  /** The stacks' region, when pinned. */
+  readonly region?: string;
+}
+
+export function checkServing(config: ServingConfig & ServingContext): void {
+  if (config.qualityEngine === 'managed') {
+    const converted = toModelMonitorSchedule(config.monitoringSchedule);
+    if ('problem' in converted) {
+      throw new ConfigError(
+        `Invalid context value 'monitoringSchedule': '${config.monitoringSchedule}' is not allowed with qualityEngine=managed (${converted.problem}); expected ${MODEL_MONITOR_SCHEDULES}.`,
+      );
+    }
+  }
+  for (const key of ['modelPackageArn', 'challengerModelPackageArn'] as const) {
+    const arn = config[key];
+    const region = config.region ?? (key === 'challengerModelPackageArn' && config.modelPackageArn ? arnRegion(config.modelPackageArn) : undefined);
+    if (arn !== undefined && region !== undefined && arnRegion(arn) !== region) {
+      const whose = config.region !== undefined ? `the stacks' region ${region} (region)` : `the champion's region ${region} (modelPackageArn)`;
+      throw new ConfigError(
+        `Invalid context value '${key}': '${arn}' is in region ${arnRegion(arn)}, not ${whose}; expected a model package of region ${region} (an endpoint serves packages of its own region).`,
+      );
+    }
+  }
   if (config.challengerModelPackageArn !== undefined && !config.serving && config.modelPackageArn === undefined) {
     throw new ConfigError(
       "Incomplete serving settings: 'challengerModelPackageArn' is set without a champion; expected modelPackageArn or serving=true as well.",

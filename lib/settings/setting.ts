@@ -6,6 +6,7 @@
  * Values arrive as strings from `-c key=value` and as JSON values from `cdk.json`; every parser
  * accepts both alike.
  */
+import { scheduleProblem, ScheduleKinds } from '../schedules';
 
 /** The deployment stages the app knows. */
 export const STAGES = ['dev', 'prod'] as const;
@@ -60,6 +61,16 @@ export function setting<T>(declaration: Setting<T>): Setting<T> {
 /** The same default in every stage. */
 export function everyStage<const T>(value: T): Readonly<Record<StageName, T>> {
   return { dev: value, prod: value };
+}
+
+/**
+ * A setting that other settings make of no effect (`onlineStoreTtlDays` without an online store):
+ * given in the context, it is warned, and with `strictSettings` an error.
+ */
+export interface IgnoredSetting<C> {
+  readonly key: string;
+  /** Which choice makes the setting of no effect, and what would give it one; undefined when it has effect. */
+  readonly because: (config: C) => string | undefined;
 }
 
 /** A group of declared settings, by context key. */
@@ -178,7 +189,24 @@ export function describe(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }
 
-export const SCHEDULE_PATTERN = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
+/** What an EventBridge schedule setting allows, as errors and the README say it. */
+export const SCHEDULE_ALLOWED =
+  'an EventBridge schedule expression: rate(N unit) with N a positive whole number and unit minute, hour or day (singular for 1, plural above), ' +
+  'or cron(minutes hours day-of-month month day-of-week year) with exactly one of the day fields ?';
+
+/**
+ * A schedule expression as the service that runs it takes it (EventBridge: rate or cron; Glue:
+ * cron), the reason named when it does not.
+ */
+export function schedule(kinds: ScheduleKinds): Setting<string>['parse'] {
+  return (raw) => {
+    if (typeof raw !== 'string') return undefined;
+    const problem = scheduleProblem(raw, kinds);
+    if (problem) throw new NotAllowed(problem);
+    return raw;
+  };
+}
+
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Short names of added feature groups and pipeline variants. */
 export const SHORT_NAME = /^[a-z][a-z0-9-]{0,23}$/;

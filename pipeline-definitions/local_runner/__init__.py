@@ -2,6 +2,7 @@
 
 - runner.py: the run (ordering, branches, the report) and the command line (``pipeline:local``);
 - values.py: parameters, execution variables and step properties, and their resolution;
+- ranges.py: the parameters' values checked where the pipeline uses them, before any step runs;
 - settings.py: a pipeline's local settings (``<id>.local.json``) and the tokens of their commands;
 - seeds.py: writing the seeds into the local S3 folders;
 - steps/: one executor per step type, and the substituted steps;

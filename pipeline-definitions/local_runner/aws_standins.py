@@ -16,8 +16,9 @@ One server answers, by the shape of the request:
 - SageMaker **ListModelPackages** and **DescribeModelPackage** (``X-Amz-Target``, JSON 1.1): over
   the packages the run registered (``<registry>/model-packages/<group>/<version>.json``) and the
   packages the local settings declare (DescribeModelPackage responses, by ARN).
-- S3 **GetObject** and **ListObjectsV2** (path style, with ``prefix`` and ``delimiter``, which
-  gives CommonPrefixes), over the local S3 folder ``<s3>/<bucket>/<key>``.
+- S3 **GetObject**, **ListObjectsV2** (path style, with ``prefix`` and ``delimiter``, which
+  gives CommonPrefixes; each object's LastModified is its file's modification time) and
+  **DeleteObjects** (``POST /<bucket>?delete``), over the local S3 folder ``<s3>/<bucket>/<key>``.
 - CloudWatch **PutMetricData** (``X-Amz-Target: GraniteServiceVersion20100801.PutMetricData``,
   JSON 1.0), each datum appended to ``<cloudwatch>/metrics.jsonl`` with its namespace, the
   timestamp in ISO-8601. CloudWatch's model offers ``smithy-rpc-v2-cbor``, ``json`` and ``query``;
@@ -40,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -54,6 +56,7 @@ APIS = (
     "sagemaker:DescribeModelPackage",
     "s3:GetObject",
     "s3:ListObjectsV2",
+    "s3:DeleteObjects",
     "cloudwatch:PutMetricData",
 )
 
@@ -86,6 +89,11 @@ def check_record(schema: dict, record: list[dict]) -> list[str]:
     if event_time is not None and types.get(schema["eventTime"]) == "String" and not ISO_8601.match(event_time):
         problems.append(f"event time {event_time!r} is not ISO-8601 (yyyy-MM-ddTHH:mm:ssZ)")
     return problems
+
+
+def modified(path: Path) -> str:
+    """A file's modification time as S3 writes LastModified (ISO-8601, UTC, milliseconds)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class _Server(ThreadingHTTPServer):
@@ -245,12 +253,30 @@ class AwsStandIns:
                     prefixes.append(folder)
             else:
                 contents.append(key)
-        items = "".join(f"<Contents><Key>{escape(k)}</Key><Size>{(root / k).stat().st_size}</Size><StorageClass>STANDARD</StorageClass></Contents>" for k in contents)
+        items = "".join(
+            f"<Contents><Key>{escape(k)}</Key><LastModified>{modified(root / k)}</LastModified>"
+            f"<Size>{(root / k).stat().st_size}</Size><StorageClass>STANDARD</StorageClass></Contents>"
+            for k in contents
+        )
         items += "".join(f"<CommonPrefixes><Prefix>{escape(p)}</Prefix></CommonPrefixes>" for p in prefixes)
         head = f"<Name>{escape(bucket)}</Name><Prefix>{escape(prefix)}</Prefix><KeyCount>{len(contents) + len(prefixes)}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
         if delimiter:
             head += f"<Delimiter>{escape(delimiter)}</Delimiter>"
         return f'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="{S3_XMLNS}">{head}{items}</ListBucketResult>'.encode()
+
+    def delete_objects(self, raw_path: str, body: bytes) -> tuple[int, bytes, str]:
+        """DeleteObjects: the listed keys' files removed (a key that is not there counts as deleted, as on S3)."""
+        self._count("s3:DeleteObjects")
+        bucket = unquote(urlsplit(raw_path).path).strip("/")
+        root = self.s3_root / bucket if self.s3_root else None
+        keys = [element.text or "" for element in ElementTree.fromstring(body).iter() if element.tag.rpartition("}")[2] == "Key"]
+        deleted = []
+        for key in keys:
+            path = (root / key) if root else None
+            if path is not None and root.resolve() in path.resolve().parents and path.is_file():
+                path.unlink()
+            deleted.append(f"<Deleted><Key>{escape(key)}</Key></Deleted>")
+        return 200, f'<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="{S3_XMLNS}">{"".join(deleted)}</DeleteResult>'.encode(), "application/xml"
 
     # ---- CloudWatch --------------------------------------------------------------------------
     def cloudwatch_call(self, operation: str, body: dict) -> tuple[int, dict]:
@@ -299,7 +325,10 @@ class AwsStandIns:
                 error = {"x-amzn-ErrorType": payload.get("__type", "ValidationError")} if status >= 400 else {}
                 self.answer(status, json.dumps(payload).encode(), "application/json", error)
 
-            def do_POST(self):  # noqa: N802 (JSON protocols: the operation is in X-Amz-Target)
+            def do_POST(self):  # noqa: N802 (JSON protocols: the operation is in X-Amz-Target; S3's DeleteObjects)
+                if parse_qs(urlsplit(self.path).query, keep_blank_values=True).get("delete") is not None:
+                    self.answer(*standin.delete_objects(self.path, self.body()))
+                    return
                 target = self.headers.get("X-Amz-Target", "")
                 body = json.loads(self.body() or b"{}")
                 if target.startswith(CLOUDWATCH_TARGET):

@@ -9,6 +9,7 @@ settings substitute it. S3 URIs are folders under ``<work>/s3/<bucket>/<key>``; 
 local settings are written there first (seeds.py). The AWS APIs that step scripts call are
 answered by local stand-ins (aws_standins.py).
 
+Every parameter's value is checked where the pipeline uses it before anything runs (ranges.py).
 A wiring error (a reference to a step or output that does not exist or has not been written, a
 script that exits non-zero, a seed that cannot be written) stops the run with a message naming
 the step or seed and the reference; the report keeps every step that ran before it, and its
@@ -37,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from local_runner.aws_standins import APIS, AwsStandIns  # noqa: E402
+from local_runner.ranges import check as check_ranges  # noqa: E402
 from local_runner.seeds import write_seeds  # noqa: E402
 from local_runner.settings import LocalSettings, expand  # noqa: E402
 from local_runner.steps import EXECUTORS, condition, substituted  # noqa: E402
@@ -88,6 +90,8 @@ class LocalRun(Values):
             if name not in declared:
                 raise WiringError(f"parameter {name} is not declared by the pipeline; expected one of {', '.join(declared)}")
             values[name] = parse_parameter(declared[name], text)
+        # Before any step (or seed) runs: every value where the pipeline uses it.
+        check_ranges(definition, values)
         started = datetime.now(timezone.utc)
         execution_id = f"local-{started.strftime('%Y%m%dT%H%M%S')}"
         super().__init__(

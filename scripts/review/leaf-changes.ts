@@ -33,6 +33,8 @@ export function leafChanges(before: unknown, after: unknown, label = ''): LeafCh
     if (before.length === after.length) {
       return before.flatMap((item, i) => leafChanges(item, after[i], `${label}[${i}]`));
     }
+    const members = objectsAddedAndRemoved(before, after, label);
+    if (members) return members;
   }
   if (isPlainObject(before) && isPlainObject(after) && !isFunction(before) && !isFunction(after)) {
     return mapChanges(new Map(Object.entries(before)), new Map(Object.entries(after)), (key) => join(label, key));
@@ -40,33 +42,26 @@ export function leafChanges(before: unknown, after: unknown, label = ''): LeafCh
   return [{ label: label || '(value)', before, after }];
 }
 
-/** A value as one line: pipeline functions in short form, long values cut. */
-export function formatValue(value: unknown, limit = 160): string {
+/** A value as one line, whole: pipeline functions in short form, asset hashes shortened. */
+export function formatValue(value: unknown): string {
   if (value === undefined) return '(none)';
-  if (typeof value === 'string') return value === '' ? '""' : cut(shortHashes(value), limit);
+  if (typeof value === 'string') return value === '' ? '""' : shortHashes(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return cut(shortForm(value), limit);
+  return shortForm(value);
 }
 
 /**
- * `label before → after`, as the report prints a change. Long texts that look alike once cut are
- * shown around their first difference.
+ * `label before → after`, as the report prints a change: both values whole, never cut (a cut could
+ * hide the very part that changed, and a policy's statement must be read in full).
  */
 export function formatChange(change: LeafChange): string {
-  let [before, after] = [formatValue(change.before), formatValue(change.after)];
-  if (before === after && typeof change.before === 'string' && typeof change.after === 'string') {
-    [before, after] = aroundFirstDifference(change.before, change.after);
-  }
+  const [before, after] = formatPair(change.before, change.after);
   return `${change.label} ${before} → ${after}`;
 }
 
-/** Two texts cut to a window around where they first differ. */
-function aroundFirstDifference(a: string, b: string, width = 60): [string, string] {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const start = Math.max(0, i - width / 2);
-  const window = (text: string) => `${start > 0 ? '…' : ''}${text.slice(start, start + width)}${start + width < text.length ? '…' : ''}`;
-  return [window(a), window(b)];
+/** Two values that differ, each on one line and whole. */
+export function formatPair(before: unknown, after: unknown): [string, string] {
+  return [formatValue(before), formatValue(after)];
 }
 
 /** Deep equality without CloudFormation's leniency: types, keys and order of lists count. */
@@ -78,6 +73,24 @@ export function strictEqual(a: unknown, b: unknown): boolean {
   if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => key in b && strictEqual(a[key], b[key]));
+}
+
+/**
+ * Two lists of objects of different lengths (policy statements, say) as the members the new one
+ * added (`label[i]`, its index in the new list) and the old one lost (its index in the old), when
+ * some members are in both: what changed, not both lists whole. Undefined otherwise.
+ */
+function objectsAddedAndRemoved(before: unknown[], after: unknown[], label: string): LeafChange[] | undefined {
+  if (![...before, ...after].every(isPlainObject)) return undefined;
+  const left = before.map((item) => ({ item, matched: false }));
+  const added: LeafChange[] = [];
+  after.forEach((item, i) => {
+    const twin = left.find((l) => !l.matched && strictEqual(l.item, item));
+    if (twin) twin.matched = true;
+    else added.push({ label: `${label}[${i}]`, before: undefined, after: item });
+  });
+  const removed = left.flatMap((l, i) => (l.matched ? [] : [{ label: `${label}[${i}]`, before: l.item, after: undefined }]));
+  return left.some((l) => l.matched) ? [...added, ...removed] : undefined;
 }
 
 /** A list whose members are all objects with a unique text under `key`. */
@@ -152,7 +165,7 @@ function isFunction(value: Record<string, unknown>): boolean {
 }
 
 function shortForm(value: unknown): string {
-  if (!isPlainObject(value)) return Array.isArray(value) ? `[${value.map(shortForm).join(', ')}]` : formatValue(value, Infinity);
+  if (!isPlainObject(value)) return Array.isArray(value) ? `[${value.map(shortForm).join(', ')}]` : formatValue(value);
   if (typeof value.Get === 'string' && Object.keys(value).length === 1) return `Get(${value.Get})`;
   const join = value['Std:Join'] as { On?: string; Values?: unknown[] } | undefined;
   if (join && Object.keys(value).length === 1) return `Join(${JSON.stringify(join.On ?? '')}, ${shortForm(join.Values ?? [])})`;
@@ -168,8 +181,4 @@ function shortHashes(text: string): string {
 
 function join(label: string, key: string): string {
   return label ? `${label}.${key}` : key;
-}
-
-function cut(text: string, limit: number): string {
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }

@@ -3,13 +3,25 @@
  * parameter, from the definitions as the templates deploy them.
  */
 import { DeployedPipeline } from './assembly';
-import { formatChange, formatValue, leafChanges } from './leaf-changes';
+import { formatChange, formatPair, formatValue, leafChanges } from './leaf-changes';
 
 export interface StepChange {
   readonly name: string;
   readonly type: string;
   /** `label before → after`, one per changed value. */
   readonly changes: readonly string[];
+}
+
+/** What a step runs and where: its images, instance types and network isolation, as the definition gives them. */
+export interface StepRuntime {
+  readonly name: string;
+  readonly type: string;
+  /** The container images (`ImageUri`, `TrainingImage`, `Image`), or `—` for a step that runs none. */
+  readonly image: string;
+  /** The instance types (`InstanceType`, a package's supported types), or `—`. */
+  readonly instanceType: string;
+  /** `EnableNetworkIsolation`'s value; `not set (off)` for a job step without it; `—` for a step that is no job. */
+  readonly networkIsolation: string;
 }
 
 export interface PipelineChange {
@@ -26,6 +38,8 @@ export interface PipelineChange {
   readonly parameters: readonly string[];
   /** Other changes of the definition (its metadata, its version). */
   readonly other: readonly string[];
+  /** The added steps' images, instance types and isolation (every step of a new pipeline). */
+  readonly runtimes: readonly StepRuntime[];
 }
 
 type Json = Record<string, unknown>;
@@ -35,7 +49,7 @@ export function pipelineChanges(base: readonly DeployedPipeline[], head: readonl
   // Paired by name; a renamed pipeline (a new name prefix, say) by its stack and logical id.
   const where = (p: DeployedPipeline) => `${p.stack}/${p.logicalId}`;
   const headNames = new Set(head.map((p) => p.name));
-  const none = { stepsAdded: [], stepsRemoved: [], stepsChanged: [], parameters: [], other: [] };
+  const none = { stepsAdded: [], stepsRemoved: [], stepsChanged: [], parameters: [], other: [], runtimes: [] };
   const changes: PipelineChange[] = [];
   const paired = new Set<DeployedPipeline>();
   for (const after of head) {
@@ -44,7 +58,8 @@ export function pipelineChanges(base: readonly DeployedPipeline[], head: readonl
     if (after.error || before?.error) {
       changes.push({ ...none, name: after.name, stack: after.stack, status: 'unreadable', error: after.error ?? `base: ${before!.error}` });
     } else if (!before) {
-      changes.push({ ...none, name: after.name, stack: after.stack, status: 'added', stepsAdded: stepList(after.definition!).map(describeStep) });
+      const steps = stepList(after.definition!);
+      changes.push({ ...none, name: after.name, stack: after.stack, status: 'added', stepsAdded: steps.map(describeStep), runtimes: steps.map(stepRuntime) });
     } else {
       changes.push(compare(before.definition!, after.definition!, after));
     }
@@ -63,10 +78,12 @@ function compare(before: Json, after: Json, pipeline: DeployedPipeline): Pipelin
   const afterNames = new Set(afterSteps.map((s) => String(s.Name)));
   const stepsChanged: StepChange[] = [];
   const stepsAdded: string[] = [];
+  const runtimes: StepRuntime[] = [];
   for (const step of afterSteps) {
     const old = beforeSteps.get(String(step.Name));
     if (!old) {
       stepsAdded.push(describeStep(step));
+      runtimes.push(stepRuntime(step));
       continue;
     }
     const changes = leafChanges(old, step)
@@ -80,7 +97,8 @@ function compare(before: Json, after: Json, pipeline: DeployedPipeline): Pipelin
     if (!match) return formatChange(c);
     const [, name, field] = match;
     if (field === undefined) return c.before === undefined ? `${name} added (default ${formatValue((c.after as Json).DefaultValue)})` : `${name} removed`;
-    return `${name}: ${field === 'DefaultValue' ? 'default' : field} ${formatValue(c.before)} → ${formatValue(c.after)}`;
+    const [before, after] = formatPair(c.before, c.after);
+    return `${name}: ${field === 'DefaultValue' ? 'default' : field} ${before} → ${after}`;
   });
   const rest = (definition: Json) => Object.fromEntries(Object.entries(definition).filter(([k]) => k !== 'Steps' && k !== 'Parameters'));
   const other = leafChanges(rest(before), rest(after)).map(formatChange);
@@ -94,6 +112,7 @@ function compare(before: Json, after: Json, pipeline: DeployedPipeline): Pipelin
     stepsChanged,
     parameters,
     other,
+    runtimes,
   };
 }
 
@@ -115,4 +134,33 @@ export function stepList(definition: Json): Json[] {
 
 function describeStep(step: Json): string {
   return `${String(step.Name)} (${String(step.Type)})`;
+}
+
+/** Step types that run a SageMaker job or model, so that an unset isolation means off. */
+const JOB_STEP_TYPES = new Set(['Processing', 'Training', 'Tuning', 'Model', 'ClarifyCheck', 'QualityCheck']);
+const IMAGE_KEYS = new Set(['ImageUri', 'TrainingImage', 'Image']);
+const INSTANCE_TYPE_KEYS = new Set(['InstanceType', 'SupportedRealtimeInferenceInstanceTypes', 'SupportedTransformInstanceTypes']);
+
+/** Every value under the given keys, anywhere in a step's arguments (a Condition's branches left out). */
+function valuesOf(value: unknown, keys: ReadonlySet<string>): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((item) => valuesOf(item, keys));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Json).flatMap(([key, item]) =>
+    keys.has(key) ? (Array.isArray(item) ? item : [item]) : key === 'IfSteps' || key === 'ElseSteps' ? [] : valuesOf(item, keys),
+  );
+}
+
+/** A step's images, instance types and network isolation, as a reviewer of a new step needs them. */
+export function stepRuntime(step: Json): StepRuntime {
+  const show = (values: unknown[]) => [...new Set(values.map((v) => formatValue(v)))].join(', ') || '—';
+  const isolation = valuesOf(step.Arguments, new Set(['EnableNetworkIsolation']));
+  const transformModel = step.Type === 'Transform' ? valuesOf(step.Arguments, new Set(['ModelName'])) : [];
+  return {
+    name: String(step.Name),
+    type: String(step.Type),
+    image: transformModel.length > 0 ? `the model's (${show(transformModel)})` : show(valuesOf(step.Arguments, IMAGE_KEYS)),
+    instanceType: show(valuesOf(step.Arguments, INSTANCE_TYPE_KEYS)),
+    networkIsolation:
+      isolation.length > 0 ? show(isolation) : transformModel.length > 0 ? "the model's" : JOB_STEP_TYPES.has(String(step.Type)) ? 'not set (off)' : '—',
+  };
 }

@@ -5,8 +5,8 @@
  */
 import { ResourceDifference, ResourceImpact, TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { Assembly, deployedPipelines, StackArtifact, TemplateResource } from './assembly';
-import { formatChange, formatValue, leafChanges, strictEqual } from './leaf-changes';
-import { PipelineChange, pipelineChanges, stepList } from './pipeline-changes';
+import { formatChange, formatPair, leafChanges, strictEqual } from './leaf-changes';
+import { PipelineChange, pipelineChanges, stepList, StepRuntime } from './pipeline-changes';
 import { securitySection } from './security-changes';
 import { pairStacks, resourceOf, StackReview, table } from './stack-review';
 
@@ -51,7 +51,7 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
 /** Deletion policies that say the resource's content must outlive it. */
 const KEEPING_POLICIES = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
 
-/** At most this many changed values are listed per resource; the rest are counted. */
+/** At most this many changed values are listed open per resource; the rest are folded beneath them. */
 const MAX_LINES_PER_RESOURCE = 12;
 
 /** The whole report. */
@@ -195,7 +195,7 @@ function pipelineSection(pipelines: readonly PipelineChange[]): string[] {
         lines.push(title, '', `The definition could not be read: ${p.error}.`, '');
         continue;
       case 'added':
-        lines.push(title, '', `New pipeline with ${p.stepsAdded.length} steps: ${p.stepsAdded.join(', ')}.`, '');
+        lines.push(title, '', `New pipeline with ${p.stepsAdded.length} steps: ${p.stepsAdded.join(', ')}.`, '', ...runtimeTable(p.runtimes), '');
         continue;
       case 'removed':
         lines.push(title, '', `Pipeline removed (${p.stepsRemoved.length} steps).`, '');
@@ -206,7 +206,7 @@ function pipelineSection(pipelines: readonly PipelineChange[]): string[] {
     for (const step of p.stepsChanged) {
       lines.push(`- **${step.name}** (${step.type}):`, ...step.changes.map((c) => `  - \`${c}\``));
     }
-    if (p.stepsAdded.length > 0) lines.push(`- Steps added: ${p.stepsAdded.join(', ')}`);
+    if (p.stepsAdded.length > 0) lines.push(`- Steps added: ${p.stepsAdded.join(', ')}`, '', ...runtimeTable(p.runtimes), '');
     if (p.stepsRemoved.length > 0) lines.push(`- Steps removed: ${p.stepsRemoved.join(', ')}`);
     if (p.parameters.length > 0) lines.push('- Parameters:', ...p.parameters.map((c) => `  - ${c}`));
     if (p.other.length > 0) lines.push('- Definition:', ...p.other.map((c) => `  - \`${c}\``));
@@ -215,13 +215,21 @@ function pipelineSection(pipelines: readonly PipelineChange[]): string[] {
   return lines;
 }
 
+/** What new steps run and where: image, instance type, network isolation. */
+function runtimeTable(runtimes: readonly StepRuntime[]): string[] {
+  return table(
+    ['Step', 'Type', 'Image', 'Instance type', 'Network isolation'],
+    runtimes.map((r) => [r.name, r.type, r.image === '—' ? r.image : `\`${r.image}\``, r.instanceType, r.networkIsolation]),
+  );
+}
+
 function settingsSection(base: Assembly, head: Assembly): string[] {
   if (!head.settings) return ['The head did not record its settings.'];
   if (!base.settings) return ['The base did not record its settings (it predates the settings record), so they cannot be compared.'];
   const keys = [...new Set([...Object.keys(base.settings), ...Object.keys(head.settings)])].sort();
   const rows = keys
     .filter((k) => !strictEqual(base.settings![k], head.settings![k]))
-    .map((k) => [`\`${k}\``, formatValue(base.settings![k]), formatValue(head.settings![k])]);
+    .map((k) => [`\`${k}\``, ...formatPair(base.settings![k], head.settings![k])]);
   return rows.length > 0 ? table(['Setting', 'Base', 'Head'], rows) : ['No setting differs.'];
 }
 
@@ -273,7 +281,9 @@ function propertyLines(change: ResourceDifference, stack: StackReview): string[]
   });
   if (lines.length === 0 && change.otherChanges.Metadata) return ['(metadata only: the construct path)'];
   if (lines.length > MAX_LINES_PER_RESOURCE) {
-    return [...lines.slice(0, MAX_LINES_PER_RESOURCE), `… and ${lines.length - MAX_LINES_PER_RESOURCE} more`];
+    // Folded, not cut: every changed value stays in the report.
+    const rest = lines.slice(MAX_LINES_PER_RESOURCE);
+    return [...lines.slice(0, MAX_LINES_PER_RESOURCE), `<details><summary>${rest.length} more</summary>${rest.join('<br>')}</details>`];
   }
   return lines;
 }

@@ -3,6 +3,7 @@
  * diff engine), KMS key policies, properties that decide exposure, encryption, isolation and
  * identity, pipeline steps that change those, and cdk-nag acknowledgements.
  */
+import { fullDiff } from '@aws-cdk/cloudformation-diff';
 import { Acknowledgement, Assembly } from './assembly';
 import { formatChange, leafChanges, strictEqual } from './leaf-changes';
 import { PipelineChange } from './pipeline-changes';
@@ -37,6 +38,9 @@ export interface SecurityInput {
 export function securitySection({ stacks, pipelines, base, head }: SecurityInput): string[] {
   const lines: string[] = [];
   const { statements, newAssetVersions } = iamStatementRows(stacks, base, head);
+  const acks = acknowledgementChanges(stacks);
+  const widened = widenings(stacks, statements, acks);
+  if (widened.length > 0) lines.push('### ⚠️ What widens access', '', ...widened, '');
   if (statements.length > 0) {
     lines.push('### IAM statements', '', ...table(['', 'Stack', 'Effect', 'Action', 'Resource', 'Principal', 'Condition'], statements), '');
   }
@@ -63,7 +67,6 @@ export function securitySection({ stacks, pipelines, base, head }: SecurityInput
   if (guarded.length > 0) lines.push('### Exposure, encryption, isolation and identity', '', ...guarded, '');
   const steps = pipelineGuardChanges(pipelines);
   if (steps.length > 0) lines.push('### Pipeline steps: encryption, isolation and identity', '', ...steps, '');
-  const acks = acknowledgementChanges(stacks);
   const acksMovedOnly = acks[0] === '';
   if (acks.length > 0 && !acksMovedOnly) lines.push('### cdk-nag acknowledgements', '', ...acks, '');
   if (lines.length === 0) lines.push('No IAM or security changes.');
@@ -105,6 +108,63 @@ function iamStatementRows(stacks: readonly StackReview[], base: Assembly, head: 
     if (twin) paired.add(twin).add(added);
   }
   return { statements: rows.filter((r) => !paired.has(r)), newAssetVersions: rows.filter((r) => paired.has(r)) };
+}
+
+/** The lines of a rendered statement's cell (the diff engine puts one value a line). */
+const cellValues = (cell: string) => cell.split('\n').filter((v) => v !== '');
+
+/** Whether a wildcard pattern (IAM's `*` and `?`) covers a value. */
+function covers(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/** Every statement of a stack's base template, rendered as the diff engine renders changes. */
+function baseStatements(stack: StackReview): { action: string; resource: string; principal: string; effect: string }[] {
+  return fullDiff({}, stack.baseTemplate).iamChanges.statements.additions.map((statement) => statement.render());
+}
+
+/**
+ * What widens access, for the top of the security section: an allowing statement with a new
+ * wildcard in an action or a resource, or a resource broader than one its principal had (a
+ * shorter prefix), or a principal the stack allowed nothing before; a managed policy attached; an
+ * ingress rule added; a cdk-nag acknowledgement added. Each statement is compared with every
+ * statement that allowed the same principal in the base's template of its stack.
+ */
+function widenings(stacks: readonly StackReview[], statements: readonly string[][], acks: readonly string[]): string[] {
+  const lines: string[] = [];
+  const byStack = new Map(stacks.map((s) => [s.name, s]));
+  const had = new Map<string, ReturnType<typeof baseStatements>>();
+  for (const row of statements) {
+    const [sign, stackName, effect, action, resource, principal] = row;
+    if (sign !== '+' || effect !== 'Allow') continue;
+    if (!had.has(stackName)) had.set(stackName, byStack.get(stackName) ? baseStatements(byStack.get(stackName)!) : []);
+    const before = had.get(stackName)!.filter((r) => r.effect === 'Allow' && r.principal === principal);
+    const hadActions = new Set(before.flatMap((r) => cellValues(r.action)));
+    const hadResources = before.flatMap((r) => cellValues(r.resource));
+    const reasons: string[] = [];
+    const wildActions = cellValues(action).filter((a) => a.includes('*') && !hadActions.has(a));
+    if (wildActions.length > 0) reasons.push(`new wildcard action ${wildActions.map((a) => `\`${a}\``).join(', ')}`);
+    for (const r of cellValues(resource)) {
+      if (!r.includes('*') || hadResources.includes(r)) continue;
+      const narrower = hadResources.filter((h) => h !== r && covers(r, h));
+      reasons.push(narrower.length > 0 ? `broader resource \`${narrower.join('`, `')}\` → \`${r}\`` : `new wildcard resource \`${r}\``);
+    }
+    if (before.length === 0) reasons.push(`new principal \`${cellValues(principal).join(' ')}\``);
+    if (reasons.length > 0) {
+      lines.push(`- **${stackName}** Allow \`${cellValues(action).join(' ')}\` on \`${cellValues(resource).join(' ')}\` to \`${cellValues(principal).join(' ')}\`: ${reasons.join('; ')}`);
+    }
+  }
+  for (const stack of stacks) {
+    for (const policy of stack.diff.iamChanges.managedPolicies.additions) {
+      lines.push(`- **${stack.name}** managed policy \`${policy.managedPolicyArn}\` attached to \`${policy.identityArn}\``);
+    }
+    for (const rule of stack.diff.securityGroupChanges.ingress.additions) {
+      lines.push(`- **${stack.name}** ingress to \`${rule.groupId}\` from ${rule.describePeer()} (${rule.describeProtocol()})`);
+    }
+  }
+  lines.push(...acks.filter((line) => line.startsWith('- + ')).map((line) => `- acknowledgement added: ${line.slice('- + '.length)}`));
+  return lines;
 }
 
 /** The keys whose policy changed; the diff engine reads key policies, so their statements are in the IAM table. */

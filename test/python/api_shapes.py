@@ -14,19 +14,7 @@ from typing import Any, Iterator
 import botocore.session
 import regex
 
-#: The API request each step type stands for.
-STEP_OPERATIONS = {
-    "Processing": "CreateProcessingJob",
-    "Training": "CreateTrainingJob",
-    "Transform": "CreateTransformJob",
-    "Model": "CreateModel",
-    "RegisterModel": "CreateModelPackage",
-    "Tuning": "CreateHyperParameterTuningJob",
-    "AutoML": "CreateAutoMLJobV2",
-    # A check step's Arguments are the processing job that runs the service's container.
-    "ClarifyCheck": "CreateProcessingJob",
-    "QualityCheck": "CreateProcessingJob",
-}
+from local_runner.ranges import STEP_OPERATIONS  # the API request each step type stands for, as the local runner reads it
 
 #: Members the pipeline sets itself, so a step's Arguments leave them out.
 GENERATED_MEMBERS = {

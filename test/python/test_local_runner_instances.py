@@ -68,3 +68,41 @@ def test_the_instances_files_of_one_output_are_listed_by_host_and_a_name_written
     (folders["algo-2"] / "model.safetensors").write_text("")
     with pytest.raises(local.WiringError, match=r"step Train: instances algo-1 and algo-2 both wrote model.safetensors to the model folder; one rank writes the model"):
         run.instance_files("Train", folders, "the model folder; one rank writes the model")
+
+
+def _rendered_bert():
+    import json
+
+    from conftest import RENDERED_DIR
+
+    return json.loads((RENDERED_DIR / "bert-sentiment.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "name, value, reason",
+    [
+        ("ProcessingInstanceCount", "1000", r"step Processing puts it into ProcessingResources.ClusterConfig.InstanceCount, which takes from 1 to \d+ here \(SageMaker's limit 100;"),
+        ("ProcessingInstanceCount", "0", r"step Processing puts it into ProcessingResources.ClusterConfig.InstanceCount, which takes from 1 to"),
+        ("TrainInstanceCount", "64", r"step Train puts it into ResourceConfig.InstanceCount, which takes from 1 to \d+ here"),
+        ("TrainInstanceCount", "0", r"step Train puts it into ResourceConfig.InstanceCount, which takes from 1 to \d+ here"),
+        ("DeployInstanceCount", "-1", r"step Transform puts it into TransformResources.InstanceCount, which takes from 1 to \d+ here \(this machine"),
+    ],
+)
+def test_every_parameter_is_checked_where_it_is_used_before_any_step_runs(tmp_path, name, value, reason):
+    with pytest.raises(local.WiringError, match=rf"parameter {name}: {value} is not allowed: {reason}"):
+        local.LocalRun(_rendered_bert(), tmp_path, parameters={name: value})
+    assert not (tmp_path / "s3").exists() and not (tmp_path / "jobs").exists()  # nothing ran, no seed written
+
+
+def test_the_instance_counts_this_machine_runs_pass(tmp_path):
+    from local_runner.ranges import LOCAL_MAX_INSTANCES
+
+    local.LocalRun(_rendered_bert(), tmp_path, parameters={"ProcessingInstanceCount": str(LOCAL_MAX_INSTANCES), "TrainInstanceCount": "2"})
+
+
+def test_the_command_line_refuses_a_bad_value_with_exit_2_and_no_run(tmp_path, capsys):
+    from conftest import RENDERED_DIR
+
+    assert local.main(["bert-sentiment", "--param", "ProcessingInstanceCount=1000", "--work", str(tmp_path), "--definitions", str(RENDERED_DIR)]) == 2
+    assert "pipeline:local: parameter ProcessingInstanceCount: 1000 is not allowed" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

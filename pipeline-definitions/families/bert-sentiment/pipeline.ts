@@ -179,6 +179,8 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
       '--feature-group-name', p.featureGroupName.ref,
       // One event time for every instance's records: the execution's start.
       '--event-time', new ExecutionVariable('StartDateTime'),
+      // The first instance deletes what an earlier execution left in the table (its files are uploaded after the start).
+      '--table-uri', props.transformedReviewsUri,
       '--ingest-in-flight', text(p.ingestInFlight),
       '--failures-dir', `${PROCESSING_ROOT}/output/ingest-failures`,
     ],

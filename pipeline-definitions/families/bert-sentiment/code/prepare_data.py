@@ -8,7 +8,10 @@ tokenizes the review text for RoBERTa, and writes:
 - JSON-lines files per split (``input_ids``, ``label_id``, ``sentiment``, ``review_body``,
   ``product_category``, ``review_id``) for training and evaluation;
 - the course's ``reviews`` table (``sentiment``, ``review_body``, ``product_category``) as Parquet,
-  for the lake's Glue table;
+  for the lake's Glue table; with ``--table-uri`` (where that output is uploaded) the first host
+  deletes every object there written before ``--event-time`` (the execution's start), so the table
+  holds this execution's files alone once the job's outputs are uploaded: a run on fewer instances
+  leaves no ``reviews-algo-N.parquet`` of an earlier one to be read as current data;
 - the feature records, put into the reviews feature group with the Feature Store runtime API, many
   at a time with retries (feature_ingest.py): one value per feature of the contract's reviews
   feature group (contract.REVIEWS_FEATURES, each as text of its type), the event time in the
@@ -43,6 +46,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
+import boto3
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +69,7 @@ from reviews import (  # noqa: E402,F401  (the course's rules, from the step-cod
     to_label_id,
     to_sentiment,
 )
+from s3_uris import s3_location  # noqa: E402
 
 # The feature this step fills with the split's name (one of SPLITS); the event time feature gets
 # the run's event time, every other feature the prepared column of its name.
@@ -210,6 +215,23 @@ def default_event_time(now: datetime | None = None) -> str:
     return (now or datetime.now(timezone.utc)).strftime(EVENT_TIME_FORMAT)
 
 
+def remove_stale_files(s3: Any, uri: str, before: str) -> list[str]:
+    """Deletes every object under ``uri`` (a prefix) last written before ``before`` (ISO-8601):
+    an earlier execution's files. This execution's own are uploaded when its job ends, after the
+    execution started, so they are never among them. The keys deleted."""
+    bucket, prefix = s3_location(uri if uri.endswith("/") else f"{uri}/")
+    cutoff = datetime.fromisoformat(before.replace("Z", "+00:00"))
+    stale = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        stale += [item["Key"] for item in page.get("Contents", []) if item["LastModified"] < cutoff]
+    for start in range(0, len(stale), 1000):  # DeleteObjects takes 1000 keys a call
+        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in stale[start : start + 1000]], "Quiet": True})
+        if answer.get("Errors"):
+            first = answer["Errors"][0]
+            raise RuntimeError(f"could not delete {len(answer['Errors'])} stale objects under {uri} (the first: {first.get('Key')}: {first.get('Code')})")
+    return stale
+
+
 def write_jsonl(df: pd.DataFrame, path: str) -> None:
     """A split file: one JSON object per review (``review_id``, ``input_ids``, ``label_id``, the
     label feature, ``review_body``, ``product_category``); ``input_ids`` a list, or its JSON
@@ -289,6 +311,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--feature-group-name", default="")
     parser.add_argument("--event-time", type=event_time_text, default="", help="ISO-8601; defaults to now (each instance its own)")
+    parser.add_argument(
+        "--table-uri",
+        default="",
+        help="S3 URI the reviews output is uploaded to: the first host deletes what an earlier execution left there (needs --event-time)",
+    )
     parser.add_argument("--managed-baselines", type=managed_baselines, default=None, help="JSON: data_bias, model_bias, min_group_size")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, help="tokenizing processes (default: one per core)")
     parser.add_argument("--ingest-in-flight", type=positive_int, default=feature_ingest.DEFAULT_IN_FLIGHT, help="PutRecord calls at a time")
@@ -306,9 +333,29 @@ def run(
     args: argparse.Namespace,
     tokenizer_loader: Callable[[str], Any] | None = None,
     featurestore_client: Any | None = None,
+    s3_client: Any | None = None,
 ) -> dict[str, int]:
-    """This instance's share of the step: returns its number of records per split."""
+    """This instance's share of the step: returns its number of records per split. The first host
+    then removes what an earlier execution left in the table (``--table-uri``)."""
     host, hosts = processing_host(args.resource_config)
+    if args.table_uri and not args.event_time:
+        raise ValueError("--table-uri needs --event-time: the execution's start, before which what the table holds is stale")
+    counts = prepare_share(args, host, hosts, tokenizer_loader, featurestore_client)
+    if args.table_uri and host == hosts[0]:
+        # After its share: a share that fails leaves the table as it was.
+        stale = remove_stale_files(s3_client or boto3.client("s3"), args.table_uri, args.event_time)
+        print(json.dumps({"host": host, "stale_table_files_deleted": len(stale)}))
+    return counts
+
+
+def prepare_share(
+    args: argparse.Namespace,
+    host: str,
+    hosts: list[str],
+    tokenizer_loader: Callable[[str], Any] | None,
+    featurestore_client: Any | None,
+) -> dict[str, int]:
+    """The step on this instance's share of the raw files: its number of records per split."""
     paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
     if not paths and len(hosts) > 1:
         if args.managed_baselines and host == hosts[0]:
