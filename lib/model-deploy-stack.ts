@@ -24,6 +24,8 @@ export const APP_SOURCE_PATTERNS = [
   ...['bin', 'lib', 'pipeline-definitions', 'scripts', 'data', 'package.json', 'package-lock.json', 'cdk.json', 'tsconfig.json', '.swcrc'].map(
     (entry) => `!/${entry}`,
   ),
+  // A family package's own tests are not the app.
+  '/pipeline-definitions/families/*/test',
   '__pycache__',
   '*.pyc',
   '.pytest_cache',

@@ -1,6 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FileSystem, IgnoreMode } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { APP_SOURCE_PATTERNS, deployerContext } from '../lib/model-deploy-stack';
+import { projectRoot } from '../lib/project-paths';
 import { contextValues, loadConfig, PlatformConfig } from '../lib/settings';
 import { buildApp, configFor, customersFeatureGroups, SYNTH_VARIANTS } from './helpers';
 
@@ -139,6 +144,13 @@ describe('ModelDeployStack (default dev configuration)', () => {
     expect(APP_SOURCE_PATTERNS[0]).toBe('/*');
     expect(APP_SOURCE_PATTERNS).toEqual(expect.arrayContaining(['!/bin', '!/lib', '!/scripts', '!/package-lock.json', '!/cdk.json']));
     expect(APP_SOURCE_PATTERNS).not.toEqual(expect.arrayContaining(['!/node_modules', '!/test', '!/cdk.out']));
+    // A family package's tests stay out too, its code goes in.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'app-source-'));
+    FileSystem.copyDirectory(projectRoot(), copy, { exclude: APP_SOURCE_PATTERNS, ignoreMode: IgnoreMode.GIT });
+    const family = path.join(copy, 'pipeline-definitions', 'families', 'bert-sentiment');
+    expect(fs.existsSync(path.join(family, 'code', 'train.py'))).toBe(true);
+    expect(fs.existsSync(path.join(family, 'test'))).toBe(false);
+    expect(fs.existsSync(path.join(copy, 'test'))).toBe(false);
   });
 });
 

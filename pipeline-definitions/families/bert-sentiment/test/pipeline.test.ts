@@ -1,8 +1,8 @@
-import { BERT_METRIC_DEFINITIONS, BERT_TRANSFORM_SIZING, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline-definitions/families/bert-sentiment/pipeline';
-import { transformSizingProblem } from '../pipeline-definitions/parts/steps';
-import { checkInstanceTypes, hasLocalNvmeStorage } from '../pipeline-definitions/dsl/instance-types';
-import { debuggerRuleImageUri, dlcAccount, imageUri } from '../pipeline-definitions/dsl/images';
-import { renderedDefinition } from './helpers';
+import { BERT_METRIC_DEFINITIONS, BERT_TRANSFORM_SIZING, bertSentimentPipeline, TRAIN_INSTANCE_TYPES } from '../pipeline';
+import { transformSizingProblem } from '../../../parts/steps';
+import { checkInstanceTypes, hasLocalNvmeStorage } from '../../../dsl/instance-types';
+import { debuggerRuleImageUri, dlcAccount, imageUri } from '../../../dsl/images';
+import { renderedDefinition } from '../../../../test/helpers';
 
 const rendered = renderedDefinition();
 const steps = (definition: any): any[] =>

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from './helpers';
+import { buildApp } from '../../../../test/helpers';
 
 function pipelineStack(context: Record<string, unknown> = {}) {
   const { platform } = buildApp(context);
