@@ -7,6 +7,7 @@
 import { ImageName, ManagedImageName } from '../pipeline-definitions/dsl/images';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc, PipelineDefinition } from '../pipeline-definitions/dsl';
+import type { GateName } from '../pipeline-definitions/gates';
 import { PipelineJobKind } from './constructs/pipeline-role';
 import { DefinitionStorage } from './constructs/sagemaker-pipeline';
 
@@ -55,6 +56,8 @@ export interface FamilyPipelineBuild {
   readonly modelPackageGroupName: string;
   /** What the settings choose for every training pipeline. */
   readonly options: TrainingPipelineOptions;
+  /** The quality gates the pipeline declares ({@link FamilyPipeline.gates}): the definition runs these. */
+  readonly gates: readonly GateName[];
 }
 
 /**
@@ -82,6 +85,14 @@ export interface FamilyPipeline {
   readonly jobKinds: readonly PipelineJobKind[];
   /** The images its jobs run: the role may pull these (and the managed services' with the managed engine). */
   readonly images: readonly ImageName[];
+  /**
+   * The quality gates its definition runs. With the managed engine, the role may pull the images
+   * of these gates' services alone (Debugger for CheckTrainingHealth, Clarify for the bias and
+   * explainability gates, Model Monitor for the data- and model-quality gates), and may serve
+   * Clarify's shadow endpoint only with CheckExplainability.
+   * @default - every gate (QUALITY_GATES)
+   */
+  readonly gates?: readonly GateName[];
   /** The lake prefixes its jobs read and write, besides its own `pipelines/<id>/`. */
   readonly lake: {
     /** Where its raw data arrives: read, and watched with `pipelineStartOnNewData`. */

@@ -5,7 +5,8 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PipelineDefinitionError } from '../pipeline-definitions/dsl';
-import { modelQualityConstraints, modelQualityConstraintsKey } from '../pipeline-definitions/gates';
+import { GateName, modelQualityConstraints, modelQualityConstraintsKey, QUALITY_GATES } from '../pipeline-definitions/gates';
+import { ManagedImageName } from '../pipeline-definitions/dsl/images';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
 import { IModelPackageGroup } from './constructs/model-package-group';
@@ -19,8 +20,17 @@ import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';
 import { stepCodeRelease } from './step-code';
 
-/** The managed services' images a pipeline pulls when its gates run on them. */
-const MANAGED_IMAGE_NAMES = ['debugger', 'clarify', 'modelMonitor'] as const;
+/** The managed service's image each gate runs on with the managed engine. */
+const MANAGED_IMAGE_OF: Readonly<Record<GateName, ManagedImageName>> = {
+  CheckTrainingHealth: 'debugger',
+  CheckDataBias: 'clarify',
+  CheckModelBias: 'clarify',
+  CheckExplainability: 'clarify',
+  CheckDataQuality: 'modelMonitor',
+  CheckModelQuality: 'modelMonitor',
+};
+/** In the order the role lists their repositories. */
+const MANAGED_IMAGE_ORDER: readonly ManagedImageName[] = ['debugger', 'clarify', 'modelMonitor'];
 
 export interface TrainingPipelineStackProps extends StackProps, TrainingPipelineOptions {
   /** Prefix of the physical names (the pipeline is `<prefix>-<pipeline id>`). */
@@ -65,6 +75,8 @@ export class TrainingPipelineStack extends Stack {
 
     const images = new ImageRegistries(this, 'ImageRegistries');
     const managed = props.managedQualityServices;
+    const gates = declared.gates ?? QUALITY_GATES;
+    const managedImages = MANAGED_IMAGE_ORDER.filter((name) => gates.some((gate) => MANAGED_IMAGE_OF[gate] === name));
 
     const release = stepCodeRelease(...(declared.codeDir ? [declared.codeDir] : []));
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
@@ -94,7 +106,7 @@ export class TrainingPipelineStack extends Stack {
         jobKinds: declared.jobKinds,
         imageRepositories: [
           ...declared.images.map((name) => images.repository(name)),
-          ...(managed ? MANAGED_IMAGE_NAMES.map((name) => images.managedRepository(name)) : []),
+          ...(managed ? managedImages.map((name) => images.managedRepository(name)) : []),
         ],
         jobKey: storage.key,
         jobsInVpc: props.vpc !== undefined,
@@ -119,11 +131,15 @@ export class TrainingPipelineStack extends Stack {
           },
           managedImage: (name) => {
             if (!managed) throw new PipelineDefinitionError(`Pipeline ${pipelineId}: its definition runs the managed ${name} image without the managed quality engine (qualityEngine=managed).`);
+            if (!managedImages.includes(name)) {
+              throw new PipelineDefinitionError(`Pipeline ${pipelineId}: its definition runs the managed ${name} image, which none of its gates (${gates.join(', ')}) runs on.`);
+            }
             return images.managedImage(name);
           },
           featureGroupName: reviewsFeatureGroup.featureGroupName,
           modelPackageGroupName: modelPackageGroup.modelPackageGroupName,
           options: props,
+          gates,
         }),
       definitionStorage: props.definitionStorage,
       schedule: props.schedule,
@@ -145,7 +161,7 @@ export class TrainingPipelineStack extends Stack {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'DescribeLakeKey', actions: ['kms:DescribeKey', 'kms:Encrypt'], resources: [storage.key.keyArn] }),
     );
-    if (managed && props.explainability) this.grantClarifyShadowEndpoint();
+    if (managed && props.explainability && gates.includes('CheckExplainability')) this.grantClarifyShadowEndpoint();
     modelPackageGroup.grantRegister(this.role);
     // The data- and model-quality gates look up the latest approved model's baselines.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindApprovedModel', actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));

@@ -152,6 +152,25 @@ describe('a BERT variant is a family', () => {
   });
 });
 
+test('with the managed engine, a pipeline\'s role pulls the images of the gates it declares alone', () => {
+  const modelQualityOnly: ModelFamily = { ...FIXTURE, pipelines: [{ ...FIXTURE.pipelines[0], gates: ['CheckModelQuality'] }] };
+  const platform = platformWith({ qualityEngine: 'managed' }, [modelQualityOnly]);
+  const policies = JSON.stringify(Template.fromStack(platform.pipelines.fixture).findResources('AWS::IAM::Policy'));
+  expect(policies).toContain(':repository/sagemaker-model-monitor-analyzer');
+  expect(policies).not.toContain(':repository/sagemaker-clarify-processing');
+  expect(policies).not.toContain(':repository/sagemaker-debugger-rules');
+  // BERT declares every gate: all three.
+  const bert = JSON.stringify(Template.fromStack(platform.pipelines['bert-sentiment']).findResources('AWS::IAM::Policy'));
+  for (const repository of ['sagemaker-model-monitor-analyzer', 'sagemaker-clarify-processing', 'sagemaker-debugger-rules']) expect(bert).toContain(`:repository/${repository}`);
+  const clarify: ModelFamily = {
+    ...modelQualityOnly,
+    pipelines: [{ ...modelQualityOnly.pipelines[0], definition: (build) => new PipelineDefinition({ parameters: [new ParameterString('Image', build.managedImage('clarify'))], steps: [new FailStep('Stop', { errorMessage: 'x' })] }) }],
+  };
+  expect(() => platformWith({ qualityEngine: 'managed' }, [clarify])).toThrow(
+    'Pipeline fixture: its definition runs the managed clarify image, which none of its gates (CheckModelQuality) runs on.',
+  );
+});
+
 test('servingFamilies naming no family of the app fails, naming the setting, the value and the families', () => {
   expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(ConfigError);
   expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(

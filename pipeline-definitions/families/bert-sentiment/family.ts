@@ -3,7 +3,7 @@
  * (`bertPipelineVariants`): each trains on its own raw prefix and registers into its own model
  * package group.
  */
-import { BERT_PIPELINE_ID, bertSentimentPipeline } from './pipeline';
+import { BERT_GATES, BERT_PIPELINE_ID, bertSentimentPipeline } from './pipeline';
 import { JSON_LINES } from '../../contract';
 import { LakePrefix } from '../../../lib/lake-layout';
 import { projectPath } from '../../../lib/project-paths';
@@ -40,6 +40,7 @@ export function bertSentimentPipelineDeclaration(variant?: { readonly name: stri
     codeDir: BERT_CODE_DIR,
     jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
     images: ['huggingFaceTraining', 'huggingFaceInference'],
+    gates: BERT_GATES,
     lake: { rawPrefix, reads: [LakePrefix.models], readsWrites: [transformedPrefix] },
     ingestsReviews: true,
     definition: (build) => {
@@ -66,6 +67,7 @@ export function bertSentimentPipelineDeclaration(variant?: { readonly name: stri
         managedQualityServices: managed,
         debuggerRuleImageUri: managed ? build.managedImage('debugger') : undefined,
         managedImages: managed ? { clarify: build.managedImage('clarify'), modelMonitor: build.managedImage('modelMonitor') } : undefined,
+        gates: build.gates,
       });
     },
     outputs: [

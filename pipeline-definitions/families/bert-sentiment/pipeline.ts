@@ -105,6 +105,11 @@ export interface BertPipelineProps {
   readonly managedImages?: { readonly clarify?: string; readonly modelMonitor?: string };
   /** Debugger's rule evaluator image; required with `managedQualityServices`. */
   readonly debuggerRuleImageUri?: string;
+  /**
+   * The gates it runs, as its pipeline declares them.
+   * @default BERT_GATES
+   */
+  readonly gates?: readonly GateName[];
 }
 
 
@@ -157,7 +162,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     jobs,
     quality: props.quality ?? DEFAULT_QUALITY_THRESHOLDS,
     modelPackageGroupName: props.modelPackageGroupName,
-    gates: BERT_GATES,
+    gates: props.gates ?? BERT_GATES,
     clarifyImageUri: props.managedImages?.clarify,
     modelMonitorImageUri: props.managedImages?.modelMonitor,
     debuggerRuleImageUri: props.debuggerRuleImageUri,
