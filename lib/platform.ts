@@ -216,25 +216,25 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
  * @throws ConfigError naming the id and the families that declare it twice
  */
 export function checkPipelineIds(families: readonly ModelFamily[], namePrefix: string): void {
-  const owners = new Map<string, string>();
-  const take = (id: string, owner: string, what: string) => {
-    const first = owners.get(id);
-    if (first !== undefined) throw new ConfigError(`${what} '${id}' is declared by ${first} and by ${owner}; expected one of each per app.`);
-    owners.set(id, owner);
+  /** Claims a name for its owner; a second claim is refused, naming both owners. */
+  const claims = (what: string, expected: string) => {
+    const owners = new Map<string, string>();
+    return (name: string, owner: string) => {
+      const first = owners.get(name);
+      if (first !== undefined) throw new ConfigError(`${what} '${name}' is declared by ${first} and by ${owner}; expected ${expected}.`);
+      owners.set(name, owner);
+    };
   };
+  const pipelineId = claims('Pipeline id', 'one of each per app');
+  const stackSuffix = claims('Pipeline stack suffix', 'one stack per suffix');
   for (const family of families) {
     // A monitoring pipeline shares the lake's `pipelines/<id>/` with the training pipelines.
-    take(familyServingNames(namePrefix, family).monitorId, `the monitoring pipeline of model family '${family.id}'`, 'Pipeline id');
+    pipelineId(familyServingNames(namePrefix, family).monitorId, `the monitoring pipeline of model family '${family.id}'`);
   }
-  const stacks = new Map<string, string>();
   for (const family of families) {
     for (const pipeline of family.pipelines) {
-      take(pipeline.id, `model family '${family.id}'`, 'Pipeline id');
-      const stack = stacks.get(pipeline.stackSuffix);
-      if (stack !== undefined) {
-        throw new ConfigError(`Pipeline stack suffix '${pipeline.stackSuffix}' is declared by ${stack} and by model family '${family.id}'; expected one stack per suffix.`);
-      }
-      stacks.set(pipeline.stackSuffix, `model family '${family.id}'`);
+      pipelineId(pipeline.id, `model family '${family.id}'`);
+      stackSuffix(pipeline.stackSuffix, `model family '${family.id}'`);
     }
   }
 }

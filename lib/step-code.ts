@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FileSystem } from 'aws-cdk-lib';
+import { FileSystem, IgnoreStrategy } from 'aws-cdk-lib';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { projectPath } from './project-paths';
 
@@ -32,12 +32,25 @@ export interface StepCodeRelease {
   readonly sources: s3deploy.ISource[];
 }
 
-/** The files under a folder, as paths relative to it (what ships: without {@link CODE_EXCLUDES}). */
+const shipped = new Map<string, string[]>();
+/**
+ * The files under a folder that ship, as paths relative to it: those the asset keeps, judged by
+ * the same ignore strategy and {@link CODE_EXCLUDES} (a folder it leaves out is not entered);
+ * listed once per process.
+ */
 function shippedFiles(dir: string): string[] {
-  const shipped = (name: string) => name !== '__pycache__' && name !== '.pytest_cache' && !name.endsWith('.pyc');
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((relative) => relative.split(path.sep).every(shipped) && fs.statSync(path.join(dir, relative)).isFile())
-    .sort();
+  let files = shipped.get(dir);
+  if (!files) {
+    const ignore = IgnoreStrategy.glob(dir, CODE_EXCLUDES);
+    const walk = (folder: string): string[] =>
+      fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(folder, entry.name);
+        if (ignore.ignores(full)) return [];
+        return entry.isDirectory() ? walk(full) : [path.relative(dir, full)];
+      });
+    shipped.set(dir, (files = walk(dir).sort()));
+  }
+  return files;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   FRAMEWORK_IMAGES,
   FrameworkImageName,
   ImageName,
-  IMAGES,
+  imageRepositoryAndTag,
   isFrameworkImage,
   KNOWN_REGIONS,
   MANAGED_IMAGES,
@@ -85,7 +85,7 @@ export class ImageRegistries extends Construct {
 
   /** An image of the stack's region: a Deep Learning Container or a framework image. */
   public image(name: ImageName): string {
-    const { repository, tag } = isFrameworkImage(name) ? FRAMEWORK_IMAGES[name] : IMAGES[name];
+    const { repository, tag } = imageRepositoryAndTag(name);
     return `${this.account(this.registryOf(name))}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${repository}:${tag}`;
   }
 
@@ -106,7 +106,7 @@ export class ImageRegistries extends Construct {
 
   /** The ECR repository of an image (for pull grants). */
   public repository(name: ImageName): ImageRepository {
-    const { repository } = isFrameworkImage(name) ? FRAMEWORK_IMAGES[name] : IMAGES[name];
+    const { repository } = imageRepositoryAndTag(name);
     return { account: this.account(this.registryOf(name)), repository };
   }
 

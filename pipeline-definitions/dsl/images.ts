@@ -115,6 +115,11 @@ export function isFrameworkImage(name: ImageName): name is FrameworkImageName {
   return name in FRAMEWORK_IMAGES;
 }
 
+/** An image's repository and tag, whichever registry it is in. */
+export function imageRepositoryAndTag(name: ImageName): { readonly repository: string; readonly tag: string } {
+  return isFrameworkImage(name) ? FRAMEWORK_IMAGES[name] : IMAGES[name];
+}
+
 /** The registry account of a region's Deep Learning Containers. */
 export function dlcAccount(region: string): string {
   return DLC_REGISTRY_ACCOUNTS[region] ?? DLC_DEFAULT_ACCOUNT;
@@ -122,7 +127,7 @@ export function dlcAccount(region: string): string {
 
 /** An image URI for a concrete region and URL suffix (e.g. for rendering with placeholders); an error where a framework image has no registry. */
 export function imageUri(image: ImageName, region: string, urlSuffix = 'amazonaws.com'): string {
-  const { repository, tag } = isFrameworkImage(image) ? FRAMEWORK_IMAGES[image] : IMAGES[image];
+  const { repository, tag } = imageRepositoryAndTag(image);
   const account = isFrameworkImage(image) ? FRAMEWORK_IMAGES[image].accounts[region] : dlcAccount(region);
   if (account === undefined) throw new Error(`Image ${image} has no registry in region ${region}.`);
   return `${account}.dkr.ecr.${region}.${urlSuffix}/${repository}:${tag}`;

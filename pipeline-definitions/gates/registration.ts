@@ -11,14 +11,15 @@ export type RegisteredGates = Readonly<Partial<Record<Exclude<GateName, 'CheckTr
 
 const json = (gate: Gate, kind: GateFile) => ({ ContentType: 'application/json', S3Uri: gate.file(kind) });
 
-/** The members of a section whose gate ran (a section of none is left out). */
-function section(members: Record<string, Value | undefined>): Record<string, Value> | undefined {
-  const present = Object.entries(members).filter((entry): entry is [string, Value] => entry[1] !== undefined);
-  return present.length > 0 ? Object.fromEntries(present) : undefined;
+/** The members that are there (those of gates that ran). */
+function defined(members: Record<string, Value | undefined>): Record<string, Value> {
+  return Object.fromEntries(Object.entries(members).filter((entry): entry is [string, Value] => entry[1] !== undefined));
 }
 
-function defined(sections: Record<string, Value | undefined>): Record<string, Value> {
-  return Object.fromEntries(Object.entries(sections).filter((entry): entry is [string, Value] => entry[1] !== undefined));
+/** A section of the members that are there, or undefined when none is (the section is left out). */
+function section(members: Record<string, Value | undefined>): Record<string, Value> | undefined {
+  const present = defined(members);
+  return Object.keys(present).length > 0 ? present : undefined;
 }
 
 /** The ModelMetrics of a registration: the evaluation's statistics and the reports of the gates that ran. */

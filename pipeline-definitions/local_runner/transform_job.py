@@ -80,7 +80,6 @@ class Container:
     """One container of the model: its handlers, the model they loaded, what it answers in."""
 
     def __init__(self, archive: Path, work: Path, environment: dict | None = None):
-        self.model_dir = work
         with tarfile.open(archive) as tar:
             tar.extractall(work, filter="data")
         environment = environment or {}
