@@ -286,15 +286,18 @@ def model_bias(
 
 
 def explainability_gate(model_dir: Path, data_dir: Path, output_dir: Path, *, samples: int = 10, permutations: int = 8, seed: int = 42) -> list[str]:
-    """Word attributions on a small sample of the test split (a report; it fails only on errors)."""
+    """Word attributions on a small sample of the test split, scored through the handlers the model
+    carries (a report; it fails only on errors)."""
     import random
 
     import explainability
-    import inference
+    from model_code import load_handlers
 
     records = read_jsonl(data_dir)
     sample = random.Random(seed).sample(records, min(samples, len(records)))
-    loaded = inference.model_fn(load_model_dir(str(model_dir), tempfile.mkdtemp()))
+    unpacked = load_model_dir(str(model_dir), tempfile.mkdtemp())
+    inference = load_handlers(unpacked)
+    loaded = inference.model_fn(unpacked)
 
     def predict_proba(texts: list[str]) -> list[list[float]]:
         return [[p[RESPONSE_PROBABILITIES][key] for key in LABEL_NAMES] for p in inference.predict_fn(texts, loaded)]

@@ -34,6 +34,8 @@ sys.path.insert(0, str(LOCAL_DIR))
 sys.path.insert(0, str(ROOT / "pipeline-definitions"))
 
 TINY_MAX_SEQ_LENGTH = 32
+# What a trained model's code/ folder holds (model_code.ship).
+MODEL_CODE = ("inference.py", "serving.py", "contract.py", "contract.json")
 
 
 def sample_parts() -> list[Path]:
@@ -93,11 +95,9 @@ def trained_model_archive(tmp_path_factory, tiny_pretrained) -> Path:
     model = tmp_path_factory.mktemp("model")
     for path in tiny_pretrained.iterdir():
         shutil.copy(path, model / path.name)
-    (model / "code").mkdir()
-    import train
+    import model_code
 
-    for name, source in train.inference_code_sources().items():  # what training puts beside the model
-        shutil.copy(source, model / "code" / name)
+    model_code.ship(str(model), str(CODE_DIR / "inference.py"))  # what training puts beside the model
     archive_dir = tmp_path_factory.mktemp("model-archive")
     with tarfile.open(archive_dir / "model.tar.gz", "w:gz") as tar:
         for path in model.iterdir():

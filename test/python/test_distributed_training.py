@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR, CODE_PATH
+from conftest import CODE_DIR, CODE_PATH, MODEL_CODE
 from local_runner.steps.training import free_port
 
 RECORDS = 32  # four steps of 8 (one process) or of 4 per rank (two)
@@ -98,7 +98,7 @@ def test_only_the_first_rank_writes_the_model_the_checkpoint_and_the_health_repo
     _, two = runs
     first, second = two["algo-1"], two["algo-2"]
     assert (first / "model" / "training_health.json").exists() and (first / "checkpoints" / "checkpoint.pt").exists()
-    assert sorted(p.name for p in (first / "model" / "code").iterdir()) == sorted(__import__("train").INFERENCE_CODE)
+    assert sorted(p.name for p in (first / "model" / "code").iterdir()) == sorted(MODEL_CODE)
     for folder in ("model", "output", "checkpoints"):
         assert not (second / folder).exists() or not any((second / folder).iterdir()), folder
 

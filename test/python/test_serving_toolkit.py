@@ -1,7 +1,7 @@
 """The serving contract through the serving containers' own toolkits.
 
 The model artifact is made as training leaves it (train.save: the tiny model, its tokenizer and
-``code/`` = train.INFERENCE_CODE), packed as model.tar.gz and extracted as the container extracts
+``code/`` = conftest.MODEL_CODE), packed as model.tar.gz and extracted as the container extracts
 it. One Python process (the DRIVER below, a fresh interpreter outside the repository, as in the
 container) then serves it as the Hugging Face inference image does: multi-model-server's own
 model loader imports ``sagemaker_huggingface_inference_toolkit.handler_service`` (the versions of
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR, CODE_PATH, RENDERED_DIR, ROOT, TINY_MAX_SEQ_LENGTH
+from conftest import CODE_DIR, CODE_PATH, MODEL_CODE, RENDERED_DIR, ROOT, TINY_MAX_SEQ_LENGTH
 
 pytest.importorskip("sagemaker_huggingface_inference_toolkit", reason="the Hugging Face inference toolkit (requirements-reference.txt) is not installed")
 pytest.importorskip("mms", reason="multi-model-server (requirements-dev.txt) is not installed")
@@ -340,7 +340,7 @@ def ok(reply: dict, content_type: str) -> None:
 def test_the_model_server_loads_the_toolkit_handler_service_with_the_shipped_code(served):
     assert served["entry_point"] == f"{HANDLER}.HuggingFaceHandlerService"
     code = served["model_dir"] / "code"
-    assert sorted(p.name for p in code.iterdir() if p.is_file()) == sorted(__import__("train").INFERENCE_CODE)
+    assert sorted(p.name for p in code.iterdir() if p.is_file()) == sorted(MODEL_CODE)
     assert (served["inference_file"], served["contract_file"]) == (str(code / "inference.py"), str(code / "contract.py"))
 
 

@@ -15,7 +15,7 @@ import evaluate as evaluation
 import inference
 import prepare_data as prep
 import train as training
-from conftest import RENDERED_DIR, TINY_MAX_SEQ_LENGTH
+from conftest import MODEL_CODE, RENDERED_DIR, TINY_MAX_SEQ_LENGTH
 from training_health import HealthThresholds, TrainingHealth
 
 
@@ -100,10 +100,8 @@ def test_the_model_code_folder_serves_on_its_own(trained):
     import subprocess
     import sys
 
-    import train as training_module
-
     code = trained["model_dir"] / "code"
-    assert sorted(p.name for p in code.iterdir()) == sorted(training_module.INFERENCE_CODE)
+    assert sorted(p.name for p in code.iterdir()) == sorted(MODEL_CODE)
     script = (
         "import importlib.util, json, sys\n"
         f"spec = importlib.util.spec_from_file_location('inference', {str(code / 'inference.py')!r})\n"

@@ -6,9 +6,9 @@ channel, the splits written by the Processing step through ``train`` and ``valid
 
 Prints one line per validation, ``val_loss: <float>`` and ``val_acc: <float>``, which the
 pipeline's metric definitions read. Writes into the model directory the fine-tuned model (its
-``id2label`` the contract's labels: class id → sentiment as text), its tokenizer, the inference
-handlers with the contract they read (``code/``: :data:`INFERENCE_CODE`) so that hosting and batch
-transform need no network, and the training-health report (``training_health.json``; see
+``id2label`` the contract's labels: class id → sentiment as text), its tokenizer, its inference
+handlers with the library's serving code and contract (``code/``, model_code.ship) so that hosting
+and batch transform need no network, and the training-health report (``training_health.json``; see
 training_health.py).
 
 On several instances (the job's InstanceCount: sagemaker-training's ``SM_HOSTS`` and
@@ -27,7 +27,6 @@ import json
 import math
 import os
 import random
-import shutil
 import sys
 from typing import Sequence
 
@@ -39,22 +38,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training_health import HealthThresholds, TrainingHealth  # noqa: E402
 from cli import str2bool  # noqa: E402
 import contract  # noqa: E402
+import model_code  # noqa: E402
 from contract import CLASS_ID_TO_SENTIMENT  # noqa: E402
 
 NUM_LABELS = len(CLASS_ID_TO_SENTIMENT)
 HERE = os.path.dirname(os.path.abspath(__file__))
-# What the model's code/ folder holds: the handlers, and the step-code library's request and
-# response handling and contract they read (found where those modules were imported from: beside
-# this script in the job, in the library's own folder in the tests).
-INFERENCE_CODE = ("inference.py", "serving.py", "contract.py", "contract.json")
-
-
-def inference_code_sources() -> dict[str, str]:
-    """Each file of :data:`INFERENCE_CODE` by name, with the path it is copied from."""
-    import serving
-
-    sources = (os.path.join(HERE, "inference.py"), os.path.abspath(serving.__file__), os.path.abspath(contract.__file__), os.path.abspath(contract.CONTRACT_FILE))
-    return {os.path.basename(source): source for source in sources}
+# The model's handlers, which model_code.ship puts in its code/ folder with the library's serving code.
+INFERENCE_SCRIPT = os.path.join(HERE, "inference.py")
 
 
 def label_maps() -> tuple[dict[int, str], dict[str, int]]:
@@ -300,10 +290,7 @@ def save(model, tokenizer, model_dir: str) -> None:
     os.makedirs(model_dir, exist_ok=True)
     model.save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
-    code_dir = os.path.join(model_dir, "code")
-    os.makedirs(code_dir, exist_ok=True)
-    for name, source in inference_code_sources().items():
-        shutil.copy(source, os.path.join(code_dir, name))
+    model_code.ship(model_dir, INFERENCE_SCRIPT)
 
 
 if __name__ == "__main__":

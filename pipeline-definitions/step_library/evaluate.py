@@ -1,7 +1,9 @@
-"""Evaluation step of the BERT pipeline: scores the trained model on the test split.
+"""Evaluation step of every family: scores the trained model on the test split.
 
-Reads the test records' ``review_body`` and true label (the contract's ``labelFeature``). Writes
-``evaluation.json`` (the contract's ``reports.evaluation``) with the course's
+The model is scored through the handlers it carries (``code/inference.py``, see model_code.py), as
+its endpoint would score it, so the step is the same for every family. Reads the test records'
+``review_body`` and true label (the contract's ``labelFeature``) from the JSON Lines files of the
+test split. Writes ``evaluation.json`` (the contract's ``reports.evaluation``) with
 ``metrics.accuracy.value`` (read by the accuracy condition) and the multiclass model-quality
 metrics in the format of SageMaker's model-quality reports (classification.classification_metrics):
 accuracy, weighted and per-class precision, recall and F1, and the confusion matrix.
@@ -16,10 +18,11 @@ import sys
 from typing import Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import inference  # noqa: E402
 from classification import classification_metrics  # noqa: E402
-from contract import LABEL_FEATURE, REPORT_FILES, RESPONSE_LABEL  # noqa: E402
+from contract import ERROR_FIELD, LABEL_FEATURE, REPORT_FILES, RESPONSE_LABEL  # noqa: E402
 from model_archive import load_model_dir  # noqa: E402
+from model_code import load_handlers  # noqa: E402
+from reports import read_jsonl  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -33,19 +36,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> dict:
-    loaded = inference.model_fn(load_model_dir(args.model_dir, args.work_dir))
-    texts, actual = [], []
-    for name in sorted(os.listdir(args.test_dir)):
-        if name.endswith(".jsonl"):
-            with open(os.path.join(args.test_dir, name), encoding="utf-8") as handle:
-                for line in handle:
-                    if line.strip():
-                        record = json.loads(line)
-                        texts.append(record["review_body"])
-                        actual.append(int(record[LABEL_FEATURE]))
+    model_dir = load_model_dir(args.model_dir, args.work_dir)
+    handlers = load_handlers(model_dir)
+    loaded = handlers.model_fn(model_dir)
+    records = read_jsonl(args.test_dir, (".jsonl",))
+    if not records:
+        raise SystemExit(f"evaluate: no test records (*.jsonl) in {args.test_dir}")
+    texts = [r["review_body"] for r in records]
+    actual = [int(r[LABEL_FEATURE]) for r in records]
     predicted = []
     for start in range(0, len(texts), args.batch_size):
-        predicted += [p[RESPONSE_LABEL] for p in inference.predict_fn(texts[start : start + args.batch_size], loaded)]
+        for number, answer in enumerate(handlers.predict_fn(texts[start : start + args.batch_size], loaded), start=start + 1):
+            if RESPONSE_LABEL not in answer:
+                raise SystemExit(f"evaluate: test record {number} was not scored: {answer.get(ERROR_FIELD, answer)}")
+            predicted.append(answer[RESPONSE_LABEL])
     report = classification_metrics(actual, predicted)
     os.makedirs(args.output_dir, exist_ok=True)
     with open(os.path.join(args.output_dir, REPORT_FILES.evaluation), "w", encoding="utf-8") as handle:
