@@ -42,3 +42,15 @@ test('a registration with the model-quality gate alone carries its reports and n
   expect(driftCheckBaselines({}, e)).toBeUndefined();
   expect(Object.keys(modelMetrics({}, 's3://lake/evaluation.json'))).toEqual(['ModelQuality']);
 });
+
+test('the managed engine adds to preparation and training only for the gates that read them', () => {
+  const managed = (gates: readonly (typeof QUALITY_GATES)[number][]) =>
+    gateEngine(true, { jobs, quality: DEFAULT_QUALITY_THRESHOLDS, modelPackageGroupName: 'pds-dev-fixture', gates, debuggerRuleImageUri: 'debugger-image' });
+  // Model quality alone: no baselines from the preparation, no Debugger rules on the training job.
+  expect(managed(['CheckModelQuality']).preparation()).toEqual({ arguments: [], outputs: [] });
+  expect(managed(['CheckModelQuality']).trainingSettings()).toEqual({});
+  // A bias gate: the preparation writes the configured limits as baselines.
+  expect(managed(['CheckDataBias']).preparation().arguments[0]).toBe('--managed-baselines');
+  // The training-health gate: Debugger's rules and the profiler report.
+  expect(Object.keys(managed(['CheckTrainingHealth']).trainingSettings())).toEqual(['DebugHookConfig', 'DebugRuleConfigurations', 'ProfilerConfig', 'ProfilerRuleConfigurations']);
+});

@@ -44,6 +44,8 @@ export function modelQualityConstraintsKey(thresholds: QualityThresholds): strin
 /** The preparation step's outputs the managed checks read. */
 const BIAS_BASELINES = 'managed-bias-baselines';
 const DATA_QUALITY_PROFILE = 'managed-data-quality';
+/** The gates that read what the preparation writes for them. */
+const PREPARED_GATES: readonly GateName[] = ['CheckDataBias', 'CheckDataQuality', 'CheckModelBias'];
 
 export class ManagedGates extends OpenGates {
   public readonly kind = 'managed' as const;
@@ -91,8 +93,12 @@ export class ManagedGates extends OpenGates {
     }
   }
 
-  /** The managed checks compare with baselines: the preparation writes the configured limits as such. */
+  /**
+   * The managed checks compare with baselines: the preparation writes the configured limits as
+   * such, when the definition runs a gate that reads them (the bias gates, data quality).
+   */
   public preparation(): GatePreparation {
+    if (!PREPARED_GATES.some((g) => this.gates.includes(g))) return super.preparation();
     const q = this.quality;
     const output = (name: string, ...parts: string[]) =>
       processingOutput(name, this.jobs.executionPrefix('processing', 'managed-baselines', ...parts), `${PROCESSING_ROOT}/output/managed-baselines/${parts.join('/')}`);
@@ -102,8 +108,9 @@ export class ManagedGates extends OpenGates {
     };
   }
 
-  /** Debugger's built-in rules and the profiler report. */
+  /** Debugger's built-in rules and the profiler report, when the definition runs the training-health gate. */
   public trainingSettings(): Record<string, Value> {
+    if (!this.gates.includes('CheckTrainingHealth')) return super.trainingSettings();
     const ruleImage = this.managed.debuggerRuleImageUri;
     if (!ruleImage) {
       throw new Error('qualityEngine=managed: Debugger has no rule image in this region; expected a region of the image map (pipeline-definitions/dsl/images.ts), or qualityEngine=open.');
