@@ -8,9 +8,13 @@ import { DEPLOY_INSTANCE_TYPES } from '../catalogue';
 import { JSON_LINES, REPORT_FILES } from '../contract';
 import { driftCheckBaselines, GateEngine, modelMetrics, RegisteredGates } from '../gates';
 import {
+  Condition,
+  ConditionStep,
   CreateModelStep,
   ExecutionVariable,
+  FailStep,
   Join,
+  Parameter,
   PROCESSING_ROOT,
   processingInput,
   processingOutput,
@@ -163,6 +167,22 @@ export function evaluateStep(jobs: PipelineJobs, options: { readonly description
     ),
   });
   return { step, accuracy: step.jsonGet(report, 'metrics.accuracy.value'), statisticsUri: new Join('/', [step.outputUri('metrics'), REPORT_FILES.evaluation]) };
+}
+
+/**
+ * The accuracy condition: the steps after evaluation run only when the test accuracy reaches the
+ * minimum; else the Fail step `AccuracyTooLow` ends the execution, naming both.
+ */
+export function accuracyCondition(evaluation: Evaluation, minAccuracy: Parameter, ifSteps: readonly Step[]): ConditionStep {
+  const fail = new FailStep('AccuracyTooLow', {
+    errorMessage: new Join(' ', ['Model accuracy', evaluation.accuracy, `is below ${minAccuracy.name}`, minAccuracy.ref, '- the model was not registered.']),
+  });
+  return new ConditionStep('AccuracyCondition', {
+    description: `Registers the model only if its test accuracy reaches ${minAccuracy.name}`,
+    conditions: [Condition.greaterThanOrEqualTo(evaluation.accuracy, minAccuracy.ref)],
+    ifSteps: [...ifSteps],
+    elseSteps: [fail],
+  });
 }
 
 /**

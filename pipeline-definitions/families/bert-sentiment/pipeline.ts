@@ -8,12 +8,8 @@
  * configuration chooses (`gates/`); what it adds is the BERT scripts' arguments and parameters.
  */
 import {
-  Condition,
-  ConditionStep,
   ExecutionVariable,
-  FailStep,
   JobVpc,
-  Join,
   ParameterBoolean,
   ParameterFloat,
   ParameterInteger,
@@ -27,7 +23,7 @@ import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_
 import { gateEngine, Gate, GateName } from '../../gates';
 import { checkInstanceTypes } from '../../dsl/instance-types';
 import { PipelineJobs, text } from '../../parts/jobs';
-import { channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, TransformSizing, transformStep } from '../../parts/steps';
+import { accuracyCondition, channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, TransformSizing, transformStep } from '../../parts/steps';
 
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
@@ -274,15 +270,7 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     task: 'CLASSIFICATION',
     dependsOn: [transform, ...modelGates],
   });
-  const fail = new FailStep('AccuracyTooLow', {
-    errorMessage: new Join(' ', ['Model accuracy', evaluation.accuracy, 'is below MinAccuracyValue', p.minAccuracy.ref, '- the model was not registered.']),
-  });
-  const accuracyGate = new ConditionStep('AccuracyCondition', {
-    description: 'Registers the model only if its test accuracy reaches MinAccuracyValue',
-    conditions: [Condition.greaterThanOrEqualTo(evaluation.accuracy, p.minAccuracy.ref)],
-    ifSteps: [model, transform, ...modelGates, register],
-    elseSteps: [fail],
-  });
+  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [model, transform, ...modelGates, register]);
 
   return new PipelineDefinition({
     parameters: [...Object.values(p), ...engine.parameters],
