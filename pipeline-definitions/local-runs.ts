@@ -5,10 +5,13 @@
  */
 import { endpointMonitorLocalRun } from './endpoint-monitor.local';
 import { ENDPOINT_MONITOR_ID } from './endpoint-monitor';
-import { familyLocalRuns } from './families';
+import { FAMILY_PACKAGES, FamilyPackage, familyLocalRuns } from './families';
 import type { LocalDeclaration } from './rendering/local-settings';
 
-export const LOCAL_DECLARATIONS: Readonly<Record<string, LocalDeclaration>> = {
-  ...familyLocalRuns(undefined, [ENDPOINT_MONITOR_ID]),
-  [ENDPOINT_MONITOR_ID]: endpointMonitorLocalRun,
-};
+/** The local runs of the family packages given (the app's by default) and of the monitoring pipeline. */
+export function localDeclarations(packages: readonly FamilyPackage[] = FAMILY_PACKAGES): Readonly<Record<string, LocalDeclaration>> {
+  return {
+    ...familyLocalRuns(packages, [ENDPOINT_MONITOR_ID]),
+    [ENDPOINT_MONITOR_ID]: endpointMonitorLocalRun,
+  };
+}

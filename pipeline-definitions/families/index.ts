@@ -17,9 +17,9 @@ export const FAMILY_PACKAGES: readonly FamilyPackage[] = [
   bertSentiment,
 ];
 
-/** The families of a configuration. */
-export function platformFamilies(config: PlatformConfig): ModelFamily[] {
-  return FAMILY_PACKAGES.flatMap((p) => p.families(config));
+/** The families of a configuration: those of the app's packages, or of the packages given (a test's list). */
+export function platformFamilies(config: PlatformConfig, packages: readonly FamilyPackage[] = FAMILY_PACKAGES): ModelFamily[] {
+  return packages.flatMap((p) => p.families(config));
 }
 
 /**

@@ -14,7 +14,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Assembly } from '../../scripts/review/assembly';
-import { LOCAL_DECLARATIONS } from '../local-runs';
 import { DeployValues, TemplateLike } from './deploy-values';
 
 type Json = Record<string, unknown>;
@@ -90,11 +89,12 @@ export interface LocalRunContext {
 /** What a pipeline declares beside its definition for local runs. */
 export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments'>>;
 
-/** The local settings of one rendered pipeline. */
+/** The local settings of one rendered pipeline, with the declaration of its definition's kind among `declarations`. */
 export function localSettings(
   pipeline: { readonly id: string; readonly definitionKind: string; readonly stack: string; readonly definition: Json },
   assembly: Assembly,
   templates: ReadonlyMap<string, TemplateLike>,
+  declarations: Readonly<Record<string, LocalDeclaration>>,
 ): LocalSettings {
   const uploads = stackUploads(pipeline.stack, assembly, new DeployValues(templates, pipeline.stack));
   const steps = allSteps((pipeline.definition.Steps ?? []) as Json[]);
@@ -118,7 +118,7 @@ export function localSettings(
       return uploads[0].uri;
     },
   };
-  const declared = LOCAL_DECLARATIONS[pipeline.definitionKind]?.(context) ?? {};
+  const declared = declarations[pipeline.definitionKind]?.(context) ?? {};
   return {
     pipeline: pipeline.id,
     parameters: declared.parameters ?? {},

@@ -18,7 +18,8 @@ import { projectRoot } from '../../lib/project-paths';
 import { Assembly, deployedPipelines, readAssembly, templatesByStack } from '../../scripts/review/assembly';
 import { synthesize } from '../../scripts/review/synth';
 import { DeployValues } from './deploy-values';
-import { LocalSettings, localSettings } from './local-settings';
+import { localDeclarations } from '../local-runs';
+import { LocalDeclaration, LocalSettings, localSettings } from './local-settings';
 
 type Json = Record<string, unknown>;
 
@@ -34,8 +35,11 @@ export interface RenderedPipeline {
   readonly local: LocalSettings;
 }
 
-/** Every pipeline of a synthesized assembly, rendered with typed placeholders. */
-export function renderAssembly(assembly: Assembly): RenderedPipeline[] {
+/**
+ * Every pipeline of a synthesized assembly, rendered with typed placeholders, with the local runs
+ * its families declare (those of the app's family packages unless a test gives its own).
+ */
+export function renderAssembly(assembly: Assembly, declarations: Readonly<Record<string, LocalDeclaration>> = localDeclarations()): RenderedPipeline[] {
   const templates = templatesByStack(assembly);
   return deployedPipelines(assembly, (all, stack) => new DeployValues(all, stack)).map((pipeline) => {
     if (!pipeline.definition) throw new Error(`render: pipeline ${pipeline.name} of ${pipeline.stack}: ${pipeline.error}`);
@@ -48,7 +52,7 @@ export function renderAssembly(assembly: Assembly): RenderedPipeline[] {
       pipelineName: pipeline.name,
       definition: pipeline.definition,
     };
-    return { ...rendered, local: localSettings(rendered, assembly, templates) };
+    return { ...rendered, local: localSettings(rendered, assembly, templates, declarations) };
   });
 }
 
