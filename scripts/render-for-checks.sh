@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the pipelines that the Python checks and local-run tests read into build/pipeline-definitions:
 # the default configuration; the managed quality engine with CheckExplainability (`*.managed.json`);
-# and the monitoring pipeline, which needs a served model (given here by package ARN).
+# the monitoring pipeline, which needs a served model (given here by package ARN); and the fixture
+# families' pipelines, from an app built with the test's family list (test/fixtures/families).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/pipeline-definitions
@@ -11,6 +12,7 @@ package=arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sent
 "${render[@]}" &
 "${render[@]}" --suffix managed --only bert-sentiment -c qualityEngine=managed -c explainability=true &
 "${render[@]}" --only endpoint-monitor -c "modelPackageArn=$package/1" -c "challengerModelPackageArn=$package/2" &
+npx ts-node --swc test/fixtures/families/render.ts --out "$out" --only tfidf-reviews &
 status=0
 for job in $(jobs -p); do wait "$job" || status=1; done
 exit "$status"

@@ -16,8 +16,8 @@ npx jest --ci --json --outputFile=build/jest-results.json
 echo "== rendering the pipeline definitions for review and the Python checks"
 bash scripts/render-for-checks.sh
 
-echo "== Python tests (pytest)"
-.venv/bin/python -m pytest -q test/python --junit-xml=build/pytest-results.xml
+echo "== Python tests (pytest): the platform's, each family package's, the fixture families'"
+.venv/bin/python -m pytest -q test/python pipeline-definitions/families test/fixtures/families --junit-xml=build/pytest-results.xml
 
 echo "== cfn-lint"
 bash scripts/cfn-lint.sh
