@@ -6,7 +6,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { familyServingNames, ModelFamily } from '../lib/model-family';
-import { FAMILY_PACKAGES, familyLocalRuns, platformFamilies } from '../pipeline-definitions/families';
+import { FAMILY_PACKAGES, familyLocalRuns, familySettings, platformFamilies } from '../pipeline-definitions/families';
+import { setting } from '../lib/settings/setting';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
 import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
@@ -272,4 +273,13 @@ test('a serving stack the deployer adds later reads only outputs that a platform
   expect(read.length).toBeGreaterThan(0);
   const missing = read.filter((r) => (r.startsWith('export:') ? !exports.has(r.slice(7)) : !outputs.get(r.split(':')[0])?.has(r.split(':')[1])));
   expect([...new Set(missing)]).toEqual([]);
+});
+
+test('a setting two family packages declare, or a package and the platform, is refused naming it', () => {
+  const withSetting = (key: string) => ({ families: () => [], localRuns: {}, settings: { [key]: setting({ type: 'string', doc: 'x', allowed: 'x', parse: (raw: unknown) => String(raw) }) } });
+  expect(familySettings([withSetting('fixtureModels')], ['stage'])).toHaveProperty('fixtureModels');
+  expect(() => familySettings([withSetting('fixtureModels'), withSetting('fixtureModels')])).toThrow(
+    'Family settings: fixtureModels is declared by another family package too; expected one declaration per setting.',
+  );
+  expect(() => familySettings([withSetting('stage')], ['stage'])).toThrow('Family settings: stage is declared by the platform too; expected one declaration per setting.');
 });

@@ -164,7 +164,7 @@ describe('bad serving values name the setting, the value and what is allowed', (
     const groupArn = 'arn:aws:sagemaker:us-east-1:111122223333:model-package-group/reviews';
     expect(configErrorOf({ modelPackageArn: groupArn })).toBe(
       `Invalid context value 'modelPackageArn': '${groupArn}' is not allowed; expected a versioned model package ARN, ` +
-        'e.g. arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/3.',
+        'e.g. arn:aws:sagemaker:us-east-1:111122223333:model-package/<group>/3.',
     );
     expect(configErrorOf({ modelPackageArn: CHAMPION_ARN, challengerModelPackageArn: 'reviews/2' })).toContain(
       "Invalid context value 'challengerModelPackageArn': 'reviews/2' is not allowed; expected a versioned model package ARN",

@@ -8,6 +8,7 @@
  * {@link ConfigError} that names the key, the bad value and what is allowed. A context key that is
  * no setting is named with the closest setting, and fails the synth with `strictSettings`.
  */
+import { FAMILY_PACKAGES, familySettings } from '../../pipeline-definitions/families';
 import { BUDGET_SETTINGS, checkBudget } from './budget';
 import { unknownSettingMessage, unknownSettings } from './context-keys';
 import { checkCore, CORE_SETTINGS } from './core';
@@ -22,7 +23,6 @@ export { ConfigError, STAGES } from './setting';
 export type { Setting, StageName } from './setting';
 export { MAX_NAME_PREFIX_LENGTH } from './core';
 export type { FeatureGroupSetting } from './feature-store';
-export type { BertPipelineVariantSetting } from './pipelines';
 export {
   DEFAULT_SERVING_AUTOSCALING,
   DEFAULT_SERVING_ROLLOUT,
@@ -32,12 +32,27 @@ export {
 } from './serving';
 export type { ServingAutoscalingSetting, ServingRolloutSetting, ServingServerlessSetting, ServingVariantName, ServingVariantSetting } from './serving';
 
+/** The platform's own settings, by context key. */
+const PLATFORM_SETTINGS = {
+  ...CORE_SETTINGS,
+  ...LAKE_SETTINGS,
+  ...FEATURE_STORE_SETTINGS,
+  ...PIPELINE_SETTINGS,
+  ...QUALITY_GATE_SETTINGS,
+  ...SERVING_SETTINGS,
+  ...BUDGET_SETTINGS,
+};
+
+/** The family packages' settings (each package's `settings.ts`), by context key: none is a platform setting. */
+const FAMILY_SETTINGS = familySettings(FAMILY_PACKAGES, Object.keys(PLATFORM_SETTINGS));
+
 /** The settings of each area, in the order the configuration reference shows them. */
 export const SETTING_AREAS = [
   { title: 'Platform', settings: CORE_SETTINGS },
   { title: 'Data lake', settings: LAKE_SETTINGS },
   { title: 'Feature Store', settings: FEATURE_STORE_SETTINGS },
   { title: 'Pipelines', settings: PIPELINE_SETTINGS },
+  { title: 'Model families', settings: FAMILY_SETTINGS },
   { title: 'Quality gates', settings: QUALITY_GATE_SETTINGS },
   { title: 'Serving', settings: SERVING_SETTINGS },
   { title: 'Budget', settings: BUDGET_SETTINGS },
@@ -47,15 +62,7 @@ export const SETTING_AREAS = [
 const IGNORED_SETTINGS = [...FEATURE_STORE_IGNORED, ...SERVING_IGNORED] as readonly IgnoredSetting<PlatformConfig>[];
 
 /** Every setting the app reads, by context key. */
-export const SETTINGS = {
-  ...CORE_SETTINGS,
-  ...LAKE_SETTINGS,
-  ...FEATURE_STORE_SETTINGS,
-  ...PIPELINE_SETTINGS,
-  ...QUALITY_GATE_SETTINGS,
-  ...SERVING_SETTINGS,
-  ...BUDGET_SETTINGS,
-};
+export const SETTINGS = { ...PLATFORM_SETTINGS, ...FAMILY_SETTINGS };
 
 /** The configuration of the platform: one field per setting, derived from the declarations. */
 export type PlatformConfig = ConfigOf<typeof SETTINGS>;

@@ -146,8 +146,8 @@ export const SERVING_SETTINGS = {
   }),
   modelPackageArn: setting({
     type: 'string',
-    doc: 'Serve this model package as VariantA instead of the champion parameter\'s (adds the serving stack).',
-    allowed: 'a versioned model package ARN, e.g. arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/3',
+    doc: 'Serve this model package of the first family as VariantA instead of the champion parameter\'s (adds the serving stack).',
+    allowed: 'a versioned model package ARN, e.g. arn:aws:sagemaker:us-east-1:111122223333:model-package/<group>/3',
     parse: matching(MODEL_PACKAGE_ARN_PATTERN),
   }),
   challengerModelPackageArn: setting({
@@ -159,9 +159,9 @@ export const SERVING_SETTINGS = {
   servingFamilies: setting({
     type: 'list',
     doc:
-      "Model families served besides BERT's (which serving=true serves): each gets endpoint <prefix>-<family> in stack <prefix>-serving-<family>, " +
-      'serving the packages its approvals record in /<prefix>/serving/<family>/… in SSM, e.g. bert-sentiment-dresses for a variant of bertPipelineVariants. ' +
-      'Every served family takes the same serving settings (profile, variants, autoscaling, rollout, capture); modelPackageArn and challengerModelPackageArn are BERT\'s alone. ' +
+      "Model families served besides the first (which serving=true serves): each gets endpoint <prefix>-<family> in stack <prefix>-serving-<family>, " +
+      'serving the packages its approvals record in /<prefix>/serving/<family>/… in SSM. ' +
+      'Every served family takes the same serving settings (profile, variants, autoscaling, rollout, capture); modelPackageArn and challengerModelPackageArn are the first family\'s alone. ' +
       'List a family here before its first approval, so that later deploys of the app keep its endpoint.',
     allowed: "family ids (lowercase letters, digits and single hyphens), separated by commas; each one of the app's families",
     parse: listOf(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/),

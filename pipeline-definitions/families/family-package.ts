@@ -5,9 +5,20 @@
  */
 import type { ModelFamily } from '../../lib/model-family';
 import type { PlatformConfig } from '../../lib/settings';
+import type { SettingGroup } from '../../lib/settings/setting';
 import type { LocalDeclaration } from '../rendering/local-settings';
 
-export interface FamilyPackage {
+/**
+ * @typeParam S its settings (`settings.ts` of its folder), typed so that the configuration has
+ * them as fields
+ */
+export interface FamilyPackage<S extends SettingGroup = SettingGroup> {
+  /**
+   * Its own settings, by context key (keys no other package and no platform setting has): read and
+   * validated with every other setting, listed in the configuration reference.
+   * @default - none
+   */
+  readonly settings?: S;
   /** Its families in a configuration (a package may make variants of its family from settings). */
   readonly families: (config: PlatformConfig) => ModelFamily[];
   /**

@@ -13,9 +13,31 @@ import type { FamilyPackage } from './family-package';
 export type { FamilyPackage } from './family-package';
 
 /** The family packages, in order. */
-export const FAMILY_PACKAGES: readonly FamilyPackage[] = [
+export const FAMILY_PACKAGES = [
   bertSentiment,
-];
+] as const satisfies readonly FamilyPackage[];
+
+/** Every package's settings as one type (the intersection of their groups). */
+type PackagesSettings<P extends readonly FamilyPackage[]> = (P[number] extends infer Q ? (Q extends FamilyPackage<infer S> ? (x: S) => void : never) : never) extends (x: infer I) => void
+  ? I
+  : never;
+
+/**
+ * The settings of the packages, by context key.
+ * @throws Error naming a key two packages declare, or a package and the platform (`reserved`)
+ */
+export function familySettings<P extends readonly FamilyPackage[]>(packages: P, reserved: readonly string[] = []): PackagesSettings<P> {
+  const settings: Record<string, unknown> = {};
+  for (const p of packages) {
+    for (const [key, declared] of Object.entries(p.settings ?? {})) {
+      if (key in settings || reserved.includes(key)) {
+        throw new Error(`Family settings: ${key} is declared by ${reserved.includes(key) ? 'the platform' : 'another family package'} too; expected one declaration per setting.`);
+      }
+      settings[key] = declared;
+    }
+  }
+  return settings as PackagesSettings<P>;
+}
 
 /** The families of a configuration: those of the app's packages, or of the packages given (a test's list). */
 export function platformFamilies(config: PlatformConfig, packages: readonly FamilyPackage[] = FAMILY_PACKAGES): ModelFamily[] {

@@ -7,10 +7,11 @@ import { BERT_GATES, BERT_PIPELINE_ID, bertSentimentPipeline } from './pipeline'
 import { JSON_LINES } from '../../contract';
 import { LakePrefix } from '../../../lib/lake-layout';
 import { projectPath } from '../../../lib/project-paths';
-import { BertPipelineVariantSetting, PlatformConfig } from '../../../lib/settings';
-import { FamilyPipeline, ModelFamily, PretrainedModel } from '../../../lib/model-family';
+import type { PlatformConfig } from '../../../lib/settings';
+import type { FamilyPipeline, ModelFamily, PretrainedModel } from '../../../lib/model-family';
 import type { FamilyPackage } from '../family-package';
 import { bertSentimentLocalRun } from './local';
+import { BERT_SENTIMENT_SETTINGS, BertPipelineVariantSetting } from './settings';
 
 const DESCRIPTION = 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates';
 const TAGS = { pipeline: BERT_PIPELINE_ID, model: 'roberta-base', task: 'text-classification' };
@@ -102,7 +103,8 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
 }
 
 /** The package: the course's BERT family, then one per entry of `bertPipelineVariants`. */
-export const bertSentiment: FamilyPackage = {
+export const bertSentiment: FamilyPackage<typeof BERT_SENTIMENT_SETTINGS> = {
+  settings: BERT_SENTIMENT_SETTINGS,
   families: (config: PlatformConfig) => [
     bertSentimentFamily(),
     ...Object.entries(config.bertPipelineVariants ?? {}).map(([name, variant]) => bertSentimentFamily({ name, ...variant })),
