@@ -35,7 +35,16 @@ export interface MlRegistryStackProps extends StatefulStackProps {
    */
   readonly featureGroups?: readonly FeatureGroupSetting[];
   /** The model package groups: one per model family. */
-  readonly modelPackageGroups: readonly ModelPackageGroupSpec[];
+  readonly modelPackageGroups: readonly RegistryGroup[];
+}
+
+/** A model package group of the registry stack. */
+export interface RegistryGroup extends ModelPackageGroupSpec {
+  /**
+   * Also a stack output of this id, whose value is the group's name.
+   * @default - no output
+   */
+  readonly outputId?: string;
 }
 
 /**
@@ -107,9 +116,8 @@ export class MlRegistryStack extends StatefulStack {
       value: `${this.reviewsFeatureGroup.offlineDatabaseName}.${this.reviewsFeatureGroup.offlineTableName}`,
       description: 'Glue table of the reviews offline store (query it in the lake workgroup)',
     });
-    if (props.modelPackageGroups.length > 0) {
-      // The first family's group (BERT's), under the output's first name.
-      new CfnOutput(this, 'BertModelPackageGroupName', { value: props.modelPackageGroups[0].name });
+    for (const group of props.modelPackageGroups) {
+      if (group.outputId) new CfnOutput(this, group.outputId, { value: group.name });
     }
   }
 }

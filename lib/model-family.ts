@@ -168,6 +168,12 @@ export interface ModelFamily {
    */
   readonly pretrainedModel?: PretrainedModel;
   /**
+   * The id of a registry-stack output naming its model package group (e.g. the output a deployed
+   * platform already has for it).
+   * @default - no output
+   */
+  readonly groupOutputId?: string;
+  /**
    * The names the family's serving had before there were families — stack `<prefix>-serving`,
    * parameters `/<prefix>/serving/champion-model-package-arn`, monitoring pipeline
    * `<prefix>-endpoint-monitor` — kept so a deployed platform updates in place (the first family's).

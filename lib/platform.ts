@@ -116,7 +116,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
       ? { ttl: config.onlineStoreTtlDays !== undefined ? Duration.days(config.onlineStoreTtlDays) : undefined }
       : undefined,
     featureGroups: config.featureGroups,
-    modelPackageGroups: families.map((family) => ({ name: groupName(family), description: family.description, tags: family.tags })),
+    modelPackageGroups: families.map((family) => ({ name: groupName(family), description: family.description, tags: family.tags, outputId: family.groupOutputId })),
   });
   const training: TrainingPipelineOptions = {
     quality: qualityThresholds(config),

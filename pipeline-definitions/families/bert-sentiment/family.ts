@@ -98,6 +98,8 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
       monitoring: { image: 'huggingFaceTraining' },
     },
     keepsFirstNames: variant === undefined,
+    // The registry stack's output of BERT's group, as deployed before there were families.
+    groupOutputId: variant ? undefined : 'BertModelPackageGroupName',
     pretrainedModel: ROBERTA_BASE,
   };
 }
