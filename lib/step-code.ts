@@ -6,7 +6,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { projectPath } from './project-paths';
 
 /** What never ships with step code. */
-export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache'];
+export const CODE_EXCLUDES = ['__pycache__', '*.pyc', '.pytest_cache', '.DS_Store'];
 
 /**
  * The step-code library: the Python that the gates, the monitor and every family's steps share
@@ -56,12 +56,15 @@ function shippedFiles(dir: string): string[] {
 /**
  * The release of the step-code library and the given folders (a family's code): what a pipeline
  * uploads to its code prefix.
- * @throws Error when two folders ship a file of the same path (one would hide the other)
+ * @throws Error when a folder does not exist, or two folders ship a file of the same path (one would hide the other)
  */
 export function stepCodeRelease(...dirs: readonly string[]): StepCodeRelease {
   const all = [STEP_LIBRARY_DIR, ...dirs.filter((dir) => dir !== STEP_LIBRARY_DIR)];
   const owner = new Map<string, string>();
   for (const dir of all) {
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      throw new Error(`Step code: the folder ${dir} does not exist; expected a pipeline's codeDir to be a folder of the project.`);
+    }
     for (const file of shippedFiles(dir)) {
       const first = owner.get(file);
       if (first) {

@@ -37,3 +37,13 @@ test('a family file of the same path as a library file is refused, naming both f
   expect(fs.existsSync(path.join(STEP_LIBRARY_DIR, 'contract.py'))).toBe(true);
   expect(() => stepCodeRelease(folder({ 'sub/contract.py': '' }))).not.toThrow();
 });
+
+test('a code folder that is not there is refused, naming it', () => {
+  const missing = path.join(os.tmpdir(), 'no-such-family-code');
+  expect(() => stepCodeRelease(missing)).toThrow(`Step code: the folder ${missing} does not exist; expected a pipeline's codeDir to be a folder of the project.`);
+});
+
+test('an editor\'s or a file manager\'s litter does not change the release', () => {
+  const clean = stepCodeRelease(folder({ 'train.py': 'print(3)\n' })).hash;
+  expect(stepCodeRelease(folder({ 'train.py': 'print(3)\n', '.DS_Store': 'x' })).hash).toBe(clean);
+});
