@@ -7,9 +7,11 @@ model is a two-layer RoBERTa of hidden size 32 made from a config.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -18,20 +20,41 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIR = ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "code"
+FAMILIES_DIR = ROOT / "pipeline-definitions" / "families"
+CODE_DIR = FAMILIES_DIR / "bert-sentiment" / "code"
 # The step-code library, shipped beside every family's code (one folder in the lake and the jobs).
 LIBRARY_DIR = ROOT / "pipeline-definitions" / "step_library"
 # What a job finds beside a script of BERT's: its own code and the library.
 CODE_PATH = os.pathsep.join([str(CODE_DIR), str(LIBRARY_DIR)])
 # What the BERT pipeline's local runs use (the tiny model, the monitoring fixture).
-LOCAL_DIR = ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "local"
+LOCAL_DIR = FAMILIES_DIR / "bert-sentiment" / "local"
 # The sample reviews, as the part files the lake receives.
 SAMPLE_DIR = ROOT / "data" / "sample" / "reviews"
 RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))
 sys.path.insert(0, str(LIBRARY_DIR))
-sys.path.insert(0, str(CODE_DIR))
-sys.path.insert(0, str(LOCAL_DIR))
 sys.path.insert(0, str(ROOT / "pipeline-definitions"))
+
+
+def family_module(family: str, module: str, folder: str = "code") -> ModuleType:
+    """A family's Python module (``families/<family>/<folder>/<module>.py``), imported under the
+    family's own name (``families.<family>.<folder>.<module>``, hyphens as underscores): two
+    families' modules of one name (``train``, ``inference``) never meet in the tests."""
+    name = f"families.{family.replace('-', '_')}.{folder}.{module}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, FAMILIES_DIR / family / folder / f"{module}.py")
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
+
+
+def bert(module: str, folder: str = "code") -> ModuleType:
+    """A module of the BERT family's package (its step code by default)."""
+    return family_module("bert-sentiment", module, folder)
 
 TINY_MAX_SEQ_LENGTH = 32
 # What a trained model's code/ folder holds (model_code.ship).
@@ -62,9 +85,7 @@ def sample_texts(sample_csv) -> list[str]:
 @pytest.fixture(scope="session")
 def tiny_pretrained(tmp_path_factory, sample_texts) -> Path:
     """A folder laid out like a pre-trained RoBERTa (config, weights, tokenizer), made offline."""
-    from tiny_model import build_tiny_roberta
-
-    return build_tiny_roberta(tmp_path_factory.mktemp("pretrained"), sample_texts, max_positions=TINY_MAX_SEQ_LENGTH)
+    return bert("tiny_model", "local").build_tiny_roberta(tmp_path_factory.mktemp("pretrained"), sample_texts, max_positions=TINY_MAX_SEQ_LENGTH)
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +98,7 @@ def tiny_tokenizer(tiny_pretrained):
 @pytest.fixture(scope="session")
 def test_split_dir(tmp_path_factory, sample_csv, tiny_tokenizer) -> Path:
     """The sample's test split, prepared as the Processing step writes it."""
-    import prepare_data as prep
-
+    prep = bert("prepare_data")
     directory = tmp_path_factory.mktemp("test-split")
     df = prep.clean(prep.load_reviews([str(sample_csv)]))
     df["input_ids"] = prep.tokenize(df["review_body"].tolist(), tiny_tokenizer, TINY_MAX_SEQ_LENGTH)

@@ -34,5 +34,5 @@ def test_sends_a_json_line_per_review_and_prints_each_answer(capsys):
                 "InferenceId": "review-0001",
             },
         )
-        assert ask_endpoint.main(["I love this dress", "", "--inference-id", "review-0001"], runtime=runtime) == 0
+        assert ask_endpoint.main(["--endpoint", "pds-dev-bert-sentiment", "I love this dress", "", "--inference-id", "review-0001"], runtime=runtime) == 0
     assert capsys.readouterr().out == "positive (1, confidence 0.97): I love this dress\ncould not score '': line 2: the review is empty\n"

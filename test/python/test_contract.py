@@ -20,6 +20,7 @@ import pytest
 
 import contract
 import contract_check as check
+from conftest import bert
 from model_archive import load_model_dir
 
 SHIPPED = json.loads(Path(contract.CONTRACT_FILE).read_text())
@@ -164,16 +165,17 @@ def without(mapping, key):
 
 
 PYTHON_DRIFT = [
-    # (module, attribute, planted value (a function of the current one), check, item)
+    # (module, attribute, planted value (a function of the current one), check, item); bert:<module>
+    # is a module of the BERT family's code, the others the step-code library's
     ("serving", "LABEL_TO_SENTIMENT", lambda m: {0: 1, 1: 0, 2: -1}, "response", "labels"),
     ("serving", "RESPONSE_LABEL", lambda v: "label", "response", "response.label"),
     ("serving", "REQUEST_TEXT_FIELDS", lambda v: v[::-1], "response", "response.requestTextFields"),
     ("reviews", "SENTIMENT_TO_LABEL", lambda m: {-1: 2, 0: 1, 1: 0}, "labels", "labels"),
-    ("train", "CLASS_ID_TO_SENTIMENT", lambda m: {0: 1, 1: 0, 2: -1}, "labels", "labels"),
+    ("bert:train", "CLASS_ID_TO_SENTIMENT", lambda m: {0: 1, 1: 0, 2: -1}, "labels", "labels"),
     ("quality_gate", "LABEL_FEATURE", lambda v: "label", "label-feature", "labelFeature"),
     ("evaluate", "LABEL_FEATURE", lambda v: "label", "label-feature", "labelFeature"),
-    ("prepare_data", "REVIEWS_FEATURES", lambda m: without(m, "split_type"), "features", "featureGroups.reviews.features"),
-    ("prepare_data", "EVENT_TIME_FORMAT", lambda v: "%Y-%m-%d %H:%M", "features", "eventTime.strftime"),
+    ("bert:prepare_data", "REVIEWS_FEATURES", lambda m: without(m, "split_type"), "features", "featureGroups.reviews.features"),
+    ("bert:prepare_data", "EVENT_TIME_FORMAT", lambda v: "%Y-%m-%d %H:%M", "features", "eventTime.strftime"),
     ("reviews", "SPLITS", lambda v: ("train", "valid", "test"), "features", "splits"),
     ("monitor_preprocessor", "RESPONSE_LABEL", lambda v: "label", "preprocessor", "response.label"),
     ("monitor", "DEFAULT_NAMESPACE", lambda v: "Other/Namespace", "monitor", "metricNamespace"),
@@ -190,7 +192,7 @@ PYTHON_DRIFT = [
 
 @pytest.mark.parametrize("module, attribute, plant, name, item", PYTHON_DRIFT, ids=[f"{m}.{a}" for m, a, *_ in PYTHON_DRIFT])
 def test_drift_planted_in_the_step_code_is_found(monkeypatch, tmp_path, model_dir, trained_model_archive, module, attribute, plant, name, item):
-    target = __import__(module)
+    target = bert(module.split(":", 1)[1]) if module.startswith("bert:") else __import__(module)
     monkeypatch.setattr(target, attribute, plant(getattr(target, attribute)))
     findings = run_check(name, contract.CONTRACT, tmp_path, model_dir, trained_model_archive)
     assert any(f.startswith(item) for f in findings), findings

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR, CODE_PATH, MODEL_CODE
+from conftest import CODE_DIR, CODE_PATH, MODEL_CODE, bert
 from local_runner.steps.training import free_port
 
 RECORDS = 32  # four steps of 8 (one process) or of 4 per rank (two)
@@ -104,7 +104,6 @@ def test_only_the_first_rank_writes_the_model_the_checkpoint_and_the_health_repo
 
 
 def test_a_host_that_is_not_in_the_job_is_refused():
-    import train
-
+    train = bert("train")
     with pytest.raises(ValueError, match=r"SM_CURRENT_HOST 'algo-3' is not one of SM_HOSTS \['algo-1', 'algo-2'\]"):
         train.Cluster(["algo-1", "algo-2"], "algo-3")

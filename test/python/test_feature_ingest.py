@@ -15,8 +15,10 @@ from collections import Counter
 import pytest
 
 import feature_ingest
-import prepare_data as prep
+from conftest import bert
 from local_runner.aws_standins import AwsStandIns
+
+prep = bert("prepare_data")
 
 GROUP = "pds-test-reviews"
 SCHEMA = {

@@ -22,6 +22,7 @@ import data_quality as dq
 import monitor
 import monitor_preprocessor as preprocessor
 from classification import classification_metrics
+from conftest import bert
 
 ARN = "arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/3"
 ENDPOINT = "pds-dev-bert-sentiment"
@@ -189,8 +190,7 @@ def test_a_capture_pairs_each_request_line_with_its_prediction_in_every_encoding
 
 
 def test_the_request_shapes_are_those_the_endpoint_accepts():
-    import inference
-
+    inference = bert("inference")
     body = '{"features": ["I love this dress"]}\n{"review_body": "too small"}\n"runs large"\n'
     assert preprocessor.request_texts(body) == inference.input_fn(body)
     with pytest.raises(ValueError, match="each request line must be"):

@@ -10,7 +10,9 @@ import pytest
 from botocore.stub import Stubber
 
 import feature_ingest
-import prepare_data as prep
+from conftest import bert
+
+prep = bert("prepare_data")
 
 
 def raw(rows):

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CODE_DIR, CODE_PATH, MODEL_CODE, RENDERED_DIR, ROOT, TINY_MAX_SEQ_LENGTH
+from conftest import CODE_DIR, CODE_PATH, MODEL_CODE, RENDERED_DIR, ROOT, TINY_MAX_SEQ_LENGTH, bert
 
 pytest.importorskip("sagemaker_huggingface_inference_toolkit", reason="the Hugging Face inference toolkit (requirements-reference.txt) is not installed")
 pytest.importorskip("mms", reason="multi-model-server (requirements-dev.txt) is not installed")
@@ -214,8 +214,7 @@ def model_archive(tmp_path_factory, tiny_pretrained) -> Path:
     import torch
     from transformers import AutoTokenizer, RobertaForSequenceClassification
 
-    import train
-
+    train = bert("train")
     work = tmp_path_factory.mktemp("toolkit-model")
     model = RobertaForSequenceClassification.from_pretrained(tiny_pretrained, num_labels=train.NUM_LABELS)
     with torch.no_grad():  # answers that differ by text (the untrained head is nearly uniform), so a shifted answer shows
@@ -499,8 +498,9 @@ def test_an_unreadable_request_is_a_client_error_naming_the_supported_types(serv
 
 
 def test_called_directly_an_unreadable_request_raises_a_client_error():
-    import inference
     from sagemaker_inference.errors import GenericInferenceToolkitError
+
+    inference = bert("inference")
 
     for body, content_type, status in ((b"x", "text/csv", 415), (b"x", None, 415), (b"", "", 415), (b"{", JSON, 400)):
         with pytest.raises(inference.RequestError) as raised:
@@ -518,7 +518,7 @@ def test_called_directly_an_unreadable_request_raises_a_client_error():
 def test_a_record_the_model_fails_on_is_an_error_record_and_its_batch_is_scored():
     import torch
 
-    import inference
+    inference = bert("inference")
 
     class Tokenizer:
         model_max_length = 4

@@ -10,10 +10,11 @@ import time
 
 import boto3
 
-import prepare_data as prep
-from conftest import RENDERED_DIR
+from conftest import RENDERED_DIR, bert
 from local_runner import runner as local
 from local_runner.aws_standins import AwsStandIns
+
+prep = bert("prepare_data")
 
 DEFINITION = RENDERED_DIR / "bert-sentiment.json"
 SETTINGS = RENDERED_DIR / "bert-sentiment.local.json"

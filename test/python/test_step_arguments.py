@@ -4,15 +4,16 @@ For every rendered definition (written by `npx ts-node --swc pipeline-definition
 build/pipeline-definitions` before the Python tests): each Processing step that runs a step script
 (``python3 .../code/<script>.py``) has its ContainerArguments parsed by that script's
 ``parse_args``, pipeline parameters taking their default values; the training step's
-hyperparameters are options train.py knows; and each local substitution of a managed check
+hyperparameters are options its program (``sagemaker_program``) knows; and each local substitution of a managed check
 (``*.local.json``), with and without its supplied-baseline options, parses with quality_gate.py.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,33 +68,57 @@ def script_calls() -> list[tuple[str, str, str, list[str]]]:
     return calls
 
 
+def load_script(definition: str, script: str):
+    """A step script as the pipeline ships it: from the code its stack uploads (the step-code
+    library and the family's code, the rendering's code seeds), imported under the rendering's
+    name, with those folders first on the path as they are one folder in the job."""
+    seeds = json.loads((RENDERED_DIR / f"{definition}.local.json").read_text())["seeds"]
+    folders = [Path(s["path"]) for s in seeds if "path" in s and Path(s["path"]).is_dir() and (RENDERED_DIR / "assets") in Path(s["path"]).parents]
+    found = [folder / f"{script}.py" for folder in folders if (folder / f"{script}.py").is_file()]
+    assert len(found) == 1, f"{definition}: {script}.py is in {len(found)} of its code folders {folders}"
+    name = f"rendered_{definition.replace('-', '_').replace('.', '_')}_{script}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, found[0])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        sys.path[:0] = [str(f) for f in folders]
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        finally:
+            del sys.path[: len(folders)]
+    return sys.modules[name]
+
+
 def test_the_definitions_are_rendered():
     assert DEFINITIONS and script_calls(), f"no rendered definitions in {RENDERED_DIR}: render them first (npx ts-node --swc pipeline-definitions/review.ts build/pipeline-definitions)"
 
 
 @pytest.mark.parametrize("definition, step, script, argv", script_calls(), ids=lambda v: v if isinstance(v, str) and "/" not in v else None)
 def test_every_script_step_parses_its_arguments(definition, step, script, argv):
-    module = importlib.import_module(script)
-    module.parse_args(argv)  # argparse exits on an unknown option or a bad value
+    load_script(definition, script).parse_args(argv)  # argparse exits on an unknown option or a bad value
 
 
 TRAINED = [p for p in DEFINITIONS if any(s["Type"] == "Training" for s in steps(json.loads(p.read_text())["Steps"]))]
 
 
 @pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
-def test_the_training_hyperparameters_are_options_of_train_py(path):
-    import train
-
+def test_the_training_hyperparameters_are_options_of_the_training_program(path):
     definition = json.loads(path.read_text())
     text = resolver(definition)
     for step in steps(definition["Steps"]):
         if step["Type"] != "Training":
             continue
+        program = step["Arguments"]["HyperParameters"]["sagemaker_program"]
+        train = load_script(path.stem, Path(program).stem)
         hyperparameters = {k: text(v) for k, v in step["Arguments"]["HyperParameters"].items() if not k.startswith("sagemaker_")}
         argv = [item for key, value in hyperparameters.items() for item in (f"--{key}", value)]
         known = vars(train.parse_args(argv))
-        assert set(hyperparameters) <= set(known), f"{step['Name']}: train.py ignores {sorted(set(hyperparameters) - set(known))}"
-        for key, value in hyperparameters.items():
+        options = {key.replace("-", "_"): value for key, value in hyperparameters.items()}
+        assert set(options) <= set(known), f"{step['Name']}: {program} ignores {sorted(set(options) - set(known))}"
+        for key, value in options.items():
             assert str(known[key]).lower() == value.lower() or float(known[key]) == float(value), (key, value, known[key])
 
 

@@ -12,11 +12,12 @@ import pytest
 
 import classification
 import evaluate as evaluation
-import inference
-import prepare_data as prep
-import train as training
-from conftest import MODEL_CODE, RENDERED_DIR, TINY_MAX_SEQ_LENGTH
+from conftest import MODEL_CODE, RENDERED_DIR, TINY_MAX_SEQ_LENGTH, bert
 from training_health import HealthThresholds, TrainingHealth
+
+inference = bert("inference")
+prep = bert("prepare_data")
+training = bert("train")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 
 import contract
 from contract import Contract
+from conftest import bert
 
 from .common import attempt, gate, prediction_records, prepared_records, raw_reviews, write_jsonl
 
@@ -23,8 +24,8 @@ def label_findings(c: Contract) -> list[str]:
     ground truth may hold) against the contract's labels."""
     import classification
     import monitor
-    import prepare_data
-    import train
+    prepare_data = bert("prepare_data")
+    train = bert("train")
 
     findings: list[str] = []
     for sentiment, class_id in c.sentiment_to_class_id.items():
@@ -54,7 +55,7 @@ def feature_findings(c: Contract) -> list[str]:
     """prepare_data's splits and feature records against the contract: the split names, exactly
     the reviews feature group's features in every record (each value text that parses as its
     type), the record identifier and event time features, and the event time's format."""
-    import prepare_data
+    prepare_data = bert("prepare_data")
 
     findings: list[str] = []
     df = prepare_data.clean(raw_reviews(), min_reviews_per_category=1)
@@ -127,7 +128,7 @@ def label_feature_findings(c: Contract, work: Path, model_archive_dir: Path | No
     reads it from the test records."""
     import data_quality
     import evaluate
-    import prepare_data
+    prepare_data = bert("prepare_data")
 
     work = Path(work)
     findings: list[str] = []

@@ -10,6 +10,7 @@ from typing import Any
 
 import contract
 from contract import Contract
+from conftest import bert
 
 from .common import TEXTS, attempt
 
@@ -23,7 +24,7 @@ def response_findings(c: Contract, model_dir: Path) -> list[str]:
     by the contract's labels (the model's own softmax computed here)."""
     import torch
 
-    import inference
+    inference = bert("inference")
 
     findings: list[str] = []
     r = c.response
@@ -85,7 +86,7 @@ def response_findings(c: Contract, model_dir: Path) -> list[str]:
 def error_record_findings(c: Contract, loaded: Any) -> list[str]:
     """A line inference.py cannot score is answered in its place with the contract's error record,
     ``{response.error: "line N: ..."}``, and the lines after it are scored."""
-    import inference
+    inference = bert("inference")
 
     r = c.response
     findings: list[str] = []
