@@ -26,4 +26,10 @@ export interface FamilyPackage<S extends SettingGroup = SettingGroup> {
    * (`Metadata.definition`; see `rendering/local-settings.ts`).
    */
   readonly localRuns: Readonly<Record<string, LocalDeclaration>>;
+  /**
+   * The settings (as `-c` values) that give the app `pipelines` of its pipelines in all, as a user
+   * would add them: the growth configurations of the benchmark and of the limits test.
+   * @default - the package does not grow
+   */
+  readonly growth?: (pipelines: number) => Readonly<Record<string, string>>;
 }

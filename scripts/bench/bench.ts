@@ -3,10 +3,10 @@
  * - `app`: how long synth and the jest suite take, how much of CloudFormation's and SageMaker's
  *   limits each stack uses, and how synth time, resources and template bytes grow with feature
  *   groups and pipelines;
- * - `features`: the BERT pipeline's preparation step at scale (scripts/bench/features.py: rows per
- *   second on one core beside the tokenizer's, one and two shards, Feature Store ingestion).
+ * - `families`: each family package's own benchmarks (`bench/*.py` in its folder, each run with
+ *   `--out FILE` and writing its figures as a JSON object).
  *
- *   npm run bench [-- --only app|features] [--out FILE] [--rounds N] [--skip-jest]
+ *   npm run bench [-- --only app|families] [--out FILE] [--rounds N] [--skip-jest]
  *
  * Prints a table and writes the figures as JSON to FILE (default build/bench/bench.json).
  */
@@ -23,7 +23,7 @@ const WORK = path.join(ROOT, 'build', 'bench');
 /** Targets the figures are read against (reported, never asserted on). */
 const TARGETS = { synthRatio: 1.25, limitShare: 0.5 };
 
-const PARTS = ['app', 'features'] as const;
+const PARTS = ['app', 'families'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -125,14 +125,24 @@ function percent(value: number, limit: number): string {
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 
-/** The preparation step at scale, measured by the Python benchmark (its figures, as it writes them). */
-function features(): Record<string, unknown> {
+/** Each family package's benchmarks (`pipeline-definitions/families/<id>/bench/*.py`), their figures as they write them. */
+function familyBenchmarks(): Record<string, unknown> {
   timed('bash', ['scripts/ensure-deps.sh']);
-  const out = path.join(WORK, 'features.json');
-  const result = spawnSync(path.join(ROOT, '.venv', 'bin', 'python'), ['scripts/bench/features.py', '--out', out], { cwd: ROOT, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.status !== 0) throw new Error(`bench: scripts/bench/features.py exited with ${result.status}:\n${(result.stdout + result.stderr).slice(-3000)}`);
-  log(`\n${result.stdout.trim()}`);
-  return JSON.parse(fs.readFileSync(out, 'utf-8')).features;
+  const families = path.join(ROOT, 'pipeline-definitions', 'families');
+  const figures: Record<string, unknown> = {};
+  for (const family of fs.readdirSync(families).sort()) {
+    const bench = path.join(families, family, 'bench');
+    if (!fs.existsSync(bench)) continue;
+    for (const script of fs.readdirSync(bench).filter((name) => name.endsWith('.py')).sort()) {
+      const relative = path.relative(ROOT, path.join(bench, script));
+      const out = path.join(WORK, `${family}-${path.basename(script, '.py')}.json`);
+      const result = spawnSync(path.join(ROOT, '.venv', 'bin', 'python'), [relative, '--out', out], { cwd: ROOT, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+      if (result.status !== 0) throw new Error(`bench: ${relative} exited with ${result.status}:\n${(result.stdout + result.stderr).slice(-3000)}`);
+      log(`\n${relative}\n${result.stdout.trim()}`);
+      figures[family] = { ...(figures[family] as object), ...JSON.parse(fs.readFileSync(out, 'utf-8')) };
+    }
+  }
+  return figures;
 }
 
 function main(): void {
@@ -144,7 +154,7 @@ function main(): void {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
   };
   if (options.parts.includes('app')) Object.assign(figures, app(options));
-  if (options.parts.includes('features')) figures.features = features();
+  if (options.parts.includes('families')) figures.families = familyBenchmarks();
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   fs.writeFileSync(options.out, `${JSON.stringify(figures, null, 2)}\n`);
   log(`\nfigures: ${path.relative(ROOT, options.out) || options.out}`);

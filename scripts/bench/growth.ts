@@ -1,12 +1,13 @@
 /**
  * The growth configurations of the benchmark and of the limits test: the platform with more feature
- * groups and more pipelines, declared through the same settings a user would use
- * (`featureGroups`, `bertPipelineVariants`).
+ * groups and more pipelines, declared through the same settings a user would use (`featureGroups`,
+ * and the settings of the first family package that grows: its `growth`).
  */
 import { FeatureGroupSetting } from '../../lib/settings';
 import { FeatureType } from '../../lib/feature-store/feature-schema';
+import { FAMILY_PACKAGES, FamilyPackage } from '../../pipeline-definitions/families';
 
-/** The points the benchmark measures: total feature groups and total BERT pipelines. */
+/** The points the benchmark measures: total feature groups and total training pipelines. */
 export const FEATURE_GROUP_POINTS = [1, 10, 50] as const;
 export const PIPELINE_POINTS = [1, 5, 20] as const;
 
@@ -41,10 +42,15 @@ export function generatedFeatureGroup(index: number): FeatureGroupSetting {
 
 /**
  * The context (as `-c key=value` strings) of the platform with `featureGroups` feature groups in all
- * (the reviews group and generated ones) and `pipelines` BERT pipelines in all (the course
- * pipeline and variants).
+ * (the reviews group and generated ones) and `pipelines` training pipelines in all (those the
+ * first growing family package makes from its settings).
  */
-export function growthContext(featureGroups: number, pipelines: number, base: Record<string, string> = { stage: 'dev' }): Record<string, string> {
+export function growthContext(
+  featureGroups: number,
+  pipelines: number,
+  base: Record<string, string> = { stage: 'dev' },
+  packages: readonly FamilyPackage[] = FAMILY_PACKAGES,
+): Record<string, string> {
   if (featureGroups < 1 || pipelines < 1) {
     throw new Error(`growthContext: featureGroups ${featureGroups} and pipelines ${pipelines} must be at least 1 (the course's own).`);
   }
@@ -53,9 +59,9 @@ export function growthContext(featureGroups: number, pipelines: number, base: Re
     context.featureGroups = JSON.stringify(Array.from({ length: featureGroups - 1 }, (_, i) => generatedFeatureGroup(i + 1)));
   }
   if (pipelines > 1) {
-    context.bertPipelineVariants = JSON.stringify(
-      Object.fromEntries(Array.from({ length: pipelines - 1 }, (_, i) => [`variant-${i + 1}`, { inputPrefix: `raw/variant-${i + 1}/` }])),
-    );
+    const grows = packages.find((p) => p.growth);
+    if (!grows?.growth) throw new Error(`growthContext: ${pipelines} pipelines asked for, but no family package grows (declares growth).`);
+    Object.assign(context, grows.growth(pipelines));
   }
   return context;
 }

@@ -112,4 +112,9 @@ export const bertSentiment: FamilyPackage<typeof BERT_SENTIMENT_SETTINGS> = {
     ...Object.entries(config.bertPipelineVariants ?? {}).map(([name, variant]) => bertSentimentFamily({ name, ...variant })),
   ],
   localRuns: { [BERT_PIPELINE_ID]: bertSentimentLocalRun },
+  // The course's pipeline and pipelines - 1 variants, each on a raw prefix of its own.
+  growth: (pipelines): Record<string, string> =>
+    pipelines > 1
+      ? { bertPipelineVariants: JSON.stringify(Object.fromEntries(Array.from({ length: pipelines - 1 }, (_, i) => [`variant-${i + 1}`, { inputPrefix: `raw/variant-${i + 1}/` }]))) }
+      : {},
 };

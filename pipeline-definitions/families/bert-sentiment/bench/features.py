@@ -1,6 +1,6 @@
 """The feature-engineering benchmark (not a test): the BERT pipeline's preparation step at scale.
 
-    python scripts/bench/features.py --out FILE [--rows N] [--latency-ms MS] [--in-flight N]
+    python pipeline-definitions/families/bert-sentiment/bench/features.py --out FILE [--rows N] [--latency-ms MS] [--in-flight N]
 
 On a synthetic dataset of at least ``--rows`` reviews made from the sample (its reviews repeated,
 each copy with other clothing ids, so every review has its own id), written as 8 CSV files:
@@ -34,13 +34,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-CODE = ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "code"
+ROOT = Path(__file__).resolve().parents[4]
+FAMILY = Path(__file__).resolve().parents[1]
+CODE = FAMILY / "code"
 LIBRARY = ROOT / "pipeline-definitions" / "step_library"
 # The job's code folder holds BERT's scripts and the step-code library side by side.
 CODE_PATH = os.pathsep.join([str(CODE), str(LIBRARY)])
 SAMPLE = ROOT / "data" / "sample" / "reviews"
-sys.path[:0] = [str(CODE), str(LIBRARY), str(ROOT / "pipeline-definitions"), str(ROOT / "pipeline-definitions" / "families" / "bert-sentiment" / "local")]
+sys.path[:0] = [str(CODE), str(LIBRARY), str(ROOT / "pipeline-definitions"), str(FAMILY / "local")]
 
 FILES = 8
 MAX_SEQ_LENGTH = 128
