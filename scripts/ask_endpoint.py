@@ -1,6 +1,6 @@
 """Sends reviews to the served endpoint and prints its answers, one line each.
 
-    .venv/bin/python scripts/ask_endpoint.py [--endpoint pds-dev-bert-sentiment] [--inference-id ID] "I love this dress" ...
+    .venv/bin/python scripts/ask_endpoint.py --endpoint ENDPOINT [--inference-id ID] "I love this dress" ...
 
 Each review is one JSON line (``{"features": [text]}``) of one application/jsonlines request; the
 endpoint answers a line per review with the predicted sentiment (-1, 0, 1), its confidence and
@@ -37,7 +37,7 @@ def describe(review: str, answer: dict) -> str:
 def main(argv: list[str] | None = None, runtime=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("reviews", nargs="+", help="review texts")
-    parser.add_argument("--endpoint", default="pds-dev-bert-sentiment", help="the endpoint (the serving stack's EndpointName output)")
+    parser.add_argument("--endpoint", required=True, help="the endpoint (the serving stack's EndpointName output, e.g. <prefix>-<family>)")
     parser.add_argument("--inference-id", help="an id for the request, to join ground truth to it later")
     args = parser.parse_args(argv)
     runtime = runtime or boto3.client("sagemaker-runtime")

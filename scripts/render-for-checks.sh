@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 out=build/pipeline-definitions
 rm -rf "$out"
 render=(npx ts-node --swc pipeline-definitions/rendering/render.ts --out "$out")
-package=arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment
+# Versions 1 and 2 of a group of the served family (the first), as the champion and the challenger.
+package=arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-served
 "${render[@]}" &
-"${render[@]}" --suffix managed --only bert-sentiment -c qualityEngine=managed -c explainability=true &
+"${render[@]}" --suffix managed -c qualityEngine=managed -c explainability=true &
 "${render[@]}" --only endpoint-monitor -c "modelPackageArn=$package/1" -c "challengerModelPackageArn=$package/2" &
 npx ts-node --swc test/fixtures/families/render.ts --out "$out" --only tfidf-reviews &
 status=0

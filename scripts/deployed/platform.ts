@@ -119,7 +119,7 @@ export function lakeModels(families: readonly ModelFamily[]): LakeModel[] {
 }
 
 function declarationProblem(model: PretrainedModel): string | undefined {
-  if (!/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(model.repository)) return `repository '${model.repository}' is not a hub repository id such as FacebookAI/roberta-base`;
+  if (!/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(model.repository)) return `repository '${model.repository}' is not a hub repository id (<owner>/<name>)`;
   if (!/^[0-9a-f]{40}$/.test(model.revision)) return `revision '${model.revision}' is not a commit (40 lowercase hexadecimal digits)`;
   if (model.files.length === 0) return 'names no files';
   const bad = model.files.find((file) => file.startsWith('/') || file.split('/').includes('..') || file === '');
