@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -5,7 +7,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PipelineDefinitionError } from '../pipeline-definitions/dsl';
-import { GateName, modelQualityConstraints, modelQualityConstraintsKey, QUALITY_GATES } from '../pipeline-definitions/gates';
+import { GateName, managedCodeFiles, modelQualityConstraints, modelQualityConstraintsKey, QUALITY_GATES } from '../pipeline-definitions/gates';
 import { ManagedImageName } from '../pipeline-definitions/dsl/images';
 import { encryptedTopic } from './constructs/encrypted-topic';
 import { ImageRegistries } from './constructs/image-registries';
@@ -18,6 +20,7 @@ import { FamilyPipeline, TrainingPipelineOptions } from './model-family';
 import { LakePrefix } from './lake-layout';
 import { resourceName } from './naming';
 import { acknowledgeWildcards } from './nag';
+import { projectPath } from './project-paths';
 import { stepCodeRelease } from './step-code';
 
 /** The managed service's image each gate runs on with the managed engine. */
@@ -78,6 +81,7 @@ export class TrainingPipelineStack extends Stack {
     const gates = declared.gates ?? QUALITY_GATES;
     const managedImages = MANAGED_IMAGE_ORDER.filter((name) => gates.some((gate) => MANAGED_IMAGE_OF[gate] === name));
 
+    if (managed) checkManagedCodeFiles(declared, gates);
     const release = stepCodeRelease(...(declared.codeDir ? [declared.codeDir] : []));
     // 128 bits of the hash name the release; the prefix stays within a bucket deployment's 104 characters.
     const codePrefix = `${artifactsPrefix}code/${release.hash.slice(0, 32)}/`;
@@ -195,5 +199,20 @@ export class TrainingPipelineStack extends Stack {
       { resource: shadow('endpoint'), reason: 'Clarify names its shadow endpoint per check job, always sm-clarify-*.' },
       { resource: shadow('endpoint-config'), reason: 'Clarify names its shadow endpoint configuration per check job, always sm-clarify-*.' },
     ]);
+  }
+}
+
+/**
+ * The managed engine's Clarify checks read their analysis configurations from the pipeline's code
+ * (`clarify/<check>/analysis_config.json`): a declared gate whose file the family's code folder
+ * does not hold would fail only on AWS.
+ */
+function checkManagedCodeFiles(pipeline: FamilyPipeline, gates: readonly GateName[]): void {
+  for (const [gate, file] of Object.entries(managedCodeFiles(gates))) {
+    if (pipeline.codeDir && fs.existsSync(path.join(pipeline.codeDir, file!))) continue;
+    const folder = pipeline.codeDir ? path.relative(projectPath(), pipeline.codeDir) : 'the step-code library alone';
+    throw new PipelineDefinitionError(
+      `Pipeline ${pipeline.id}: ${gate} runs on Clarify with the managed engine, which reads ${file} of the pipeline's code; ${folder} has none (add it, or leave the gate out).`,
+    );
   }
 }

@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { familyServingNames, ModelFamily } from '../lib/model-family';
 import { FAMILY_PACKAGES, familyLocalRuns, familySettings, platformFamilies } from '../pipeline-definitions/families';
 import { setting } from '../lib/settings/setting';
+import { projectPath } from '../lib/project-paths';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
 import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
@@ -290,4 +291,15 @@ test('a family whose packages have several containers is served as a serial infe
   template.hasResourceProperties('AWS::SageMaker::Model', { Containers: [{ ModelPackageName: Match.anyValue() }], InferenceExecutionConfig: { Mode: 'Serial' } });
   const pulls = JSON.stringify(template.findResources('AWS::IAM::Policy'));
   for (const repository of ['sagemaker-scikit-learn', 'huggingface-pytorch-inference']) expect(pulls).toContain(`:repository/${repository}`);
+});
+
+test('with the managed engine, a Clarify gate whose analysis configuration the family\'s code does not hold is refused, naming the file', () => {
+  const dataBias: ModelFamily = {
+    ...FIXTURE,
+    pipelines: [{ ...FIXTURE.pipelines[0], codeDir: projectPath('test', 'fixtures', 'families', 'tfidf-reviews', 'code'), gates: ['CheckDataBias'] }],
+  };
+  expect(() => platformWith({ qualityEngine: 'managed' }, [dataBias])).toThrow(
+    "Pipeline fixture: CheckDataBias runs on Clarify with the managed engine, which reads clarify/data_bias/analysis_config.json of the pipeline's code; test/fixtures/families/tfidf-reviews/code has none (add it, or leave the gate out).",
+  );
+  expect(() => platformWith({ qualityEngine: 'open' }, [dataBias])).not.toThrow();
 });

@@ -9,7 +9,7 @@ import { OpenGates } from './open-engine';
 export * from './gate';
 export * from './registration';
 export { OpenGates, GateParameters } from './open-engine';
-export { ManagedGates, modelQualityConstraints, modelQualityConstraintsKey } from './managed-engine';
+export { ManagedGates, managedCodeFiles, modelQualityConstraints, modelQualityConstraintsKey } from './managed-engine';
 export { managedCheckSubstitutions } from './local-substitutes';
 
 /** The engine of a definition's gates: the managed services when the account has them, else the open one. */

@@ -41,6 +41,18 @@ export function modelQualityConstraintsKey(thresholds: QualityThresholds): strin
   return `quality/model_quality_constraints-${digest}.json`;
 }
 
+/** The Clarify analysis configuration of each Clarify gate, under the pipeline's code prefix. */
+const CLARIFY_CONFIGS: Readonly<Partial<Record<GateName, string>>> = {
+  CheckDataBias: 'clarify/data_bias/analysis_config.json',
+  CheckModelBias: 'clarify/model_bias/analysis_config.json',
+  CheckExplainability: 'clarify/explainability/analysis_config.json',
+};
+
+/** The files the managed engine reads from a pipeline's code for the gates given, by gate. */
+export function managedCodeFiles(gates: readonly GateName[]): Partial<Record<GateName, string>> {
+  return Object.fromEntries(gates.flatMap((gate) => (CLARIFY_CONFIGS[gate] ? [[gate, CLARIFY_CONFIGS[gate]]] : [])));
+}
+
 /** The preparation step's outputs the managed checks read. */
 const BIAS_BASELINES = 'managed-bias-baselines';
 const DATA_QUALITY_PROFILE = 'managed-data-quality';
@@ -125,7 +137,7 @@ export class ManagedGates extends OpenGates {
   }
 
   public configFile(check: 'data_bias' | 'explainability'): Value {
-    return `${this.jobs.props.codeUri}clarify/${check}/analysis_config.json`;
+    return `${this.jobs.props.codeUri}${CLARIFY_CONFIGS[check === 'data_bias' ? 'CheckDataBias' : 'CheckExplainability']}`;
   }
 
   private clarifyConfig(check: string): Value {
