@@ -56,9 +56,10 @@ describe('ModelDeployStack (default dev configuration)', () => {
   });
 
   test('approving a package of the reviews group starts the deployer with the package ARN', () => {
+    // One approval rule per family of the app; the first family's is this one.
     const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.sagemaker'] } } });
-    expect(Object.values(rules)).toHaveLength(1);
-    const [rule] = Object.values(rules) as any[];
+    expect(Object.values(rules)).toHaveLength(Object.keys(platform.families).length);
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { detail: { ModelPackageGroupName: ['pds-dev-bert-sentiment'] } } } })) as any[];
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.sagemaker'],
       'detail-type': ['SageMaker Model Package State Change'],
