@@ -151,13 +151,7 @@ export class ServingStack extends Stack {
     const models = Object.fromEntries(
       variantNames.map((name) => [
         name,
-        new ModelPackageModel(this, `${name}Model`, {
-          modelPackageArn: served[name]!,
-          role,
-          networkIsolation: !serverless,
-          // A package of several containers is a serial inference pipeline (the role pulls each image).
-          serial: family.inferenceImages.length > 1,
-        }).model,
+        new ModelPackageModel(this, `${name}Model`, { modelPackageArn: served[name]!, role, networkIsolation: !serverless }).model,
       ]),
     ) as Partial<Record<ServingVariantName, ModelPackageModel['model']>>;
 

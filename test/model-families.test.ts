@@ -285,10 +285,11 @@ test('a setting two family packages declare, or a package and the platform, is r
   expect(() => familySettings([withSetting('stage')], ['stage'])).toThrow('Family settings: stage is declared by the platform too; expected one declaration per setting.');
 });
 
-test('a family whose packages have several containers is served as a serial inference pipeline whose role pulls each image', () => {
+test('a family whose packages have several containers: the model names the package, whose role pulls each image', () => {
   const serial: ModelFamily = { ...FIXTURE, serving: { ...FIXTURE.serving, inferenceImages: ['sklearn', 'huggingFaceInference'] } };
   const template = Template.fromStack(platformWith({ servingFamilies: 'fixture' }, [serial]).families.fixture.serving!);
-  template.hasResourceProperties('AWS::SageMaker::Model', { Containers: [{ ModelPackageName: Match.anyValue() }], InferenceExecutionConfig: { Mode: 'Serial' } });
+  // SageMaker expands a package of several containers into its serial inference pipeline.
+  template.hasResourceProperties('AWS::SageMaker::Model', { PrimaryContainer: { ModelPackageName: Match.anyValue() }, Containers: Match.absent() });
   const pulls = JSON.stringify(template.findResources('AWS::IAM::Policy'));
   for (const repository of ['sagemaker-scikit-learn', 'huggingface-pytorch-inference']) expect(pulls).toContain(`:repository/${repository}`);
 });

@@ -32,16 +32,6 @@ describe('ModelPackageModel', () => {
     });
   });
 
-  test('a package of several containers: the model names it in Containers, run in order', () => {
-    const template = templateOf(modelStack({ serial: true }).stack);
-    template.hasResourceProperties('AWS::SageMaker::Model', {
-      Containers: [{ ModelPackageName: PACKAGE_ARN }],
-      InferenceExecutionConfig: { Mode: 'Serial' },
-      PrimaryContainer: Match.absent(),
-      EnableNetworkIsolation: true,
-    });
-  });
-
   test('never the alpha module\'s default role with AmazonSageMakerFullAccess', () => {
     const template = templateOf(modelStack().stack);
     // The execution role is the only role, and it has no managed policy.

@@ -15,13 +15,6 @@ export interface ModelPackageModelProps {
    * @default true
    */
   readonly networkIsolation?: boolean;
-  /**
-   * The package is a serial inference pipeline (several containers, each request through them in
-   * order): the model names the package in `Containers`, with `InferenceExecutionConfig` Serial;
-   * the role must pull every image the package names.
-   * @default false - one container: the package in `PrimaryContainer`
-   */
-  readonly serial?: boolean;
 }
 
 /** The alpha module's containers name an image; a model package names its own. */
@@ -35,7 +28,8 @@ class PackagedImage extends sm.ContainerImage {
  * A SageMaker model made from a registered model package, through the alpha `Model` with the
  * container replaced by the package (the alpha module does not know packages): network-isolated
  * by default, with the given role and never the module's default `AmazonSageMakerFullAccess` one.
- * A package of several containers (a serial inference pipeline) is named in `Containers`.
+ * A package of several containers (a serial inference pipeline) is named the same way; its role
+ * must pull every image the package names.
  */
 export class ModelPackageModel extends Construct {
   public readonly model: sm.Model;
@@ -49,14 +43,10 @@ export class ModelPackageModel extends Construct {
     });
     // The alpha module names its resource `Model`, not `Resource`.
     const cfn = this.model.node.findChild('Model') as sagemaker.CfnModel;
-    if (props.serial) {
-      cfn.addPropertyDeletionOverride('PrimaryContainer');
-      cfn.addPropertyOverride('Containers', [{ ModelPackageName: props.modelPackageArn }]);
-      cfn.addPropertyOverride('InferenceExecutionConfig', { Mode: 'Serial' });
-    } else {
-      cfn.addPropertyOverride('PrimaryContainer.ModelPackageName', props.modelPackageArn);
-      cfn.addPropertyDeletionOverride('PrimaryContainer.Image');
-    }
+    // The package, of one container or several (a serial inference pipeline, which SageMaker
+    // expands from the package, as the SageMaker Python SDK's ModelPackage relies on).
+    cfn.addPropertyOverride('PrimaryContainer.ModelPackageName', props.modelPackageArn);
+    cfn.addPropertyDeletionOverride('PrimaryContainer.Image');
     // The alpha Model waits for the whole role; the role itself is implied by its ARN, so wait
     // only for the role's policy (SageMaker checks the artifact's access on creation).
     const policy = props.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
