@@ -17,8 +17,11 @@ export const FAMILY_PACKAGES = [
   bertSentiment,
 ] as const satisfies readonly FamilyPackage[];
 
+/** A package's settings as a type: none for a package typed without its own (the index signature would admit any key). */
+type SettingsOf<Q> = Q extends FamilyPackage<infer S> ? (string extends keyof S ? {} : S) : {};
+
 /** Every package's settings as one type (the intersection of their groups). */
-type PackagesSettings<P extends readonly FamilyPackage[]> = (P[number] extends infer Q ? (Q extends FamilyPackage<infer S> ? (x: S) => void : never) : never) extends (x: infer I) => void
+type PackagesSettings<P extends readonly FamilyPackage[]> = (P[number] extends infer Q ? (Q extends unknown ? (x: SettingsOf<Q>) => void : never) : never) extends (x: infer I) => void
   ? I
   : never;
 
