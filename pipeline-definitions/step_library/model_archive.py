@@ -13,6 +13,11 @@ def load_model_dir(model_path: str, work_dir: str) -> str:
     if os.path.isfile(archive):
         os.makedirs(work_dir, exist_ok=True)
         with tarfile.open(archive) as tar:
-            tar.extractall(work_dir, filter="data")
+            # The "data" filter (no absolute paths, links out or devices) where the container's
+            # Python has it (3.8.17, 3.9.17, 3.10.12, 3.11.4 and later).
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(work_dir, filter="data")
+            else:
+                tar.extractall(work_dir)
         return work_dir
     return model_path

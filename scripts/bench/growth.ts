@@ -7,7 +7,7 @@ import { FeatureGroupSetting } from '../../lib/settings';
 import { FeatureType } from '../../lib/feature-store/feature-schema';
 import { FAMILY_PACKAGES, FamilyPackage } from '../../pipeline-definitions/families';
 
-/** The points the benchmark measures: total feature groups and total training pipelines. */
+/** The points the benchmark measures: total feature groups, and pipelines of the growing family package. */
 export const FEATURE_GROUP_POINTS = [1, 10, 50] as const;
 export const PIPELINE_POINTS = [1, 5, 20] as const;
 
@@ -42,8 +42,8 @@ export function generatedFeatureGroup(index: number): FeatureGroupSetting {
 
 /**
  * The context (as `-c key=value` strings) of the platform with `featureGroups` feature groups in all
- * (the reviews group and generated ones) and `pipelines` training pipelines in all (those the
- * first growing family package makes from its settings).
+ * (the reviews group and generated ones) and `pipelines` pipelines of the first family package that
+ * grows (made from its settings), beside the other packages' own.
  */
 export function growthContext(
   featureGroups: number,

@@ -1,5 +1,5 @@
-"""The step-code library's model code: what training ships beside a model, how evaluation and the
-explainability gate load it back, and evaluation through the handlers a model carries."""
+"""The step-code library's model code: what training ships beside a model, how the steps after
+training load it back, and evaluation through the handlers a model carries."""
 
 from __future__ import annotations
 
