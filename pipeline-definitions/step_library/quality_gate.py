@@ -55,6 +55,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bias_metrics  # noqa: E402
 import classification  # noqa: E402
 import data_quality  # noqa: E402
+import model_archive  # noqa: E402
 import registry  # noqa: E402
 from classification import classification_metrics  # noqa: E402
 from cli import str2bool  # noqa: E402
@@ -172,7 +173,7 @@ def training_health(model_dir: Path, output_dir: Path) -> list[str]:
         if archive.exists():
             with tarfile.open(archive) as tar:
                 members = [m for m in tar.getmembers() if m.name in (name, f"./{name}")]
-                tar.extractall(work, members=members, filter="data")
+                model_archive.extract(tar, work, members)
             path = Path(work) / name
         else:
             path = Path(model_dir) / name
