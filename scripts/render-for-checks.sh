@@ -13,7 +13,7 @@ package=arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-served
 "${render[@]}" &
 "${render[@]}" --suffix managed -c qualityEngine=managed -c explainability=true &
 "${render[@]}" --only endpoint-monitor -c "modelPackageArn=$package/1" -c "challengerModelPackageArn=$package/2" &
-npx ts-node --swc test/fixtures/families/render.ts --out "$out" --only tfidf-reviews &
+npx ts-node --swc test/fixtures/families/render.ts --out "$out" &
 status=0
 for job in $(jobs -p); do wait "$job" || status=1; done
 exit "$status"

@@ -297,10 +297,10 @@ test('a family whose packages have several containers: the model names the packa
 test('with the managed engine, a Clarify gate whose analysis configuration the family\'s code does not hold is refused, naming the file', () => {
   const dataBias: ModelFamily = {
     ...FIXTURE,
-    pipelines: [{ ...FIXTURE.pipelines[0], codeDir: projectPath('test', 'fixtures', 'families', 'tfidf-reviews', 'code'), gates: ['CheckDataBias'] }],
+    pipelines: [{ ...FIXTURE.pipelines[0], codeDir: projectPath('lib'), gates: ['CheckDataBias'] }],
   };
   expect(() => platformWith({ qualityEngine: 'managed' }, [dataBias])).toThrow(
-    "Pipeline fixture: CheckDataBias runs on Clarify with the managed engine, which reads clarify/data_bias/analysis_config.json of the pipeline's code; test/fixtures/families/tfidf-reviews/code has none (add it, or leave the gate out).",
+    "Pipeline fixture: CheckDataBias runs on Clarify with the managed engine, which reads clarify/data_bias/analysis_config.json of the pipeline's code; lib has none (add it, or leave the gate out).",
   );
   expect(() => platformWith({ qualityEngine: 'open' }, [dataBias])).not.toThrow();
 });
