@@ -4,3 +4,4 @@ export * from './parameters';
 export * from './pipeline';
 export * from './steps';
 export * from './processing';
+export * from './tuning';
