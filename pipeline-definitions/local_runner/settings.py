@@ -19,6 +19,9 @@ The TypeScript side writes them beside the rendering; nothing in the runner know
       "jobArguments": {"<StepName>": [...]} appended to a Training or Processing step's command (its script's own
                                             options for what SageMaker does by convention), with
                                             ``{job:<container path>}`` the job's local folder of that path
+      "tuning": {"<StepName>": {"seed": 7, "ranges": {"<name>": {"min": .., "max": ..}}, "note": "why"}}
+                                            a Tuning step's sampling seed here, and its ranges scaled
+                                            for a stand-in model (steps/tuning.py)
     }
 
 Tokens in commands (:func:`expand`): ``{python}`` the interpreter; ``{s3:<URI>}`` the local path
@@ -37,7 +40,7 @@ from typing import Any, Callable
 
 from local_runner.values import WiringError, as_text
 
-MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments")
+MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments", "tuning")
 SEED_SOURCES = ("path", "content", "command")
 TOKEN = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)(?::([^{}]+))?\}")
 
@@ -53,6 +56,9 @@ class LocalSettings:
     substitutions: dict[str, dict] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)
     job_arguments: dict[str, list[str]] = field(default_factory=dict)
+    # By Tuning step: {"seed": n, "ranges": {<name>: {"min", "max"} or {"values"}}, "note": why}:
+    # the seed the local tuner samples with, and ranges scaled for a stand-in model.
+    tuning: dict[str, dict] = field(default_factory=dict)
     source: str = "the local settings"
 
     @classmethod
@@ -80,8 +86,14 @@ class LocalSettings:
             substitutions=dict(data.get("substitutions") or {}),
             environment={name: as_text(value) for name, value in (data.get("environment") or {}).items()},
             job_arguments=dict(data.get("jobArguments") or {}),
+            tuning=dict(data.get("tuning") or {}),
             source=source,
         )
+        for step, tuning in settings.tuning.items():
+            if not isinstance(tuning, dict) or set(tuning) - {"seed", "ranges", "note"} or not isinstance(tuning.get("seed", 0), int):
+                raise WiringError(f"{source}: the tuning of step {step} takes seed (a whole number), ranges and note; it has {json.dumps(tuning)}")
+            if tuning.get("ranges") and not tuning.get("note"):
+                raise WiringError(f"{source}: the tuning of step {step} scales ranges; say why in its note")
         for step, arguments in settings.job_arguments.items():
             if not _strings(arguments):
                 raise WiringError(f"{source}: the job arguments of step {step} must be a non-empty list of strings")
@@ -116,6 +128,7 @@ class LocalSettings:
             "featureGroups": sorted(self.feature_groups),
             "environment": self.environment,
             "jobArguments": self.job_arguments,
+            "tuning": self.tuning,
         }
 
 

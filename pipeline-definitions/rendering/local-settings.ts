@@ -68,6 +68,17 @@ export interface LocalSettings {
   readonly environment: Readonly<Record<string, string>>;
   /** Options appended to a Training step's command, by step name (`{job:<container path>}` tokens). */
   readonly jobArguments: Readonly<Record<string, readonly string[]>>;
+  /** By Tuning step name: the seed the local tuner samples with, and ranges scaled for a stand-in model (with why). */
+  readonly tuning: Readonly<Record<string, LocalTuning>>;
+}
+
+/** How a Tuning step samples here (the runner's steps/tuning.py). */
+export interface LocalTuning {
+  readonly seed?: number;
+  /** Ranges scaled for a stand-in model, by hyperparameter: bounds, or the values of a categorical range. */
+  readonly ranges?: Readonly<Record<string, { readonly min?: number; readonly max?: number; readonly values?: readonly (string | number)[] }>>;
+  /** Why the ranges differ from the deployed ones (required with `ranges`). */
+  readonly note?: string;
 }
 
 /** What a pipeline's declaration reads of its rendering. */
@@ -87,7 +98,7 @@ export interface LocalRunContext {
 }
 
 /** What a pipeline declares beside its definition for local runs. */
-export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments'>>;
+export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments' | 'tuning'>>;
 
 /** The local settings of one rendered pipeline, with the declaration of its definition's kind among `declarations`. */
 export function localSettings(
@@ -129,6 +140,7 @@ export function localSettings(
     substitutions: declared.substitutions ?? {},
     environment: declared.environment ?? {},
     jobArguments: declared.jobArguments ?? {},
+    tuning: declared.tuning ?? {},
   };
 }
 

@@ -19,6 +19,7 @@ import json
 import re
 import socket
 import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,16 +38,28 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run(local: "LocalRun", step: dict, result: StepResult) -> None:
-    name = step["Name"]
-    args = local.resolve(step["Arguments"], name)
-    roots = local.instance_roots(name, args.get("ResourceConfig", {}).get("InstanceCount", 1), "ResourceConfig.InstanceCount")
+@dataclass
+class TrainingJob:
+    """One training job prepared to run: its name, request, instance folders and commands."""
+
+    step: str
+    name: str
+    request: dict
+    roots: dict[str, Path]
+    runs: list[tuple[list[str], Path, dict[str, str], Path]]
+
+
+def prepare(local: "LocalRun", step: str, job_name: str, args: dict, folder: str | None = None) -> TrainingJob:
+    """A CreateTrainingJob request (resolved) ready to run: each instance's folder (``folder``,
+    default the step's) with its channels copied in, and its command. ``step`` names the step in
+    errors and chooses the local job arguments."""
+    roots = local.instance_roots(folder or step, args.get("ResourceConfig", {}).get("InstanceCount", 1), "ResourceConfig.InstanceCount")
     hosts, count = list(roots), len(roots)
     hyperparameters = {k: as_text(v) for k, v in args.get("HyperParameters", {}).items()}
     program = hyperparameters.pop("sagemaker_program", None)
     submit = hyperparameters.pop("sagemaker_submit_directory", None)
     if not program or not submit:
-        raise WiringError(f"step {name}: HyperParameters need sagemaker_program and sagemaker_submit_directory to run locally")
+        raise WiringError(f"step {step}: HyperParameters need sagemaker_program and sagemaker_submit_directory to run locally")
     cluster = {"SM_HOSTS": json.dumps(hosts), "SM_NUM_HOSTS": str(count)}
     if count > 1:
         cluster.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port())})
@@ -55,11 +68,11 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
         channels = []
         for channel in args.get("InputDataConfig", []):
             uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
-            local.copy_in(name, f"channel {channel['ChannelName']!r}", uri, root / "input" / "data" / channel["ChannelName"])
+            local.copy_in(step, f"channel {channel['ChannelName']!r}", uri, root / "input" / "data" / channel["ChannelName"])
             channels.append(channel["ChannelName"])
         code_dir = Path(local.container_path(root, submit))
         if not (code_dir / program).exists():
-            raise WiringError(f"step {name}: {program} is not in {submit} (no channel brings it)")
+            raise WiringError(f"step {step}: {program} is not in {submit} (no channel brings it)")
         model_dir, output_dir = root / "model", root / "output" / "data"
         model_dir.mkdir(parents=True)
         output_dir.mkdir(parents=True)
@@ -67,23 +80,39 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
         env.update({"SM_MODEL_DIR": str(model_dir), "SM_OUTPUT_DATA_DIR": str(output_dir), "SM_CHANNELS": json.dumps(channels), "SM_HPS": json.dumps(hyperparameters)})
         env.update({**cluster, "SM_CURRENT_HOST": host})
         command = [local.python, program] + [part for key, value in hyperparameters.items() for part in (f"--{key}", value)]
-        runs.append((command + local.job_arguments(name, root), code_dir, env, root / "log.txt"))
-    log = local.execute_all(name, runs)[0]
-    for definition in args.get("AlgorithmSpecification", {}).get("MetricDefinitions", []):
-        values = [float(m.group(1)) for m in re.finditer(definition["Regex"], log)]
+        runs.append((command + local.job_arguments(step, root), code_dir, env, root / "log.txt"))
+    return TrainingJob(step, job_name, args, roots, runs)
+
+
+def finish(local: "LocalRun", job: TrainingJob, first_log: str) -> tuple[str, dict[str, float]]:
+    """After the job's commands ran: its model archive where SageMaker puts it
+    (``<S3OutputPath>/<job>/output/model.tar.gz``) and its metrics (the last match of each
+    definition's regex in the first host's log)."""
+    metrics = {}
+    for definition in job.request.get("AlgorithmSpecification", {}).get("MetricDefinitions", []):
+        values = [float(m.group(1)) for m in re.finditer(definition["Regex"], first_log)]
         if values:
-            result.metrics[definition["Name"]] = values[-1]
-    job_name = f"{name}-{local.execution['PipelineExecutionId']}"
-    artifact_uri = f"{args['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{job_name}/output/model.tar.gz"
+            metrics[definition["Name"]] = values[-1]
+    artifact_uri = f"{job.request['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{job.name}/output/model.tar.gz"
     archive = local.s3_path(artifact_uri)
     archive.parent.mkdir(parents=True, exist_ok=True)
-    model_files = local.instance_files(name, {host: root / "model" for host, root in roots.items()}, "the model folder; one rank writes the model")
+    model_files = local.instance_files(job.step, {host: root / "model" for host, root in job.roots.items()}, "the model folder; one rank writes the model")
     with tarfile.open(archive, "w:gz") as tar:
         for path, arcname in model_files:
             tar.add(path, arcname=arcname)
-    props = {"TrainingJobName": job_name, "ModelArtifacts.S3ModelArtifacts": artifact_uri}
-    props.update({f"FinalMetricDataList['{k}'].Value": v for k, v in result.metrics.items()})
+    return artifact_uri, metrics
+
+
+def run(local: "LocalRun", step: dict, result: StepResult) -> None:
+    name = step["Name"]
+    args = local.resolve(step["Arguments"], name)
+    job = prepare(local, name, f"{name}-{local.execution['PipelineExecutionId']}", args)
+    logs = local.execute_all(name, job.runs)
+    artifact_uri, metrics = finish(local, job, logs[0])
+    result.metrics.update(metrics)
+    props = {"TrainingJobName": job.name, "ModelArtifacts.S3ModelArtifacts": artifact_uri}
+    props.update({f"FinalMetricDataList['{k}'].Value": v for k, v in metrics.items()})
     local.properties[name] = props
     result.outputs["model"] = artifact_uri
-    if count > 1:
-        result.outputs["hosts"] = count
+    if len(job.roots) > 1:
+        result.outputs["hosts"] = len(job.roots)
