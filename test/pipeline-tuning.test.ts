@@ -3,39 +3,10 @@
  * takes it, the best job's model where its training job wrote it, and every tuning the API would
  * refuse refused before anything is rendered, naming the item, the value and what is allowed.
  */
-import { ExecutionVariable, Join, PipelineDefinition, PipelineDefinitionError, Tuning, TuningStep } from '../pipeline-definitions/dsl';
+import { PipelineDefinition, PipelineDefinitionError, Tuning, TuningStep } from '../pipeline-definitions/dsl';
+import { COURSE_TUNING as COURSE, trainingJobDefinition } from './fixtures/definitions/library-samples';
 
-/** The course's tuning (Course 3): learning rate and batch size, Random, 2 jobs, 2 at a time. */
-const COURSE: Tuning = {
-  strategy: 'Random',
-  objective: { metric: 'validation:accuracy', type: 'Maximize' },
-  ranges: [
-    { kind: 'continuous', name: 'learning_rate', min: 0.00001, max: 0.00005, scaling: 'Linear' },
-    { kind: 'categorical', name: 'train_batch_size', values: [128, 256] },
-  ],
-  maxJobs: 2,
-  maxParallelJobs: 2,
-  earlyStopping: 'Auto',
-};
-
-const OUTPUT = new Join('/', ['s3://lake/pipelines/fixture', new ExecutionVariable('PipelineExecutionId'), 'tuning']);
-
-function definition(extra: Record<string, unknown> = {}) {
-  return {
-    RoleArn: 'arn:aws:iam::111122223333:role/fixture',
-    AlgorithmSpecification: {
-      TrainingImage: 'image',
-      TrainingInputMode: 'File',
-      MetricDefinitions: [{ Name: 'validation:accuracy', Regex: 'val_acc: ([0-9.]+)' }, { Name: 'validation:loss', Regex: 'val_loss: ([0-9.]+)' }],
-    },
-    StaticHyperParameters: { sagemaker_program: 'train.py', epochs: '3' },
-    OutputDataConfig: { S3OutputPath: OUTPUT },
-    ResourceConfig: { InstanceType: 'ml.c5.9xlarge', InstanceCount: 1, VolumeSizeInGB: 256 },
-    StoppingCondition: { MaxRuntimeInSeconds: 86400 },
-    EnableNetworkIsolation: true,
-    ...extra,
-  };
-}
+const definition = trainingJobDefinition;
 
 const tune = (tuning: Partial<Tuning> = {}, extra: Record<string, unknown> = {}) =>
   new TuningStep('Tune', { tuning: { ...COURSE, ...tuning }, trainingJobDefinition: definition(extra) });
@@ -53,7 +24,7 @@ test('the course\'s tuning, as CreateHyperParameterTuningJob takes it', () => {
     },
     TrainingJobEarlyStoppingType: 'Auto',
   });
-  expect(rendered.Arguments.TrainingJobDefinition.StaticHyperParameters).toEqual({ sagemaker_program: 'train.py', epochs: '3' });
+  expect(rendered.Arguments.TrainingJobDefinition.StaticHyperParameters).toEqual({ sagemaker_program: 'train.py', sagemaker_submit_directory: '/opt/ml/input/data/code', epochs: '3' });
 });
 
 test('the best job is the first of the summaries; its model is under the output path and the job\'s name, in one Join', () => {
@@ -63,7 +34,7 @@ test('the best job is the first of the summaries; its model is under the output 
   expect(JSON.parse(JSON.stringify((step.bestModelArtifacts() as any).render()))).toEqual({
     'Std:Join': {
       On: '/',
-      Values: ['s3://lake/pipelines/fixture', { Get: 'Execution.PipelineExecutionId' }, 'tuning', { Get: 'Steps.Tune.TrainingJobSummaries[0].TrainingJobName' }, 'output', 'model.tar.gz'],
+      Values: ['s3://lake/pipelines/sample', { Get: 'Execution.PipelineExecutionId' }, 'tuning', { Get: 'Steps.Tune.TrainingJobSummaries[0].TrainingJobName' }, 'output', 'model.tar.gz'],
     },
   });
   expect(() => step.property('TopKModels[0]')).toThrow(PipelineDefinitionError);

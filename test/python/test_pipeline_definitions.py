@@ -19,6 +19,8 @@ from conftest import RENDERED_DIR
 from schema_check import OVERLAY, check_structure
 
 RENDERED = sorted(p for p in RENDERED_DIR.glob("*.json") if not p.name.endswith(".local.json"))
+# Definitions of library steps no pipeline of the app uses yet (test/fixtures/definitions/library-samples.ts).
+SAMPLES = sorted((RENDERED_DIR / "library-samples").glob("*.json"))
 
 
 def load(path: Path) -> dict:
@@ -27,9 +29,10 @@ def load(path: Path) -> dict:
 
 def test_the_definitions_are_rendered():
     assert RENDERED, f"no rendered definitions in {RENDERED_DIR}: `npm test` renders them first"
+    assert [p.stem for p in SAMPLES] == ["tuning"], f"the library samples are not in {RENDERED_DIR / 'library-samples'}: `npm test` writes them first"
 
 
-@pytest.mark.parametrize("path", RENDERED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", RENDERED + SAMPLES, ids=lambda p: p.stem)
 def test_every_step_matches_its_api_request(path):
     assert check_definition(load(path)) == []
 
@@ -81,7 +84,7 @@ def reference_dir() -> Path:
     return directory
 
 
-@pytest.mark.parametrize("path", RENDERED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", RENDERED + SAMPLES, ids=lambda p: p.stem)
 def test_every_definition_matches_the_official_schema(path):
     assert check_structure(load(path), reference_dir() / "pipeline-definition.schema.json") == []
 
