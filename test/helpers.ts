@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfig, PlatformConfig } from '../lib/settings';
 import { buildPlatform, Platform } from '../lib/platform';
@@ -122,4 +122,26 @@ export function fixtureJobs(): PipelineJobs {
     scriptImageUri: 'image',
     scriptInstanceType: 'ml.m5.large',
   });
+}
+
+/** The statements of the IAM policies attached to a role (by its logical id prefix, a regular expression). */
+export function roleStatements(template: Template, rolePrefix: string): any[] {
+  return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } })).flatMap(
+    (p: any) => p.Properties.PolicyDocument.Statement,
+  );
+}
+
+/** The lake prefixes (`…/<prefix>/*` resources) that statements allow an action on, sorted. */
+export function lakePrefixes(statements: readonly any[], action: string): string[] {
+  return statements
+    .filter((s) => [s.Action].flat().includes(action))
+    .flatMap((s) => [s.Resource].flat())
+    .map((r) => JSON.stringify(r).match(/"\/([a-z0-9/_-]+)\/\*"/)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .sort();
+}
+
+/** Every step of a rendered definition, inside the Condition steps' branches too. */
+export function allSteps(steps: readonly any[]): any[] {
+  return steps.flatMap((step) => [step, ...allSteps([...(step.Arguments?.IfSteps ?? []), ...(step.Arguments?.ElseSteps ?? [])])]);
 }

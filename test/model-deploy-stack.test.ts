@@ -7,7 +7,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { APP_SOURCE_PATTERNS, deployerContext } from '../lib/model-deploy-stack';
 import { projectRoot } from '../lib/project-paths';
 import { contextValues, loadConfig, PlatformConfig } from '../lib/settings';
-import { buildApp, configFor, customersFeatureGroups, SYNTH_VARIANTS } from './helpers';
+import { buildApp, configFor, customersFeatureGroups, roleStatements, SYNTH_VARIANTS } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/1';
 const CHALLENGER_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/pds-dev-bert-sentiment/2';
@@ -15,13 +15,6 @@ const CHALLENGER_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/p
 /** The project's environment variables by name. */
 function environmentOf(project: any): Record<string, string> {
   return Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
-}
-
-/** The statements of the IAM policies attached to a role (by its logical id prefix). */
-function statementsOf(template: Template, rolePrefix: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } })).flatMap(
-    (p: any) => p.Properties.PolicyDocument.Statement,
-  );
 }
 
 /** The context a configuration bakes into the deployer. */
@@ -102,7 +95,7 @@ describe('ModelDeployStack (default dev configuration)', () => {
   });
 
   test('the project role may assume only the three CDK bootstrap roles', () => {
-    const statements = statementsOf(template, 'DeployerRole');
+    const statements = roleStatements(template, 'DeployerRole');
     const assume = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('sts:')));
     expect(assume).toHaveLength(1);
     expect(assume[0].Sid).toBe('AssumeCdkBootstrapRoles');
@@ -113,7 +106,7 @@ describe('ModelDeployStack (default dev configuration)', () => {
   });
 
   test('the project role may read and write only the two serving parameters in SSM', () => {
-    const statements = statementsOf(template, 'DeployerRole');
+    const statements = roleStatements(template, 'DeployerRole');
     const ssm = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ssm:')));
     expect(ssm).toHaveLength(1);
     expect([ssm[0].Action].flat().sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
@@ -126,7 +119,7 @@ describe('ModelDeployStack (default dev configuration)', () => {
   test('the project role has no managed policies and no other powers', () => {
     const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codebuild.amazonaws.com' } })] } } })) as any[];
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    const actions = statementsOf(template, 'DeployerRole').flatMap((s) => [s.Action].flat());
+    const actions = roleStatements(template, 'DeployerRole').flatMap((s) => [s.Action].flat());
     expect(actions.filter((a: string) => /^(cloudformation|iam|sagemaker|s3:Put|s3:Delete)/.test(a))).toEqual([]);
   });
 
@@ -176,7 +169,7 @@ describe('ModelDeployStack options', () => {
   test('a pinned platform builds and names the bootstrap roles of its account and region', () => {
     const { platform } = buildApp({ account: '123456789012', region: 'eu-west-1' });
     expect(platform.modelDeploy.environment).toBe('aws://123456789012/eu-west-1');
-    const roles = JSON.stringify(statementsOf(Template.fromStack(platform.modelDeploy), 'DeployerRole').find((s) => s.Sid === 'AssumeCdkBootstrapRoles').Resource);
+    const roles = JSON.stringify(roleStatements(Template.fromStack(platform.modelDeploy), 'DeployerRole').find((s) => s.Sid === 'AssumeCdkBootstrapRoles').Resource);
     expect(roles).toContain(':iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-eu-west-1');
     expect(roles).toContain('cdk-hnb659fds-file-publishing-role-123456789012-eu-west-1');
     expect(roles).toContain('cdk-hnb659fds-lookup-role-123456789012-eu-west-1');

@@ -12,7 +12,7 @@ import { projectPath } from '../lib/project-paths';
 import { buildPlatform } from '../lib/platform';
 import { ConfigError, loadConfig } from '../lib/settings';
 import { FailStep, ParameterString, PipelineDefinition } from '../pipeline-definitions/dsl';
-import { CDK_JSON_CONTEXT } from './helpers';
+import { CDK_JSON_CONTEXT, lakePrefixes, roleStatements } from './helpers';
 
 /** A family of the test's own: one pipeline (a Fail step) that registers into its group, served without a monitor. */
 const FIXTURE: ModelFamily = {
@@ -48,14 +48,7 @@ function readablePrefixes(template: Template, rolePrefix: string): string[] {
 }
 
 function accessiblePrefixes(template: Template, rolePrefix: string, action: string): string[] {
-  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } });
-  const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-  return statements
-    .filter((s: any) => [s.Action].flat().includes(action))
-    .flatMap((s: any) => [s.Resource].flat())
-    .map((r: any) => JSON.stringify(r).match(/"\/([a-z0-9/_-]+)\/\*"/)?.[1])
-    .filter((p): p is string => p !== undefined)
-    .sort();
+  return lakePrefixes(roleStatements(template, rolePrefix), action);
 }
 
 /** The lake prefixes a role may write objects under (from its policies' s3:PutObject resources). */

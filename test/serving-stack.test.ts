@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ServingStack } from '../lib/serving-stack';
-import { buildApp } from './helpers';
+import { buildApp, roleStatements } from './helpers';
 
 const CHAMPION_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/reviews/1';
 const CHALLENGER_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/reviews/2';
@@ -19,13 +19,6 @@ function single(template: Template, type: string): any {
   const resources = Object.values(template.findResources(type));
   expect(resources).toHaveLength(1);
   return resources[0];
-}
-
-/** The statements of the IAM policies attached to a role (by its logical id prefix). */
-function statementsOf(template: Template, rolePrefix: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } })).flatMap(
-    (p: any) => p.Properties.PolicyDocument.Statement,
-  );
 }
 
 /**
@@ -203,7 +196,7 @@ describe('ServingStack with a champion and a challenger package (dev)', () => {
   });
 
   test('the model role may write to the lake only under the endpoint\'s capture folder', () => {
-    const statements = statementsOf(template, 'ModelRole');
+    const statements = roleStatements(template, 'ModelRole');
     const writes = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:Put') || a.startsWith('s3:Delete')));
     expect(writes).toHaveLength(1);
     expect([writes[0].Resource].flat().map(joinTail)).toEqual(['/data-capture/pds-dev-bert-sentiment/*']);
@@ -308,7 +301,7 @@ describe('ServingStack with the managed quality engine', () => {
       const config = definition.DataQualityJobOutputConfig ?? definition.ModelQualityJobOutputConfig;
       return joinTail(config.MonitoringOutputs[0].S3Output.S3Uri);
     });
-    const writable = statementsOf(template, 'ModelMonitorRole')
+    const writable = roleStatements(template, 'ModelMonitorRole')
       .filter((s) => [s.Action].flat().includes('s3:PutObject'))
       .flatMap((s) => [s.Resource].flat().map(joinTail))
       .map((pattern: string) => pattern.replace(/\*$/, ''));
@@ -353,7 +346,7 @@ describe('ServingStack with the serverless profile (prod)', () => {
   });
 
   test('the model role may not write to the lake', () => {
-    const actions = statementsOf(template, 'ModelRole').flatMap((s) => [s.Action].flat());
+    const actions = roleStatements(template, 'ModelRole').flatMap((s) => [s.Action].flat());
     expect(actions.filter((a: string) => a.startsWith('s3:Put'))).toEqual([]);
   });
 
@@ -412,7 +405,7 @@ describe('ServingStack with the pipeline jobs in a VPC', () => {
     for (const step of steps) {
       expect(step.Arguments.NetworkConfig.VpcConfig).toEqual({ Subnets: ['subnet-0abc1234'], SecurityGroupIds: ['sg-0abc1234'] });
     }
-    expect(statementsOf(template, 'MonitorRole')).toContainEqual(
+    expect(roleStatements(template, 'MonitorRole')).toContainEqual(
       expect.objectContaining({ Sid: 'JobNetworkInterfaces', Action: expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']) }),
     );
   });
