@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Sequence
 
 import pytest
 
@@ -35,21 +36,29 @@ sys.path.insert(0, str(LIBRARY_DIR))
 sys.path.insert(0, str(ROOT / "pipeline-definitions"))
 
 
-def family_module(family: str, module: str, folder: str = "code") -> ModuleType:
-    """A family's Python module (``families/<family>/<folder>/<module>.py``), imported under the
-    family's own name (``families.<family>.<folder>.<module>``, hyphens as underscores): two
-    families' modules of one name (``train``, ``inference``) never meet in the tests."""
-    name = f"families.{family.replace('-', '_')}.{folder}.{module}"
+def import_file(name: str, path: Path, search: Sequence[Path] = ()) -> ModuleType:
+    """The module of a file, imported once under ``name`` (registered before it runs, as an import
+    does), with ``search`` first on the path while it loads."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FAMILIES_DIR / family / folder / f"{module}.py")
+        spec = importlib.util.spec_from_file_location(name, path)
         loaded = importlib.util.module_from_spec(spec)
         sys.modules[name] = loaded
+        sys.path[:0] = [str(folder) for folder in search]
         try:
             spec.loader.exec_module(loaded)
         except BaseException:
             del sys.modules[name]
             raise
+        finally:
+            del sys.path[: len(search)]
     return sys.modules[name]
+
+
+def family_module(family: str, module: str, folder: str = "code") -> ModuleType:
+    """A family's Python module (``families/<family>/<folder>/<module>.py``), imported under the
+    family's own name (``families.<family>.<folder>.<module>``, hyphens as underscores): two
+    families' modules of one name (``train``, ``inference``) never meet in the tests."""
+    return import_file(f"families.{family.replace('-', '_')}.{folder}.{module}", FAMILIES_DIR / family / folder / f"{module}.py")
 
 
 def bert(module: str, folder: str = "code") -> ModuleType:

@@ -10,15 +10,13 @@ hyperparameters are options its program (``sagemaker_program``) knows; and each 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import RENDERED_DIR
+from conftest import RENDERED_DIR, import_file
 
 DEFINITIONS = sorted(p for p in RENDERED_DIR.glob("*.json") if not p.name.endswith(".local.json"))
 LOCAL = sorted(RENDERED_DIR.glob("*.local.json"))
@@ -76,20 +74,7 @@ def load_script(definition: str, script: str):
     folders = [Path(s["path"]) for s in seeds if "path" in s and Path(s["path"]).is_dir() and (RENDERED_DIR / "assets") in Path(s["path"]).parents]
     found = [folder / f"{script}.py" for folder in folders if (folder / f"{script}.py").is_file()]
     assert len(found) == 1, f"{definition}: {script}.py is in {len(found)} of its code folders {folders}"
-    name = f"rendered_{definition.replace('-', '_').replace('.', '_')}_{script}"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, found[0])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        sys.path[:0] = [str(f) for f in folders]
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-        finally:
-            del sys.path[: len(folders)]
-    return sys.modules[name]
+    return import_file(f"rendered_{definition.replace('-', '_').replace('.', '_')}_{script}", found[0], folders)
 
 
 def test_the_definitions_are_rendered():
