@@ -26,20 +26,30 @@ type PackagesSettings<P extends readonly FamilyPackage[]> = (P[number] extends i
   : never;
 
 /**
+ * The records merged into one, each key once: `clash` says what is wrong when a key comes twice,
+ * or is one of `reserved` (`reservedKey` true).
+ */
+function mergeOnce<V>(records: readonly Readonly<Record<string, V>>[], reserved: readonly string[], clash: (key: string, reservedKey: boolean) => string): Record<string, V> {
+  const merged: Record<string, V> = {};
+  for (const record of records) {
+    for (const [key, value] of Object.entries(record)) {
+      if (key in merged || reserved.includes(key)) throw new Error(clash(key, reserved.includes(key)));
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+/**
  * The settings of the packages, by context key.
  * @throws Error naming a key two packages declare, or a package and the platform (`reserved`)
  */
 export function familySettings<P extends readonly FamilyPackage[]>(packages: P, reserved: readonly string[] = []): PackagesSettings<P> {
-  const settings: Record<string, unknown> = {};
-  for (const p of packages) {
-    for (const [key, declared] of Object.entries(p.settings ?? {})) {
-      if (key in settings || reserved.includes(key)) {
-        throw new Error(`Family settings: ${key} is declared by ${reserved.includes(key) ? 'the platform' : 'another family package'} too; expected one declaration per setting.`);
-      }
-      settings[key] = declared;
-    }
-  }
-  return settings as PackagesSettings<P>;
+  return mergeOnce(
+    packages.map((p) => p.settings ?? {}),
+    reserved,
+    (key, platform) => `Family settings: ${key} is declared by ${platform ? 'the platform' : 'another family package'} too; expected one declaration per setting.`,
+  ) as PackagesSettings<P>;
 }
 
 /** The families of a configuration: those of the app's packages, or of the packages given (a test's list). */
@@ -52,14 +62,9 @@ export function platformFamilies(config: PlatformConfig, packages: readonly Fami
  * @throws Error naming a definition that two packages (or a package and `reserved`) declare
  */
 export function familyLocalRuns(packages: readonly FamilyPackage[] = FAMILY_PACKAGES, reserved: readonly string[] = []): Record<string, LocalDeclaration> {
-  const seen = new Set(reserved);
-  const runs: Record<string, LocalDeclaration> = {};
-  for (const p of packages) {
-    for (const [name, run] of Object.entries(p.localRuns)) {
-      if (seen.has(name)) throw new Error(`Local runs: definition ${name} is declared twice; expected one local run per definition name.`);
-      seen.add(name);
-      runs[name] = run;
-    }
-  }
-  return runs;
+  return mergeOnce(
+    packages.map((p) => p.localRuns),
+    reserved,
+    (name) => `Local runs: definition ${name} is declared twice; expected one local run per definition name.`,
+  );
 }

@@ -76,7 +76,7 @@ export class ManagedGates extends OpenGates {
         return super.gate(name, sources);
       case 'CheckDataBias':
         return this.check(name, 'ClarifyCheck', 'DATA_BIAS',
-          [processingInput('dataset', required(sources, 'trainingData', name), data), this.clarifyConfig('data_bias')], {},
+          [processingInput('dataset', required(sources, 'trainingData', name), data), this.clarifyConfig('CheckDataBias')], {},
           // The configured limits per facet value, which Clarify compares as the baseline.
           { suppliedBaselineConstraints: new Join('/', [preparation().outputUri(BIAS_BASELINES), 'pre_training_constraints.json']) });
       case 'CheckDataQuality':
@@ -96,11 +96,11 @@ export class ManagedGates extends OpenGates {
           { suppliedBaselineConstraints: `${codeUri}${modelQualityConstraintsKey(this.quality)}` });
       case 'CheckModelBias':
         return this.check(name, 'ClarifyCheck', 'MODEL_BIAS',
-          [processingInput('dataset', required(sources, 'predictions', name), data), this.clarifyConfig('model_bias')], {},
+          [processingInput('dataset', required(sources, 'predictions', name), data), this.clarifyConfig('CheckModelBias')], {},
           { suppliedBaselineConstraints: new Join('/', [preparation().outputUri(BIAS_BASELINES), 'post_training_constraints.json']) });
       case 'CheckExplainability':
         return this.check(name, 'ClarifyCheck', 'MODEL_EXPLAINABILITY',
-          [processingInput('dataset', required(sources, 'testData', name), data), this.clarifyConfig('explainability')], {},
+          [processingInput('dataset', required(sources, 'testData', name), data), this.clarifyConfig('CheckExplainability')], {},
           { modelName: required(sources, 'modelName', name) });
     }
   }
@@ -140,8 +140,10 @@ export class ManagedGates extends OpenGates {
     return `${this.jobs.props.codeUri}${CLARIFY_CONFIGS[check === 'data_bias' ? 'CheckDataBias' : 'CheckExplainability']}`;
   }
 
-  private clarifyConfig(check: string): Value {
-    return processingInput('analysis_config', `${this.jobs.props.codeUri}clarify/${check}/`, `${PROCESSING_ROOT}/input/config`);
+  /** The folder of a Clarify gate's analysis configuration, as the check's config input. */
+  private clarifyConfig(gate: 'CheckDataBias' | 'CheckModelBias' | 'CheckExplainability'): Value {
+    const folder = CLARIFY_CONFIGS[gate]!.replace(/[^/]+$/, '');
+    return processingInput('analysis_config', `${this.jobs.props.codeUri}${folder}`, `${PROCESSING_ROOT}/input/config`);
   }
 
   private monitorEnvironment(dataset: string, extra: Record<string, string> = {}): Record<string, string> {
