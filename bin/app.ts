@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { PipelineDefinitionError } from '../pipeline-definitions/dsl';
 import { ConfigError, loadConfig, PlatformConfig } from '../lib/settings';
 import { FeatureSchemaError } from '../lib/feature-store/feature-schema';
 import { buildPlatform } from '../lib/platform';
-import { SETTINGS_RECORD_FILE } from '../lib/settings-record';
+import { writeSettingsRecord } from '../lib/settings-record';
 
 const app = new App();
 let config: PlatformConfig;
@@ -24,4 +22,4 @@ try {
 }
 const assembly = app.synth();
 // The settings the stacks were built from, beside the templates: `npm run review` compares them.
-fs.writeFileSync(path.join(assembly.directory, SETTINGS_RECORD_FILE), `${JSON.stringify(config, null, 2)}\n`);
+writeSettingsRecord(assembly.directory, config);
