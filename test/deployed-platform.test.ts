@@ -24,7 +24,7 @@ describe('what the commands on a deployed platform know of it', () => {
     const platform = deployedPlatform({ namePrefix: 'acme' });
     expect([platform.dataLakeStack, platform.mlRegistryStack, platform.modelDeployStack]).toEqual(['acme-data-lake', 'acme-ml-registry', 'acme-model-deploy']);
     expect(platform.families[0]).toMatchObject({
-      pipelineStacks: ['acme-bert-pipeline'],
+      pipelineStacks: ['acme-bert-pipeline', 'acme-bert-tuning-pipeline'],
       modelPackageGroupName: 'acme-bert-sentiment',
       endpointName: 'acme-bert-sentiment',
       serving: { stackName: 'acme-serving' },

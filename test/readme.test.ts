@@ -20,6 +20,12 @@ describe('README', () => {
     expect(match![1]).toBe(mermaidGraph(renderedDefinition()));
   });
 
+  test('its picture of the tuned BERT pipeline is the one the rendered definition makes', () => {
+    const match = readme.match(/<!-- bert-tuning-pipeline-graph:start -->\n```mermaid\n([\s\S]*?)\n```\n<!-- bert-tuning-pipeline-graph:end -->/);
+    expect(match).not.toBeNull();
+    expect(match![1]).toBe(mermaidGraph(renderedDefinition({}, 'bert-sentiment-tuning')));
+  });
+
   test('has the two set-up commands, and CI runs the test one', () => {
     expect(readme).toMatch(/^npm ci && npm run synth$/m);
     expect(readme).toMatch(/^npm test$/m);

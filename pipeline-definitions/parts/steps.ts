@@ -24,6 +24,8 @@ import {
   Step,
   TrainingStep,
   TransformStep,
+  Tuning,
+  TuningStep,
   Value,
 } from '../dsl';
 import { PipelineJobs } from './jobs';
@@ -113,32 +115,71 @@ export interface TrainOptions {
   readonly engine: GateEngine;
 }
 
-/** The training step: network-isolated, encrypted, checkpointed per execution. */
-export function trainStep(jobs: PipelineJobs, options: TrainOptions): TrainingStep {
+/**
+ * The CreateTrainingJob request of a family's training (without the job name): network-isolated,
+ * encrypted, checkpointed per execution, with the engine's settings (Debugger's rules with the
+ * managed engine's training-health gate).
+ */
+export function trainingRequest(jobs: PipelineJobs, options: TrainOptions): Record<string, Value> {
   const { executionRoleArn, kmsKeyArn } = jobs.props;
+  return {
+    RoleArn: executionRoleArn,
+    AlgorithmSpecification: {
+      TrainingImage: options.imageUri,
+      TrainingInputMode: 'File',
+      MetricDefinitions: options.metricDefinitions.map((m) => ({ ...m })),
+      EnableSageMakerMetricsTimeSeries: true,
+    },
+    HyperParameters: options.hyperParameters,
+    InputDataConfig: [...options.channels],
+    OutputDataConfig: { S3OutputPath: jobs.executionPrefix('training'), KmsKeyId: kmsKeyArn },
+    ResourceConfig: { InstanceType: options.instanceType, InstanceCount: options.instanceCount, VolumeSizeInGB: options.volumeSizeInGB, VolumeKmsKeyId: kmsKeyArn },
+    StoppingCondition: options.spot ? { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 } : { MaxRuntimeInSeconds: 86400 },
+    ...(options.spot ? { EnableManagedSpotTraining: true } : {}),
+    EnableNetworkIsolation: true,
+    EnableInterContainerTrafficEncryption: true,
+    // Per execution, so a (spot) restart resumes its own run and never another's.
+    CheckpointConfig: { S3Uri: jobs.executionPrefix('checkpoints') },
+    ...options.engine.trainingSettings(),
+  };
+}
+
+/** The training step ({@link trainingRequest}). */
+export function trainStep(jobs: PipelineJobs, options: TrainOptions): TrainingStep {
   return new TrainingStep('Train', {
     description: options.description,
     cacheExpireAfter: 'PT1H',
     dependsOn: options.dependsOn ? [...options.dependsOn] : undefined,
-    request: {
-      RoleArn: executionRoleArn,
-      AlgorithmSpecification: {
-        TrainingImage: options.imageUri,
-        TrainingInputMode: 'File',
-        MetricDefinitions: options.metricDefinitions.map((m) => ({ ...m })),
-        EnableSageMakerMetricsTimeSeries: true,
-      },
-      HyperParameters: options.hyperParameters,
-      InputDataConfig: [...options.channels],
-      OutputDataConfig: { S3OutputPath: jobs.executionPrefix('training'), KmsKeyId: kmsKeyArn },
-      ResourceConfig: { InstanceType: options.instanceType, InstanceCount: options.instanceCount, VolumeSizeInGB: options.volumeSizeInGB, VolumeKmsKeyId: kmsKeyArn },
-      StoppingCondition: options.spot ? { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 } : { MaxRuntimeInSeconds: 86400 },
-      ...(options.spot ? { EnableManagedSpotTraining: true } : {}),
-      EnableNetworkIsolation: true,
-      EnableInterContainerTrafficEncryption: true,
-      // Per execution, so a (spot) restart resumes its own run and never another's.
-      CheckpointConfig: { S3Uri: jobs.executionPrefix('checkpoints') },
-      ...options.engine.trainingSettings(),
+    request: trainingRequest(jobs, options),
+  });
+}
+
+/** Members of a training request that a tuning's training job definition does not take (Debugger's). */
+const NOT_IN_TUNING = ['HyperParameters', 'DebugHookConfig', 'DebugRuleConfigurations', 'ProfilerConfig', 'ProfilerRuleConfigurations'];
+
+/**
+ * The tuning step: the family's training run once per set of hyperparameters the tuning draws,
+ * the best by its objective. The training job definition is the training request with the tuned
+ * hyperparameters left out of its static ones, without Debugger's settings (a tuning job's
+ * training definition has none: the training-health gate reads the best job's own report), its
+ * models under the execution's `tuning/` prefix.
+ */
+export function tuneStep(jobs: PipelineJobs, options: TrainOptions & { readonly tuning: Tuning }): TuningStep {
+  const request = trainingRequest(jobs, options);
+  const tuned = options.tuning.ranges.map((r) => r.name);
+  const definition = Object.fromEntries(Object.entries(request).filter(([key]) => !NOT_IN_TUNING.includes(key)));
+  // A tuning's algorithm specification has no metrics time series (HyperParameterAlgorithmSpecification).
+  const { EnableSageMakerMetricsTimeSeries: _series, ...algorithm } = request.AlgorithmSpecification as Record<string, Value>;
+  return new TuningStep('Tune', {
+    description: options.description,
+    cacheExpireAfter: 'PT1H',
+    dependsOn: options.dependsOn ? [...options.dependsOn] : undefined,
+    tuning: options.tuning,
+    trainingJobDefinition: {
+      ...definition,
+      AlgorithmSpecification: algorithm,
+      StaticHyperParameters: Object.fromEntries(Object.entries(options.hyperParameters).filter(([key]) => !tuned.includes(key))),
+      OutputDataConfig: { ...(request.OutputDataConfig as Record<string, Value>), S3OutputPath: jobs.executionPrefix('tuning') },
     },
   });
 }

@@ -164,8 +164,13 @@ OVERLAY: list[tuple[str, Callable[[dict], None]]] = [
         ),
     ),
     (
-        "A model's data location may be a step property, e.g. the training step's model artifacts (CreateModel ContainerDefinition.ModelDataUrl)",
-        _patch("definitions/ContainerDefinition/properties", lambda node: node.__setitem__("ModelDataUrl", {"oneOf": [node["ModelDataUrl"], GET]})),
+        "A model's data location may be a step property, e.g. the training step's model artifacts, or a Std:Join of "
+        "one, e.g. a tuning's best model (the SDK's TuningStep.get_top_model_s3_uri joins the output path, "
+        "TrainingJobSummaries[k].TrainingJobName and output/model.tar.gz) (CreateModel ContainerDefinition.ModelDataUrl)",
+        _patch(
+            "definitions/ContainerDefinition/properties",
+            lambda node: node.__setitem__("ModelDataUrl", {"oneOf": [node["ModelDataUrl"], GET, JOIN]}),
+        ),
     ),
     *[
         (

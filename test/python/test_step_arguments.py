@@ -3,8 +3,9 @@
 For every rendered definition (written by `npx ts-node --swc pipeline-definitions/review.ts
 build/pipeline-definitions` before the Python tests): each Processing step that runs a step script
 (``python3 .../code/<script>.py``) has its ContainerArguments parsed by that script's
-``parse_args``, pipeline parameters taking their default values; the training step's
-hyperparameters are options its program (``sagemaker_program``) knows; and each local substitution of a managed check
+``parse_args``, pipeline parameters taking their default values; a Training step's
+hyperparameters, and a Tuning step's (static and tuned), are options its program
+(``sagemaker_program``) knows; and each local substitution of a managed check
 (``*.local.json``), with and without its supplied-baseline options, parses with quality_gate.py.
 """
 
@@ -86,7 +87,17 @@ def test_every_script_step_parses_its_arguments(definition, step, script, argv):
     load_script(definition, script).parse_args(argv)  # argparse exits on an unknown option or a bad value
 
 
-TRAINED = [p for p in DEFINITIONS if any(s["Type"] == "Training" for s in steps(json.loads(p.read_text())["Steps"]))]
+TRAINED = [p for p in DEFINITIONS if any(s["Type"] in ("Training", "Tuning") for s in steps(json.loads(p.read_text())["Steps"]))]
+
+
+def training_hyperparameters(step: dict) -> dict:
+    """A Training step's hyperparameters; a Tuning step's static ones with each tuned one at a
+    value of its range (its minimum, or its first value)."""
+    if step["Type"] == "Training":
+        return dict(step["Arguments"]["HyperParameters"])
+    config = step["Arguments"]["HyperParameterTuningJobConfig"]
+    drawn = {r["Name"]: r.get("MinValue", (r.get("Values") or [""])[0]) for ranges in config.get("ParameterRanges", {}).values() for r in ranges}
+    return {**step["Arguments"]["TrainingJobDefinition"]["StaticHyperParameters"], **drawn}
 
 
 @pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
@@ -94,11 +105,12 @@ def test_the_training_hyperparameters_are_options_of_the_training_program(path):
     definition = json.loads(path.read_text())
     text = resolver(definition)
     for step in steps(definition["Steps"]):
-        if step["Type"] != "Training":
+        if step["Type"] not in ("Training", "Tuning"):
             continue
-        program = step["Arguments"]["HyperParameters"]["sagemaker_program"]
+        given = training_hyperparameters(step)
+        program = given["sagemaker_program"]
         train = load_script(path.stem, Path(program).stem)
-        hyperparameters = {k: text(v) for k, v in step["Arguments"]["HyperParameters"].items() if not k.startswith("sagemaker_")}
+        hyperparameters = {k: text(v) for k, v in given.items() if not k.startswith("sagemaker_")}
         argv = [item for key, value in hyperparameters.items() for item in (f"--{key}", value)]
         known = vars(train.parse_args(argv))
         options = {key.replace("-", "_"): value for key, value in hyperparameters.items()}

@@ -3,15 +3,15 @@
  * (`bertPipelineVariants`): each trains on its own raw prefix and registers into its own model
  * package group.
  */
-import { BERT_GATES, BERT_PIPELINE_ID, bertSentimentPipeline } from './pipeline';
+import { BERT_GATES, BERT_PIPELINE_ID, BERT_TUNING_DEFINITION, bertSentimentPipeline } from './pipeline';
 import { JSON_LINES } from '../../contract';
 import { LakePrefix } from '../../../lib/lake-layout';
 import { projectPath } from '../../../lib/project-paths';
 import type { PlatformConfig } from '../../../lib/settings';
 import type { FamilyPipeline, ModelFamily, PretrainedModel } from '../../../lib/model-family';
 import type { FamilyPackage } from '../family-package';
-import { bertSentimentLocalRun } from './local';
-import { BERT_SENTIMENT_SETTINGS, BertPipelineVariantSetting } from './settings';
+import { bertSentimentLocalRun, bertSentimentTuningLocalRun } from './local';
+import { BERT_SENTIMENT_SETTINGS, BertPipelineVariantSetting, TuningSetting, tuningOf } from './settings';
 
 const DESCRIPTION = 'RoBERTa review-sentiment classifiers (-1, 0, 1) registered by the BERT pipeline after its quality gates';
 const TAGS = { pipeline: BERT_PIPELINE_ID, model: 'roberta-base', task: 'text-classification' };
@@ -29,17 +29,26 @@ const ROBERTA_BASE: PretrainedModel = {
   lakePrefix: PRETRAINED_MODEL_PREFIX,
 };
 
-/** The BERT pipeline, or the pipeline of one of its variants (own raw prefix, table prefix and group). */
-export function bertSentimentPipelineDeclaration(variant?: { readonly name: string } & BertPipelineVariantSetting): FamilyPipeline {
+/** The tuned BERT pipeline's id within the stage. */
+export const BERT_TUNING_PIPELINE_ID = 'bert-sentiment-tuning';
+
+/**
+ * The BERT pipeline, the pipeline of one of its variants (own raw prefix, table prefix and group),
+ * or, with a tuning, the tuned BERT pipeline (its own table prefix; the same raw data and group).
+ */
+export function bertSentimentPipelineDeclaration(variant?: { readonly name: string } & BertPipelineVariantSetting, tuning?: TuningSetting): FamilyPipeline {
   const rawPrefix = variant?.inputPrefix ?? LakePrefix.rawReviews;
-  const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : LakePrefix.transformedReviews;
+  const transformedPrefix = variant ? `transformed/reviews-${variant.name}/` : tuning ? 'transformed/reviews-tuning/' : LakePrefix.transformedReviews;
+  const id = variant ? `${BERT_PIPELINE_ID}-${variant.name}` : tuning ? BERT_TUNING_PIPELINE_ID : BERT_PIPELINE_ID;
   return {
-    id: variant ? `${BERT_PIPELINE_ID}-${variant.name}` : BERT_PIPELINE_ID,
-    stackSuffix: variant ? `bert-pipeline-${variant.name}` : 'bert-pipeline',
-    description: `BERT review-sentiment training pipeline${variant ? ` (variant ${variant.name})` : ''}`,
-    pipelineDescription: 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
+    id,
+    stackSuffix: variant ? `bert-pipeline-${variant.name}` : tuning ? 'bert-tuning-pipeline' : 'bert-pipeline',
+    description: `BERT review-sentiment ${tuning ? 'tuning' : 'training'} pipeline${variant ? ` (variant ${variant.name})` : ''}`,
+    pipelineDescription: tuning
+      ? 'Course BERT pipeline, tuned: features, RoBERTa hyperparameter tuning, evaluation of the best job, accuracy gate, registration'
+      : 'Course BERT pipeline: features, RoBERTa training, evaluation, accuracy gate, registration',
     codeDir: BERT_CODE_DIR,
-    jobKinds: ['processing-job', 'training-job', 'transform-job', 'model'],
+    jobKinds: ['processing-job', tuning ? 'hyper-parameter-tuning-job' : 'training-job', 'transform-job', 'model'],
     images: ['huggingFaceTraining', 'huggingFaceInference'],
     gates: BERT_GATES,
     lake: { rawPrefix, reads: [LakePrefix.models], readsWrites: [transformedPrefix] },
@@ -69,9 +78,10 @@ export function bertSentimentPipelineDeclaration(variant?: { readonly name: stri
         debuggerRuleImageUri: managed ? build.managedImage('debugger') : undefined,
         managedImages: managed ? { clarify: build.managedImage('clarify'), modelMonitor: build.managedImage('modelMonitor') } : undefined,
         gates: build.gates,
+        tuning: tuning ? tuningOf(tuning) : undefined,
       });
     },
-    outputs: [
+    outputs: tuning ? [] : [
       {
         id: 'PretrainedModelUri',
         prefix: PRETRAINED_MODEL_PREFIX,
@@ -81,17 +91,21 @@ export function bertSentimentPipelineDeclaration(variant?: { readonly name: stri
   };
 }
 
-/** The BERT family, or the family of one variant of its pipeline. */
-export function bertSentimentFamily(variant?: { readonly name: string } & BertPipelineVariantSetting): ModelFamily {
-  const pipeline = bertSentimentPipelineDeclaration(variant);
-  const id = pipeline.id;
+/**
+ * The BERT family (its pipeline and, with a tuning, the tuned pipeline, both registering into its
+ * group), or the family of one variant of its pipeline.
+ */
+export function bertSentimentFamily(variant?: { readonly name: string } & BertPipelineVariantSetting, tuning?: TuningSetting): ModelFamily {
+  const pipelines = [bertSentimentPipelineDeclaration(variant), ...(tuning && !variant ? [bertSentimentPipelineDeclaration(undefined, tuning)] : [])];
+  const id = pipelines[0].id;
   return {
     id,
     description: variant ? `${DESCRIPTION} (variant ${variant.name})` : DESCRIPTION,
     tags: variant ? { ...TAGS, pipeline: id } : TAGS,
-    pipelines: [pipeline],
-    // The training jobs write the model artifacts, the gates their reports (the packages' baselines).
-    artifactsPrefixes: [`${LakePrefix.pipelineArtifacts}${id}/`],
+    pipelines,
+    // The training jobs write the model artifacts, the gates their reports (the packages' baselines):
+    // each pipeline under its own prefix.
+    artifactsPrefixes: pipelines.map((pipeline) => `${LakePrefix.pipelineArtifacts}${pipeline.id}/`),
     serving: {
       inferenceImages: ['huggingFaceInference'],
       contentType: JSON_LINES,
@@ -108,10 +122,10 @@ export function bertSentimentFamily(variant?: { readonly name: string } & BertPi
 export const bertSentiment: FamilyPackage<typeof BERT_SENTIMENT_SETTINGS> = {
   settings: BERT_SENTIMENT_SETTINGS,
   families: (config: PlatformConfig) => [
-    bertSentimentFamily(),
+    bertSentimentFamily(undefined, config.bertTuning),
     ...Object.entries(config.bertPipelineVariants ?? {}).map(([name, variant]) => bertSentimentFamily({ name, ...variant })),
   ],
-  localRuns: { [BERT_PIPELINE_ID]: bertSentimentLocalRun },
+  localRuns: { [BERT_PIPELINE_ID]: bertSentimentLocalRun, [BERT_TUNING_DEFINITION]: bertSentimentTuningLocalRun },
   // The course's pipeline and pipelines - 1 variants, each on a raw prefix of its own.
   growth: (pipelines): Record<string, string> =>
     pipelines > 1

@@ -32,3 +32,35 @@ export const bertSentimentLocalRun: LocalDeclaration = (run) => ({
   // explanations only show the wiring, so a small sample.
   substitutions: managedCheckSubstitutions(run.steps, run.codeUri, { MODEL_EXPLAINABILITY: ['--samples', '3', '--permutations', '2'] }),
 });
+
+/**
+ * The tuned BERT pipeline here: as the BERT pipeline, with the training jobs' checkpoints under the
+ * Tune step, and the learning rate's range scaled for the tiny stand-in (which learns only at a
+ * larger rate) and small batch sizes for the sample, sampled with a fixed seed.
+ */
+const TINY_MODEL_RANGES = { learning_rate: { min: 0.003, max: 0.008 }, train_batch_size: { values: [32, 64] } };
+
+export const bertSentimentTuningLocalRun: LocalDeclaration = (run) => {
+  const base = bertSentimentLocalRun(run);
+  const { Train: checkpoints, ...jobArguments } = base.jobArguments ?? {};
+  const { LearningRate: _rate, ...parameters } = base.parameters ?? {};
+  const { LearningRate: _note, ...notes } = base.notes ?? {};
+  // Scaled: those of these ranges that the configuration tunes.
+  const config = run.stepArguments('Tune').HyperParameterTuningJobConfig as { ParameterRanges?: Record<string, { Name: string }[]> };
+  const tuned = Object.values(config.ParameterRanges ?? {}).flat().map((range) => range.Name);
+  const scaled = Object.fromEntries(Object.entries(TINY_MODEL_RANGES).filter(([name]) => tuned.includes(name)));
+  return {
+    ...base,
+    parameters,
+    notes,
+    jobArguments: { ...jobArguments, Tune: checkpoints ?? [] },
+    tuning: {
+      Tune: {
+        seed: 42,
+        ...(Object.keys(scaled).length > 0
+          ? { ranges: scaled, note: 'the tiny stand-in for roberta-base learns only at a larger rate, and batches of 32 or 64 fit the sample' }
+          : {}),
+      },
+    },
+  };
+};

@@ -18,16 +18,29 @@ import {
   PROCESSING_ROOT,
   processingInput,
   processingOutput,
+  Tuning,
+  TuningStep,
 } from '../../dsl';
 import { DEFAULT_QUALITY_THRESHOLDS, DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES, QualityThresholds } from '../../catalogue';
 import { gateEngine, Gate, GateName } from '../../gates';
 import { checkInstanceTypes } from '../../dsl/instance-types';
 import { PipelineJobs, text } from '../../parts/jobs';
-import { accuracyCondition, channel, evaluateStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, TransformSizing, transformStep } from '../../parts/steps';
+import { accuracyCondition, channel, evaluateStep, tuneStep, inferenceContainer, modelStep, prepareStep, registerStep, trainStep, TransformSizing, transformStep } from '../../parts/steps';
 
 
 /** Name of the pipeline within a stage (the stage's prefix goes in front). */
 export const BERT_PIPELINE_ID = 'bert-sentiment';
+
+/** The tuned BERT pipeline's definition name (`Metadata.definition`: what its local run is declared under). */
+export const BERT_TUNING_DEFINITION = 'bert-sentiment-tuning';
+
+/** The pipeline parameter of each hyperparameter the tuning may draw (the tuned pipeline leaves it out). */
+const HYPERPARAMETER_PARAMETERS: Readonly<Record<string, string>> = {
+  learning_rate: 'LearningRate',
+  train_batch_size: 'TrainBatchSize',
+  epochs: 'Epochs',
+  freeze_bert_layer: 'FreezeBertLayer',
+};
 
 /** The quality gates BERT runs: every one (CheckExplainability only when the settings ask for it). */
 export const BERT_GATES: readonly GateName[] = ['CheckDataBias', 'CheckDataQuality', 'CheckTrainingHealth', 'CheckModelQuality', 'CheckModelBias', 'CheckExplainability'];
@@ -106,6 +119,12 @@ export interface BertPipelineProps {
    * @default BERT_GATES
    */
   readonly gates?: readonly GateName[];
+  /**
+   * Tune the training (the tuned BERT pipeline): a Tuning step in place of the Training step, the
+   * best job's model evaluated, gated and registered.
+   * @default - one training job
+   */
+  readonly tuning?: Tuning;
 }
 
 
@@ -204,8 +223,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   const dataBias = engine.gate('CheckDataBias', { trainingData, preparation: prepare });
   const dataQuality = engine.gate('CheckDataQuality', { trainingData, preparation: prepare });
 
-  const train = trainStep(jobs, {
-    description: 'Fine-tunes RoBERTa for 3-class review sentiment; writes the training-health report with the model',
+  const training = {
+    description: props.tuning
+      ? 'Fine-tunes RoBERTa once per set of tuned hyperparameters; each job writes its training-health report with its model'
+      : 'Fine-tunes RoBERTa for 3-class review sentiment; writes the training-health report with the model',
     imageUri: props.trainingImageUri,
     metricDefinitions: BERT_METRIC_DEFINITIONS,
     hyperParameters: {
@@ -233,8 +254,10 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
     spot: props.spotTraining,
     dependsOn: [dataBias.step, dataQuality.step],
     engine,
-  });
-  const modelArtifacts = train.modelArtifacts();
+  };
+  // Tuned: the best job's model (its own training-health report inside it).
+  const train = props.tuning ? tuneStep(jobs, { ...training, tuning: props.tuning }) : trainStep(jobs, training);
+  const modelArtifacts = train instanceof TuningStep ? train.bestModelArtifacts() : train.modelArtifacts();
   const trainingHealth = engine.gate('CheckTrainingHealth', { modelArtifacts });
 
   const evaluation = evaluateStep(jobs, {
@@ -272,9 +295,11 @@ export function bertSentimentPipeline(props: BertPipelineProps): PipelineDefinit
   });
   const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [model, transform, ...modelGates, register]);
 
+  // A tuned hyperparameter's parameter has no effect: left out.
+  const tunedParameters = (props.tuning?.ranges ?? []).map((r) => HYPERPARAMETER_PARAMETERS[r.name]).filter((name) => name !== undefined);
   return new PipelineDefinition({
-    parameters: [...Object.values(p), ...engine.parameters],
+    parameters: [...Object.values(p).filter((parameter) => !tunedParameters.includes(parameter.name)), ...engine.parameters],
     steps: [prepare, dataBias.step, dataQuality.step, train, trainingHealth.step, evaluation.step, accuracyGate],
-    metadata: { pipeline: jobs.props.pipelineId, definition: BERT_PIPELINE_ID, codeVersion: props.codeVersion },
+    metadata: { pipeline: jobs.props.pipelineId, definition: props.tuning ? BERT_TUNING_DEFINITION : BERT_PIPELINE_ID, codeVersion: props.codeVersion },
   });
 }
