@@ -218,6 +218,12 @@ class LocalRun(Values):
                 files.append((path, name))
         return files
 
+    def project_command(self, command: list[str], where: str) -> list[str]:
+        """A stand-in's command: ``{python}`` the interpreter, a relative path of the project
+        (e.g. ``pipeline-definitions/...``) made absolute, as jobs run in their own folders."""
+        expanded = expand(command, lambda token, argument: self.python if token == "python" and argument is None else None, where)
+        return [str(self.repo_root / part) if not Path(part).is_absolute() and (self.repo_root / part).is_file() else part for part in expanded]
+
     def job_arguments(self, step: str, root: Path) -> list[str]:
         """The step's local job arguments (the pipeline's own options for what SageMaker does by
         convention, e.g. where checkpoints go), ``{job:<container path>}`` in the instance's ``root``."""
@@ -379,6 +385,7 @@ def settings_lines(local: dict) -> list[str]:
     for s in local["seeds"]:
         lines.append(f"  seed {s['uri']}{' (kept from an earlier run)' if s['reused'] else ''}" + (f": {s['description']}" if s["description"] else ""))
     lines += [f"  substitution {s['step']}: {s['description']}" for s in local["substitutions"]]
+    lines += [f"  algorithm {repository}: {description}" for repository, description in local.get("algorithms", {}).items()]
     lines += [f"  model package {arn}" for arn in local["modelPackages"]]
     lines += [f"  feature group {name}" for name in local["featureGroups"]]
     answered = [f"{s['api']} ×{s['calls']}" for s in local["standIns"] if s["calls"]]

@@ -22,6 +22,14 @@ The TypeScript side writes them beside the rendering; nothing in the runner know
       "tuning": {"<StepName>": {"seed": 7, "ranges": {"<name>": {"min": .., "max": ..}}, "note": "why"}}
                                             a Tuning step's sampling seed here, and its ranges scaled
                                             for a stand-in model (steps/tuning.py)
+      "algorithms": {"<image repository>": {"description", "training": [...], "serving": "<handlers.py>"}}
+                                            stand-ins for a built-in algorithm's container (by the
+                                            repository of its image, e.g. "blazingtext"): the command
+                                            its training jobs run (as a training program runs: the
+                                            SM_* variables, SM_HPS among them) and the serving
+                                            handlers its model containers answer with
+                                            (``model_fn``, ``input_fn``, ``predict_fn``,
+                                            ``output_fn``); paths relative to the project root
     }
 
 Tokens in commands (:func:`expand`): ``{python}`` the interpreter; ``{s3:<URI>}`` the local path
@@ -40,7 +48,7 @@ from typing import Any, Callable
 
 from local_runner.values import WiringError, as_text
 
-MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments", "tuning")
+MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments", "tuning", "algorithms")
 SEED_SOURCES = ("path", "content", "command")
 TOKEN = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)(?::([^{}]+))?\}")
 
@@ -59,6 +67,9 @@ class LocalSettings:
     # By Tuning step: {"seed": n, "ranges": {<name>: {"min", "max"} or {"values"}}, "note": why}:
     # the seed the local tuner samples with, and ranges scaled for a stand-in model.
     tuning: dict[str, dict] = field(default_factory=dict)
+    # By image repository: {"description", "training": [command], "serving": "<handlers>"}: how a
+    # built-in algorithm's container runs here.
+    algorithms: dict[str, dict] = field(default_factory=dict)
     source: str = "the local settings"
 
     @classmethod
@@ -87,8 +98,21 @@ class LocalSettings:
             environment={name: as_text(value) for name, value in (data.get("environment") or {}).items()},
             job_arguments=dict(data.get("jobArguments") or {}),
             tuning=dict(data.get("tuning") or {}),
+            algorithms=dict(data.get("algorithms") or {}),
             source=source,
         )
+        for repository, standin in settings.algorithms.items():
+            if (
+                not isinstance(standin, dict)
+                or set(standin) != {"description", "training", "serving"}
+                or not isinstance(standin["description"], str)
+                or not _strings(standin["training"])
+                or not isinstance(standin["serving"], str)
+            ):
+                raise WiringError(
+                    f"{source}: the stand-in for image repository {repository} needs a description, training (a command: a list of strings) "
+                    f"and serving (a handlers file); it has {json.dumps(standin)}"
+                )
         for step, tuning in settings.tuning.items():
             if not isinstance(tuning, dict) or set(tuning) - {"seed", "ranges", "note"} or not isinstance(tuning.get("seed", 0), int):
                 raise WiringError(f"{source}: the tuning of step {step} takes seed (a whole number), ranges and note; it has {json.dumps(tuning)}")
@@ -129,7 +153,13 @@ class LocalSettings:
             "environment": self.environment,
             "jobArguments": self.job_arguments,
             "tuning": self.tuning,
+            "algorithms": {repository: standin["description"] for repository, standin in self.algorithms.items()},
         }
+
+    def algorithm(self, image: str) -> dict | None:
+        """The stand-in for a built-in algorithm's image (``<registry>/<repository>:<tag>``), or None."""
+        repository = str(image).rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+        return self.algorithms.get(repository)
 
 
 def _strings(value: Any) -> bool:

@@ -20,7 +20,9 @@ request, in the content type it answered in; a container before the last answers
 ``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`` (which it must have), the last in the transform's
 Accept. Each container runs its own handlers from its own archive (its ``code/`` modules are not
 shared with the others'). The first argument is then a JSON file listing the containers in order,
-``[{"archive": "<model.tar.gz>", "environment": {...}}, ...]``.
+``[{"archive": "<model.tar.gz>", "environment": {...}}, ...]``; a container whose image's code is
+not in its archive (a built-in algorithm's, stood in for here) names its handlers file too,
+``"handlers": "<path>"``, which loads the model from the archive's folder.
 
 Run as ``python transform_job.py <model.tar.gz or containers.json> <input dir> <output dir> <content type> <accept>
 <join source> [<batch strategy> [<max payload in MB> [<invocation timeout in seconds>]]]``
@@ -76,14 +78,24 @@ def load_handlers(model_dir: Path, program: str = "inference.py"):
     return module
 
 
+def load_file(path: Path):
+    """Handlers from a file of their own (a built-in algorithm's stand-in)."""
+    spec = importlib.util.spec_from_file_location(f"standin_{path.stem}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise TransformFailed(f"{path}: the stand-in's handlers do not exist")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class Container:
     """One container of the model: its handlers, the model they loaded, what it answers in."""
 
-    def __init__(self, archive: Path, work: Path, environment: dict | None = None):
+    def __init__(self, archive: Path, work: Path, environment: dict | None = None, handlers: str | None = None):
         with tarfile.open(archive) as tar:
             tar.extractall(work, filter="data")
         environment = environment or {}
-        self.handlers = load_handlers(work, environment.get("SAGEMAKER_PROGRAM", "inference.py"))
+        self.handlers = load_file(Path(handlers)) if handlers else load_handlers(work, environment.get("SAGEMAKER_PROGRAM", "inference.py"))
         self.loaded = self.handlers.model_fn(str(work))
         self.default_accept = environment.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
 
@@ -169,7 +181,7 @@ def run(
     count = requests = 0
     with tempfile.TemporaryDirectory() as work:
         containers = [
-            Container(Path(spec["archive"]), Path(work) / str(index), spec.get("environment"))
+            Container(Path(spec["archive"]), Path(work) / str(index), spec.get("environment"), spec.get("handlers"))
             for index, spec in enumerate(containers_of(model_archive))
         ]
         for source in sorted(p for p in input_dir.rglob("*") if p.is_file()):

@@ -70,6 +70,25 @@ export interface LocalSettings {
   readonly jobArguments: Readonly<Record<string, readonly string[]>>;
   /** By Tuning step name: the seed the local tuner samples with, and ranges scaled for a stand-in model (with why). */
   readonly tuning: Readonly<Record<string, LocalTuning>>;
+  /** Stand-ins for built-in algorithms' containers, by the repository of their image (e.g. `blazingtext`). */
+  readonly algorithms: Readonly<Record<string, AlgorithmStandIn>>;
+}
+
+/**
+ * How a built-in algorithm's container runs here (its image holds the algorithm, not the
+ * project's code): the training its jobs run and the handlers its model containers answer with.
+ */
+export interface AlgorithmStandIn {
+  /** What stands in, and how it differs (the run's report names it). */
+  readonly description: string;
+  /**
+   * The training command (`{python}` the interpreter; project paths relative to its root), run as
+   * a training program runs: in the instance's folder with the `SM_*` variables (the
+   * hyperparameters in `SM_HPS`), writing the model to `SM_MODEL_DIR`.
+   */
+  readonly training: readonly string[];
+  /** The serving handlers (`model_fn`, `input_fn`, `predict_fn`, `output_fn`): a Python file of the project. */
+  readonly serving: string;
 }
 
 /** How a Tuning step samples here (the runner's steps/tuning.py). */
@@ -98,7 +117,7 @@ export interface LocalRunContext {
 }
 
 /** What a pipeline declares beside its definition for local runs. */
-export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments' | 'tuning'>>;
+export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments' | 'tuning' | 'algorithms'>>;
 
 /** The local settings of one rendered pipeline, with the declaration of its definition's kind among `declarations`. */
 export function localSettings(
@@ -141,6 +160,7 @@ export function localSettings(
     environment: declared.environment ?? {},
     jobArguments: declared.jobArguments ?? {},
     tuning: declared.tuning ?? {},
+    algorithms: declared.algorithms ?? {},
   };
 }
 

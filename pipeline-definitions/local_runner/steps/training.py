@@ -11,6 +11,11 @@ group listens (on SageMaker the first host's name resolves; here it is this mach
 model folders become ``<S3OutputPath>/<job>/output/model.tar.gz``: a file two hosts both wrote
 is a wiring error (one rank writes the model). The definition's metric regexes read the first
 host's log (the last match of each), as the step's FinalMetricDataList.
+
+A built-in algorithm's job (its image has no ``sagemaker_program``) runs the command of the local
+settings' stand-in for the image's repository instead (``algorithms``), in the instance's folder,
+with the same channels and ``SM_*`` variables (its hyperparameters in ``SM_HPS``); the step's
+report says so (``substitutedBy``).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class TrainingJob:
     request: dict
     roots: dict[str, Path]
     runs: list[tuple[list[str], Path, dict[str, str], Path]]
+    # What stands in for a built-in algorithm's container, or None (the job's own program runs).
+    substituted_by: str | None = None
 
 
 def prepare(local: "LocalRun", step: str, job_name: str, args: dict, folder: str | None = None) -> TrainingJob:
@@ -58,8 +65,13 @@ def prepare(local: "LocalRun", step: str, job_name: str, args: dict, folder: str
     hyperparameters = {k: as_text(v) for k, v in args.get("HyperParameters", {}).items()}
     program = hyperparameters.pop("sagemaker_program", None)
     submit = hyperparameters.pop("sagemaker_submit_directory", None)
-    if not program or not submit:
-        raise WiringError(f"step {step}: HyperParameters need sagemaker_program and sagemaker_submit_directory to run locally")
+    image = args.get("AlgorithmSpecification", {}).get("TrainingImage", "")
+    standin = None if program or submit else local.settings.algorithm(image)
+    if standin is None and (not program or not submit):
+        raise WiringError(
+            f"step {step}: HyperParameters need sagemaker_program and sagemaker_submit_directory to run locally, "
+            f"or the local settings a stand-in (algorithms) for the built-in algorithm's image {image}"
+        )
     cluster = {"SM_HOSTS": json.dumps(hosts), "SM_NUM_HOSTS": str(count)}
     if count > 1:
         cluster.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port())})
@@ -70,18 +82,23 @@ def prepare(local: "LocalRun", step: str, job_name: str, args: dict, folder: str
             uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
             local.copy_in(step, f"channel {channel['ChannelName']!r}", uri, root / "input" / "data" / channel["ChannelName"])
             channels.append(channel["ChannelName"])
-        code_dir = Path(local.container_path(root, submit))
-        if not (code_dir / program).exists():
-            raise WiringError(f"step {step}: {program} is not in {submit} (no channel brings it)")
+        if standin is None:
+            code_dir = Path(local.container_path(root, submit))
+            if not (code_dir / program).exists():
+                raise WiringError(f"step {step}: {program} is not in {submit} (no channel brings it)")
         model_dir, output_dir = root / "model", root / "output" / "data"
         model_dir.mkdir(parents=True)
         output_dir.mkdir(parents=True)
         env = {f"SM_CHANNEL_{c.upper()}": str(root / "input" / "data" / c) for c in channels}
         env.update({"SM_MODEL_DIR": str(model_dir), "SM_OUTPUT_DATA_DIR": str(output_dir), "SM_CHANNELS": json.dumps(channels), "SM_HPS": json.dumps(hyperparameters)})
         env.update({**cluster, "SM_CURRENT_HOST": host})
-        command = [local.python, program] + [part for key, value in hyperparameters.items() for part in (f"--{key}", value)]
-        runs.append((command + local.job_arguments(step, root), code_dir, env, root / "log.txt"))
-    return TrainingJob(step, job_name, args, roots, runs)
+        if standin is None:
+            command = [local.python, program] + [part for key, value in hyperparameters.items() for part in (f"--{key}", value)]
+            runs.append((command + local.job_arguments(step, root), code_dir, env, root / "log.txt"))
+        else:
+            command = local.project_command(standin["training"], f"step {step}: the stand-in for {image}")
+            runs.append((command + local.job_arguments(step, root), root, env, root / "log.txt"))
+    return TrainingJob(step, job_name, args, roots, runs, standin["description"] if standin else None)
 
 
 def finish(local: "LocalRun", job: TrainingJob, first_log: str) -> tuple[str, dict[str, float]]:
@@ -114,5 +131,7 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     props.update({f"FinalMetricDataList['{k}'].Value": v for k, v in metrics.items()})
     local.properties[name] = props
     result.outputs["model"] = artifact_uri
+    if job.substituted_by:
+        result.outputs["substitutedBy"] = job.substituted_by
     if len(job.roots) > 1:
         result.outputs["hosts"] = len(job.roots)

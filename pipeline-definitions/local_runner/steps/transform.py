@@ -1,7 +1,9 @@
 """Transform steps: batch transform with the model's own inference handlers (transform_job.py),
 over the input's JSON lines, with SageMaker's JoinSource, in the (first) model container's
-environment; a model of several containers answers through each in order. Requests go one at a
-time (MaxConcurrentTransforms is not simulated)."""
+environment; a model of several containers answers through each in order. A container of a
+built-in algorithm's image answers with the handlers of the local settings' stand-in for it
+(``algorithms``), which the step's report names (``substitutedBy``). Requests go one at a time
+(MaxConcurrentTransforms is not simulated)."""
 
 from __future__ import annotations
 
@@ -29,12 +31,19 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     output_uri = args["TransformOutput"]["S3OutputPath"]
     root = local.job_root(name)
     archives = [local.s3_path(c["ModelDataUrl"]) for c in containers]
-    if len(containers) == 1:
+    standins = [local.settings.algorithm(c.get("Image", "")) for c in containers]
+    if len(containers) == 1 and standins[0] is None:
         model = archives[0]
-    else:  # a serial inference pipeline: the containers in order, each with its environment
+    else:  # the containers in order, each with its environment (and a built-in algorithm's stand-in handlers)
         model = root / "containers.json"
         model.parent.mkdir(parents=True, exist_ok=True)
-        model.write_text(json.dumps([{"archive": str(a), "environment": c.get("Environment", {})} for a, c in zip(archives, containers)]))
+        specs = []
+        for archive, spec, standin in zip(archives, containers, standins):
+            entry = {"archive": str(archive), "environment": spec.get("Environment", {})}
+            if standin is not None:
+                entry["handlers"] = local.project_command([standin["serving"]], f"step {name}: the stand-in for {spec.get('Image')}")[0]
+            specs.append(entry)
+        model.write_text(json.dumps(specs))
     command = [
         local.python,
         str(local.here / "transform_job.py"),
@@ -53,3 +62,6 @@ def run(local: "LocalRun", step: dict, result: StepResult) -> None:
     local.execute(name, command, root, {k: str(v) for k, v in container.get("Environment", {}).items()}, root / "log.txt")
     local.properties[name] = {"TransformJobName": f"{name}-{local.execution['PipelineExecutionId']}", "TransformOutput.S3OutputPath": output_uri}
     result.outputs["predictions"] = output_uri
+    substituted = [standin["description"] for standin in standins if standin is not None]
+    if substituted:
+        result.outputs["substitutedBy"] = "; ".join(dict.fromkeys(substituted))
