@@ -98,11 +98,43 @@ export const SKLEARN_ACCOUNTS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Registry accounts of SageMaker's built-in BlazingText image (`blazingtext:1`, training and
+ * inference; the SageMaker Python SDK's `image_uri_config/blazingtext.json`).
+ */
+export const BLAZINGTEXT_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '455444449433',
+  'ap-east-1': '286214385809',
+  'ap-northeast-1': '501404015308',
+  'ap-northeast-2': '306986355934',
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': '991648021394',
+  'ap-southeast-1': '475088953585',
+  'ap-southeast-2': '544295431143',
+  'ca-central-1': '469771592824',
+  'cn-north-1': '390948362332',
+  'cn-northwest-1': '387376663083',
+  'eu-central-1': '813361260812',
+  'eu-north-1': '669576153137',
+  'eu-west-1': '685385470294',
+  'eu-west-2': '644912444149',
+  'eu-west-3': '749696950732',
+  'eu-south-1': '257386234256',
+  'me-south-1': '249704162688',
+  'sa-east-1': '855470959533',
+  'us-east-1': '811284229777',
+  'us-east-2': '825641698319',
+  'us-gov-west-1': '226302683700',
+  'us-west-1': '632365934929',
+  'us-west-2': '433757028032',
+};
+
+/**
  * Framework images of SageMaker's own registries, whose accounts differ by region from the Deep
  * Learning Containers': account table, repository and tag. A family names the ones it runs.
  */
 export const FRAMEWORK_IMAGES = {
   sklearn: { accounts: SKLEARN_ACCOUNTS, repository: 'sagemaker-scikit-learn', tag: '1.2-1-cpu-py3' },
+  blazingtext: { accounts: BLAZINGTEXT_ACCOUNTS, repository: 'blazingtext', tag: '1' },
 } as const;
 
 export type DlcImageName = keyof typeof IMAGES;

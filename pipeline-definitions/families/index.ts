@@ -8,6 +8,7 @@ import type { ModelFamily } from '../../lib/model-family';
 import type { PlatformConfig } from '../../lib/settings';
 import type { LocalDeclaration } from '../rendering/local-settings';
 import { bertSentiment } from './bert-sentiment/family';
+import { blazingTextSentiment } from './blazingtext-sentiment/family';
 import type { FamilyPackage } from './family-package';
 
 export type { FamilyPackage } from './family-package';
@@ -15,6 +16,7 @@ export type { FamilyPackage } from './family-package';
 /** The family packages, in order. */
 export const FAMILY_PACKAGES = [
   bertSentiment,
+  blazingTextSentiment,
 ] as const satisfies readonly FamilyPackage[];
 
 /** A package's settings as a type: none for a package typed without its own (the index signature would admit any key). */

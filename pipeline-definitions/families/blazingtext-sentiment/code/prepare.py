@@ -1,0 +1,62 @@
+"""Preparation step of the BlazingText family: the raw reviews, cleaned and split by review id with
+the step-code library's rules (reviews.py), so the families are compared on the same test split.
+
+Writes BlazingText's supervised input for training and validation,
+``<output-dir>/blazingtext/<split>/<split>.txt``, one review per line: ``__label__<sentiment>``
+then the normalised text (tokens.py); and the test split as JSON Lines for batch transform,
+``<output-dir>/reviews/test/test.jsonl``: ``review_id``, ``review_body``, ``product_category`` and
+the label feature (the contract's ``labelFeature``). Calls no AWS API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+from typing import Sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from contract import LABEL_FEATURE  # noqa: E402
+from reviews import clean, load_reviews, split  # noqa: E402
+from tokens import training_line  # noqa: E402
+
+TEST_COLUMNS = ["review_id", "review_body", "product_category", LABEL_FEATURE]
+TRAINING_SPLITS = ("train", "validation")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--input-dir", required=True)
+    parser.add_argument("--output-dir", required=True)
+    parser.add_argument("--train-split-percentage", type=float, default=0.9)
+    parser.add_argument("--validation-split-percentage", type=float, default=0.05)
+    parser.add_argument("--test-split-percentage", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=42)
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> dict[str, int]:
+    paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
+    if not paths:
+        raise SystemExit(f"prepare: no CSV files under {args.input_dir}")
+    df = clean(load_reviews(paths))
+    parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, seed=args.seed)
+    counts = {}
+    for name in TRAINING_SPLITS:
+        directory = os.path.join(args.output_dir, "blazingtext", name)
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, f"{name}.txt"), "w", encoding="utf-8") as handle:
+            for sentiment, text in zip(parts[name][LABEL_FEATURE], parts[name]["review_body"]):
+                handle.write(training_line(sentiment, text) + "\n")
+        counts[name] = len(parts[name])
+    test_dir = os.path.join(args.output_dir, "reviews", "test")
+    os.makedirs(test_dir, exist_ok=True)
+    parts["test"][TEST_COLUMNS].to_json(os.path.join(test_dir, "test.jsonl"), orient="records", lines=True, force_ascii=False)
+    counts["test"] = len(parts["test"])
+    print(f"prepared {len(df)} reviews: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+    return counts
+
+
+if __name__ == "__main__":
+    run(parse_args(sys.argv[1:]))

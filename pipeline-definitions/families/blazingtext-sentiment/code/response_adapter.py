@@ -1,0 +1,72 @@
+"""The last container of the BlazingText family's inference pipeline: BlazingText's answer → the
+platform's response contract (serving.py writes it), so a caller cannot tell the family from the
+others by its answers.
+
+Headers of this hop: it reads BlazingText's ``application/json`` answer, one object per text in
+order, ``{"label": ["__label__1", "__label__0", "__label__-1"], "prob": [0.91, 0.06, 0.03]}``
+(the top k labels, most likely first), and answers in the caller's Accept: ``application/jsonlines``
+(one line per record: batch transform's, with Content-Type equal to Accept) or
+``application/json``. Each answer has the labels without ``__label__``, each label's probability
+in the contract's label order (a label BlazingText did not return has 0), the most likely label
+and its probability as the confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from contract import ERROR_FIELD, SENTIMENTS  # noqa: E402
+from serving import JSON, JSON_LINES, Predictions, RequestError, answer, media_type, output_fn as write_response  # noqa: E402,F401
+from tokens import sentiment_of  # noqa: E402
+
+
+def model_fn(model_dir: str) -> None:
+    """Nothing to load."""
+    return None
+
+
+def input_fn(body, content_type: str | None) -> list:
+    """BlazingText's answers, in order; RequestError when the body is not its JSON answer."""
+    if content_type is None or media_type(content_type) != JSON:
+        raise RequestError(f"content type {content_type!r} is not BlazingText's answer; expected {JSON}", 415)
+    if isinstance(body, (bytes, bytearray)):
+        body = bytes(body).decode("utf-8")
+    try:
+        answers = json.loads(body)
+    except json.JSONDecodeError as error:
+        raise RequestError(f"BlazingText's answer is not JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(answers, list):
+        raise RequestError(f"BlazingText's answer is {type(answers).__name__}, not a list of objects with label and prob")
+    return answers
+
+
+def _probabilities(item) -> list[float]:
+    if not isinstance(item, dict) or not isinstance(item.get("label"), list) or not isinstance(item.get("prob"), list) or len(item["label"]) != len(item["prob"]):
+        raise ValueError(f"{json.dumps(item)[:120]} is not an object with label and prob lists of one length")
+    probabilities = dict.fromkeys(SENTIMENTS, 0.0)
+    for label, probability in zip(item["label"], item["prob"]):
+        sentiment = sentiment_of(label)
+        if sentiment not in probabilities:
+            raise ValueError(f"label {label!r} is not one of the contract's labels ({', '.join(map(str, SENTIMENTS))})")
+        probabilities[sentiment] = float(probability)
+    return [probabilities[sentiment] for sentiment in SENTIMENTS]
+
+
+def predict_fn(answers: list, model=None) -> Predictions:
+    """The contract's answer for each of BlazingText's, in order (an error object for one it
+    cannot read, in its place)."""
+    items = []
+    for number, item in enumerate(answers, start=1):
+        try:
+            items.append(answer(_probabilities(item)))
+        except ValueError as error:
+            items.append({ERROR_FIELD: f"item {number}: {error}"})
+    return Predictions(items)
+
+
+def output_fn(predictions: Predictions, accept: str | None) -> str:
+    """The response in the accepted type (serving.output_fn)."""
+    return write_response(predictions, accept)

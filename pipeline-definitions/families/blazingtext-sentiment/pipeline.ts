@@ -1,0 +1,244 @@
+/**
+ * The BlazingText family's pipeline: prepare the reviews (the library's cleaning rules and split by
+ * review id; BlazingText's `__label__` lines for training) → package the adapters' code → train
+ * SageMaker's built-in BlazingText (supervised) → the model as a serial inference pipeline of three
+ * containers (request adapter, BlazingText, response adapter) → batch transform of the test split
+ * through it → evaluation of those predictions → accuracy condition → (the model-quality gate,
+ * registration of the three-container package) or Fail.
+ */
+import {
+  Join,
+  ParameterFloat,
+  ParameterInteger,
+  ParameterString,
+  PipelineDefinition,
+  PROCESSING_ROOT,
+  processingInput,
+  processingOutput,
+  ProcessingStep,
+  PropertyFile,
+  TrainingStep,
+  Value,
+} from '../../dsl';
+import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../../catalogue';
+import { JSON_LINES, REPORT_FILES } from '../../contract';
+import { gateEngine, GateName } from '../../gates';
+import { PipelineJobs, text } from '../../parts/jobs';
+import { accuracyCondition, channel, Evaluation, modelStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
+import type { FamilyPipelineBuild } from '../../../lib/model-family';
+import type { BlazingTextHyperparameters } from './settings';
+
+export const BLAZINGTEXT_PIPELINE_ID = 'blazingtext-sentiment';
+
+/**
+ * The gates it runs: model quality, from the predictions of the three containers. The data gates
+ * read the JSON records a preparation writes for them and the training-health gate Debugger's
+ * report, which BlazingText's lines and container do not give; model bias and explainability
+ * (which serve the model themselves with the managed engine) are left for later.
+ */
+export const BLAZINGTEXT_GATES: readonly GateName[] = ['CheckModelQuality'];
+
+/** BlazingText's content types: JSON into the algorithm and its JSON answer. */
+export const BLAZINGTEXT_REQUEST = 'application/json';
+
+/**
+ * Training instance types: BlazingText's supervised mode trains on one CPU instance (or one GPU
+ * instance, which the sample does not need).
+ */
+export const BLAZINGTEXT_TRAIN_INSTANCE_TYPES = ['ml.c5.xlarge', 'ml.c5.2xlarge', 'ml.m5.large', 'ml.m5.xlarge'] as const;
+
+/**
+ * Three containers score thousands of short reviews a second (fastText's speed, the adapters'
+ * JSON); a prepared record is about 0.6 KB.
+ */
+export const BLAZINGTEXT_TRANSFORM_SIZING: TransformSizing = {
+  recordBytes: 600,
+  secondsPerRecord: 1 / 1000,
+  maxPayloadInMB: 1,
+  timeoutSeconds: 60,
+  invocationsMaxRetries: 1,
+  concurrentRequests: 2,
+  threadsPerWorker: 1,
+};
+
+/** What the pipeline is made from, besides what the platform gives every family's pipeline. */
+export interface BlazingTextPipelineOptions {
+  readonly inputDataUri: string;
+  readonly hyperparameters: BlazingTextHyperparameters;
+}
+
+/** BlazingText's hyperparameters as the training job takes them (strings; early stopping's only with it on). */
+export function blazingTextHyperParameters(h: BlazingTextHyperparameters): Record<string, string> {
+  return {
+    mode: 'supervised',
+    epochs: String(h.epochs),
+    learning_rate: String(h.learning_rate),
+    word_ngrams: String(h.word_ngrams),
+    vector_dim: String(h.vector_dim),
+    min_count: String(h.min_count),
+    ...(h.early_stopping ? { early_stopping: 'True', patience: String(h.patience), min_epochs: String(h.min_epochs) } : {}),
+  };
+}
+
+/** A container of the adapters' archive running one adapter on the framework image. */
+function adapterContainer(imageUri: string, archive: Value, program: string, answers?: string): Record<string, Value> {
+  return {
+    Image: imageUri,
+    ModelDataUrl: archive,
+    Environment: {
+      SAGEMAKER_PROGRAM: program,
+      SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
+      SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(BLAZINGTEXT_TRANSFORM_SIZING.timeoutSeconds),
+      OMP_NUM_THREADS: String(BLAZINGTEXT_TRANSFORM_SIZING.threadsPerWorker),
+      ...(answers ? { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: answers } : {}),
+    },
+  };
+}
+
+/**
+ * The serving containers, in order: the request adapter (the platform's request → BlazingText's
+ * JSON), BlazingText, the response adapter (its JSON → the platform's response).
+ */
+export function blazingTextContainers(adapterImageUri: string, adaptersArchive: Value, algorithmImageUri: string, modelArtifacts: Value): Record<string, Value>[] {
+  return [
+    adapterContainer(adapterImageUri, adaptersArchive, 'request_adapter.py', BLAZINGTEXT_REQUEST),
+    { Image: algorithmImageUri, ModelDataUrl: modelArtifacts, Environment: { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: BLAZINGTEXT_REQUEST } },
+    adapterContainer(adapterImageUri, adaptersArchive, 'response_adapter.py'),
+  ];
+}
+
+/** The pipeline's definition, from what the platform gives a family's pipeline. */
+export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options: BlazingTextPipelineOptions): PipelineDefinition {
+  const scriptImage = build.image('sklearn');
+  const adapterImage = build.image('huggingFaceInference');
+  const algorithmImage = build.image('blazingtext');
+  const p = {
+    inputData: new ParameterString('InputData', options.inputDataUri),
+    processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.m5.large', PROCESSING_INSTANCE_TYPES),
+    trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
+    validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
+    testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
+    seed: new ParameterInteger('Seed', 42),
+    trainInstanceType: new ParameterString('TrainInstanceType', 'ml.c5.xlarge', BLAZINGTEXT_TRAIN_INSTANCE_TYPES),
+    minAccuracy: new ParameterFloat('MinAccuracyValue', 0.33),
+    approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
+    deployInstanceType: new ParameterString('DeployInstanceType', 'ml.m5.large', DEPLOY_INSTANCE_TYPES),
+  };
+  const jobs = new PipelineJobs({
+    pipelineId: build.pipelineId,
+    executionRoleArn: build.executionRoleArn,
+    lakeBucketName: build.lakeBucketName,
+    kmsKeyArn: build.kmsKeyArn,
+    codeUri: build.codeUri,
+    scriptImageUri: scriptImage,
+    scriptInstanceType: p.processingInstanceType.ref,
+    vpc: build.options.vpc,
+  });
+  const engine = gateEngine(build.options.managedQualityServices, {
+    jobs,
+    quality: build.options.quality,
+    modelPackageGroupName: build.modelPackageGroupName,
+    gates: build.gates,
+    modelMonitorImageUri: build.options.managedQualityServices ? build.managedImage('modelMonitor') : undefined,
+  });
+  const { hyperparameters } = options;
+
+  const prepare = prepareStep(jobs, {
+    script: 'prepare.py',
+    description: 'The reviews cleaned and split by review id (the step-code library\'s rules): BlazingText\'s labelled lines, and the test split as JSON Lines',
+    arguments: [
+      '--input-dir', `${PROCESSING_ROOT}/input/data`,
+      '--output-dir', `${PROCESSING_ROOT}/output`,
+      '--train-split-percentage', text(p.trainSplit),
+      '--validation-split-percentage', text(p.validationSplit),
+      '--test-split-percentage', text(p.testSplit),
+      '--seed', text(p.seed),
+    ],
+    inputs: [processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`)],
+    splits: ['train', 'validation'],
+    splitsAs: 'blazingtext',
+    outputs: [processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`)],
+    networkIsolation: true,
+  });
+  const testData = prepare.outputUri('reviews-test');
+
+  const packageAdapters = new ProcessingStep('PackageAdapters', {
+    description: 'The request and response adapters\' code in a model.tar.gz: the adapter containers run without network access',
+    request: jobs.scriptJob(
+      'package_adapters.py',
+      ['--output-dir', `${PROCESSING_ROOT}/output/adapters`],
+      [],
+      [processingOutput('adapters', jobs.executionPrefix('adapters'), `${PROCESSING_ROOT}/output/adapters`)],
+      true,
+    ),
+  });
+  const adaptersArchive = new Join('/', [packageAdapters.outputUri('adapters'), 'model.tar.gz']);
+
+  const textChannel = (name: string, uri: Value) => ({ ...(channel(name, uri) as Record<string, Value>), ContentType: 'text/plain' });
+  const { kmsKeyArn, executionRoleArn } = jobs.props;
+  const spot = build.options.spotTraining;
+  const train = new TrainingStep('Train', {
+    description: 'SageMaker\'s built-in BlazingText, supervised, on the train split',
+    cacheExpireAfter: 'PT1H',
+    request: {
+      RoleArn: executionRoleArn,
+      AlgorithmSpecification: { TrainingImage: algorithmImage, TrainingInputMode: 'File' },
+      HyperParameters: blazingTextHyperParameters(hyperparameters),
+      InputDataConfig: [
+        textChannel('train', prepare.outputUri('blazingtext-train')),
+        ...(hyperparameters.early_stopping ? [textChannel('validation', prepare.outputUri('blazingtext-validation'))] : []),
+      ],
+      OutputDataConfig: { S3OutputPath: jobs.executionPrefix('training'), KmsKeyId: kmsKeyArn },
+      ResourceConfig: { InstanceType: p.trainInstanceType.ref, InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: kmsKeyArn },
+      StoppingCondition: spot ? { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 } : { MaxRuntimeInSeconds: 86400 },
+      ...(spot ? { EnableManagedSpotTraining: true } : {}),
+      EnableNetworkIsolation: true,
+      EnableInterContainerTrafficEncryption: true,
+    },
+  });
+
+  const containers = blazingTextContainers(adapterImage, adaptersArchive, algorithmImage, train.modelArtifacts());
+  const model = modelStep(jobs, containers);
+  const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: BLAZINGTEXT_TRANSFORM_SIZING });
+
+  const report = new PropertyFile('EvaluationReport', 'metrics', REPORT_FILES.evaluation);
+  const evaluate = new ProcessingStep('EvaluateModel', {
+    description: 'Scores the test split\'s predictions, which the three containers answered as an endpoint would',
+    propertyFiles: [report],
+    request: jobs.scriptJob(
+      'evaluate_predictions.py',
+      ['--predictions-dir', `${PROCESSING_ROOT}/input/predictions`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
+      [processingInput('predictions', transform.outputPath(), `${PROCESSING_ROOT}/input/predictions`)],
+      [processingOutput('metrics', jobs.executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
+      true,
+    ),
+  });
+  const evaluation: Evaluation = {
+    step: evaluate,
+    accuracy: evaluate.jsonGet(report, 'metrics.accuracy.value'),
+    statisticsUri: new Join('/', [evaluate.outputUri('metrics'), REPORT_FILES.evaluation]),
+  };
+
+  const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
+  const register = registerStep({
+    modelPackageGroupName: build.modelPackageGroupName,
+    description: 'BlazingText review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, BlazingText, response adapter',
+    approvalStatus: p.approvalStatus.ref,
+    containers,
+    contentType: JSON_LINES,
+    gates: { CheckModelQuality: modelQuality },
+    engine,
+    evaluation,
+    codeVersion: build.codeVersion,
+    inputData: p.inputData.ref,
+    domain: 'NATURAL_LANGUAGE_PROCESSING',
+    task: 'CLASSIFICATION',
+    dependsOn: [modelQuality.step],
+  });
+  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [modelQuality.step, register]);
+  return new PipelineDefinition({
+    parameters: [...Object.values(p), ...engine.parameters],
+    steps: [prepare, packageAdapters, train, model, transform, evaluate, accuracyGate],
+    metadata: { pipeline: build.pipelineId, definition: BLAZINGTEXT_PIPELINE_ID, codeVersion: build.codeVersion },
+  });
+}
