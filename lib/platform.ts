@@ -281,9 +281,18 @@ export function servingPlans(config: PlatformConfig, families: readonly ModelFam
   if (unknown.length > 0) {
     throw new ConfigError(`Invalid context value 'servingFamilies': ${unknown.map((u) => `'${u}'`).join(', ')} is not a model family of the app; expected some of ${ids.join(', ')}.`);
   }
-  return families.map((family, i) => {
+  const plans = families.map((family, i) => {
     const served = (config.servingFamilies ?? []).includes(family.id);
     if (i === 0) return servingPlan({ ...config, serving: config.serving || served });
     return served ? servingPlan({ serving: true, servingPromotion: config.servingPromotion }) : undefined;
   });
+  // Serverless Inference hosts one container: a serial inference pipeline needs instances.
+  const pipelines = families.filter((family, i) => plans[i] !== undefined && family.serving.inferenceImages.length > 1);
+  if (config.servingProfile === 'serverless' && pipelines.length > 0) {
+    throw new ConfigError(
+      `Invalid context value 'servingProfile': serverless cannot serve ${pipelines.map((f) => `'${f.id}' (a serial inference pipeline of ${f.serving.inferenceImages.length} containers)`).join(', ')}; ` +
+        'Serverless Inference hosts one container. Expected instance, or a servingFamilies without it.',
+    );
+  }
+  return plans;
 }
