@@ -14,16 +14,14 @@ describe('README', () => {
     expect(match![1]).toBe(configReferenceMarkdown());
   });
 
-  test('its picture of the BERT pipeline is the one the rendered definition makes', () => {
-    const match = readme.match(/<!-- bert-pipeline-graph:start -->\n```mermaid\n([\s\S]*?)\n```\n<!-- bert-pipeline-graph:end -->/);
+  test.each([
+    ['bert-pipeline', 'bert-sentiment'],
+    ['bert-tuning-pipeline', 'bert-sentiment-tuning'],
+    ['blazingtext-pipeline', 'blazingtext-sentiment'],
+  ])('its picture of %s is the one the rendered definition of %s makes', (marker, id) => {
+    const match = readme.match(new RegExp(`<!-- ${marker}-graph:start -->\n\`\`\`mermaid\n([\\s\\S]*?)\n\`\`\`\n<!-- ${marker}-graph:end -->`));
     expect(match).not.toBeNull();
-    expect(match![1]).toBe(mermaidGraph(renderedDefinition()));
-  });
-
-  test('its picture of the tuned BERT pipeline is the one the rendered definition makes', () => {
-    const match = readme.match(/<!-- bert-tuning-pipeline-graph:start -->\n```mermaid\n([\s\S]*?)\n```\n<!-- bert-tuning-pipeline-graph:end -->/);
-    expect(match).not.toBeNull();
-    expect(match![1]).toBe(mermaidGraph(renderedDefinition({}, 'bert-sentiment-tuning')));
+    expect(match![1]).toBe(mermaidGraph(renderedDefinition({}, id)));
   });
 
   test('has the two set-up commands, and CI runs the test one', () => {
