@@ -33,6 +33,7 @@ const OUTPUTS: Record<string, Record<string, string>> = {
   'pds-dev-ml-registry': { ReviewsFeatureGroupName: 'pds-dev-reviews' },
   'pds-dev-bert-pipeline': { PipelineName: 'pds-dev-bert-sentiment' },
   'pds-dev-bert-tuning-pipeline': { PipelineName: 'pds-dev-bert-sentiment-tuning' },
+  'pds-dev-blazingtext-pipeline': { PipelineName: 'pds-dev-blazingtext-sentiment' },
   'pds-dev-model-deploy': {},
 };
 
@@ -94,6 +95,7 @@ describe('npm run doctor', () => {
         'ready    stack pds-dev-ml-registry: CREATE_COMPLETE',
         'ready    stack pds-dev-bert-pipeline: CREATE_COMPLETE',
         'ready    stack pds-dev-bert-tuning-pipeline: CREATE_COMPLETE',
+        'ready    stack pds-dev-blazingtext-pipeline: CREATE_COMPLETE',
         'ready    stack pds-dev-model-deploy: CREATE_COMPLETE',
         `missing  pre-trained model FacebookAI/roberta-base (bert-sentiment): s3://${BUCKET}/models/roberta-base/ lacks ${ROBERTA.files.join(', ')}`,
         '         fix: npm run seed-model',
@@ -109,8 +111,14 @@ describe('npm run doctor', () => {
         '         fix: run the pipeline (above)',
         'missing  endpoint pds-dev-bert-sentiment: not served: no approved model package yet',
         '         fix: approve a package (above); the approval deploys it',
+        'missing  pipeline pds-dev-blazingtext-sentiment: has never run',
+        '         fix: aws sagemaker start-pipeline-execution --pipeline-name pds-dev-blazingtext-sentiment',
+        'missing  approved model packages of pds-dev-blazingtext-sentiment: none registered yet: a successful pipeline execution registers one',
+        '         fix: run the pipeline (above)',
+        'missing  endpoint pds-dev-blazingtext-sentiment: not served: no approved model package yet',
+        '         fix: approve a package (above); the approval deploys it',
         '',
-        '7 ready, 0 running, 6 missing, 0 failed',
+        '8 ready, 0 running, 9 missing, 0 failed',
         '',
       ].join('\n'),
     );
@@ -127,7 +135,7 @@ describe('npm run doctor', () => {
     expect(out).toContain('ready    pipeline pds-dev-bert-sentiment: last execution succeeded (started 2026-12-01T11:00:00.000Z)');
     expect(out).toContain(`ready    approved model packages of pds-dev-bert-sentiment: latest ${PACKAGE}/2`);
     expect(out).toContain('ready    pre-trained model FacebookAI/roberta-base (bert-sentiment): s3://');
-    expect(out).toContain('13 ready, 0 running, 0 missing, 0 failed');
+    expect(out).toContain('17 ready, 0 running, 0 missing, 0 failed');
     expect(code).toBe(0);
   });
 
@@ -157,7 +165,7 @@ describe('npm run doctor', () => {
     expect(out).toContain(
       `missing  approved model packages of pds-dev-bert-sentiment: none; ${PACKAGE}/1 awaits approval\n         fix: aws sagemaker update-model-package --model-package-arn ${PACKAGE}/1 --model-approval-status Approved\n`,
     );
-    expect(out).toContain('4 ready, 1 running, 4 missing, 4 failed');
+    expect(out).toContain('5 ready, 1 running, 6 missing, 5 failed');
   });
 
   test('an approved package that is not served points at the deployer', async () => {

@@ -105,15 +105,18 @@ describe('ModelDeployStack (default dev configuration)', () => {
     expect(roles).not.toContain('cfn-exec');
   });
 
-  test('the project role may read and write only the two serving parameters in SSM', () => {
+  test('the project role may read and write only the two serving parameters of each family in SSM', () => {
     const statements = roleStatements(template, 'DeployerRole');
     const ssm = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ssm:')));
     expect(ssm).toHaveLength(1);
     expect([ssm[0].Action].flat().sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
     const resources = JSON.stringify(ssm[0].Resource);
-    expect(ssm[0].Resource).toHaveLength(2);
+    // The first family's keep the platform's first names; every other family's are under its id.
+    expect(ssm[0].Resource).toHaveLength(4);
     expect(resources).toContain(':parameter/pds-dev/serving/champion-model-package-arn');
     expect(resources).toContain(':parameter/pds-dev/serving/challenger-model-package-arn');
+    expect(resources).toContain(':parameter/pds-dev/serving/blazingtext-sentiment/champion-model-package-arn');
+    expect(resources).toContain(':parameter/pds-dev/serving/blazingtext-sentiment/challenger-model-package-arn');
   });
 
   test('the project role has no managed policies and no other powers', () => {

@@ -77,6 +77,10 @@ const DRAWS: Record<string, { ok: unknown[]; bad: unknown[] }> = {
       '{"dresses": {"inputPrefix": "raw/womens-clothing-reviews/dresses/"}}',
     ],
   },
+  blazingTextHyperparameters: {
+    ok: ['{}', '{"epochs": 10, "learning_rate": 0.1}', '{"early_stopping": true, "patience": 2, "min_epochs": 3, "min_count": 0}', '{"word_ngrams": 1, "vector_dim": 300}'],
+    bad: ['{"epochs": 0}', '{"learning_rate": 0}', '{"learning_rate": 2}', '{"word_ngrams": 6}', '{"early_stopping": "true"}', '{"mode": "supervised"}', '[]', '5'],
+  },
   bertTuning: {
     ok: [
       '{"strategy": "Random", "ranges": {"learning_rate": {"min": 0.00001, "max": 0.00005}}, "maxJobs": 2, "maxParallelJobs": 2}',

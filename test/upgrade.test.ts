@@ -15,8 +15,8 @@ function statefulIds(template: Template): Record<string, string[]> {
 
 /** The model package groups' logical ids, as the registry has made them from the start. */
 const GROUP_IDS: Record<string, string[]> = {
-  dev: ['ModelRegistrypdsdevbertsentimentB5DEDBD7', 'ModelRegistrypdsdevbertsentimentdresses501FB367'],
-  prod: ['ModelRegistrypdsprodbertsentimentE8CBE909', 'ModelRegistrypdsprodbertsentimentdresses66A477A4'],
+  dev: ['ModelRegistrypdsdevbertsentimentB5DEDBD7', 'ModelRegistrypdsdevbertsentimentdresses501FB367', 'ModelRegistrypdsdevblazingtextsentiment4D760394'],
+  prod: ['ModelRegistrypdsprodbertsentimentE8CBE909', 'ModelRegistrypdsprodbertsentimentdresses66A477A4', 'ModelRegistrypdsprodblazingtextsentiment593B008C'],
 };
 
 describe.each(['dev', 'prod'])('the %s platform', (stage) => {
