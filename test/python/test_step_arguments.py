@@ -87,7 +87,6 @@ def test_every_script_step_parses_its_arguments(definition, step, script, argv):
     load_script(definition, script).parse_args(argv)  # argparse exits on an unknown option or a bad value
 
 
-TRAINED = [p for p in DEFINITIONS if any(s["Type"] in ("Training", "Tuning") for s in steps(json.loads(p.read_text())["Steps"]))]
 
 
 def training_hyperparameters(step: dict) -> dict:
@@ -100,13 +99,20 @@ def training_hyperparameters(step: dict) -> dict:
     return {**step["Arguments"]["TrainingJobDefinition"]["StaticHyperParameters"], **drawn}
 
 
+def trains_a_program(step: dict) -> bool:
+    """A Training or Tuning step that runs a training program of the project (a built-in
+    algorithm's image reads its hyperparameters itself: it has no sagemaker_program)."""
+    return step["Type"] in ("Training", "Tuning") and "sagemaker_program" in training_hyperparameters(step)
+
+
+TRAINED = [p for p in DEFINITIONS if any(trains_a_program(s) for s in steps(json.loads(p.read_text())["Steps"]))]
+
+
 @pytest.mark.parametrize("path", TRAINED, ids=lambda p: p.stem)
 def test_the_training_hyperparameters_are_options_of_the_training_program(path):
     definition = json.loads(path.read_text())
     text = resolver(definition)
-    for step in steps(definition["Steps"]):
-        if step["Type"] not in ("Training", "Tuning"):
-            continue
+    for step in filter(trains_a_program, steps(definition["Steps"])):
         given = training_hyperparameters(step)
         program = given["sagemaker_program"]
         train = load_script(path.stem, Path(program).stem)
