@@ -8,6 +8,7 @@
  */
 import {
   Join,
+  ParameterBoolean,
   ParameterFloat,
   ParameterInteger,
   ParameterString,
@@ -119,6 +120,7 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
     testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
     seed: new ParameterInteger('Seed', 42),
+    balanceDataset: new ParameterBoolean('BalanceDataset', true),
     trainInstanceType: new ParameterString('TrainInstanceType', 'ml.c5.xlarge', BLAZINGTEXT_TRAIN_INSTANCE_TYPES),
     minAccuracy: new ParameterFloat('MinAccuracyValue', 0.33),
     approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
@@ -145,7 +147,7 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
 
   const prepare = prepareStep(jobs, {
     script: 'prepare.py',
-    description: 'The reviews cleaned and split by review id (the step-code library\'s rules): BlazingText\'s labelled lines, and the test split as JSON Lines',
+    description: 'The reviews cleaned, balanced and split by review id (the step-code library\'s rules, as the BERT pipeline\'s): BlazingText\'s labelled lines, and the test split as JSON Lines',
     arguments: [
       '--input-dir', `${PROCESSING_ROOT}/input/data`,
       '--output-dir', `${PROCESSING_ROOT}/output`,
@@ -153,6 +155,7 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
       '--validation-split-percentage', text(p.validationSplit),
       '--test-split-percentage', text(p.testSplit),
       '--seed', text(p.seed),
+      '--balance-dataset', text(p.balanceDataset),
     ],
     inputs: [processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`)],
     splits: ['train', 'validation'],

@@ -38,7 +38,7 @@ const CHECKS: { readonly [K in keyof BlazingTextHyperparameters]: FieldCheck } =
   learning_rate: [(v) => isNumberIn(0, 1)(v) && v !== 0, 'a number above 0, at most 1'],
   word_ngrams: [isInteger(1, 5), 'a whole number from 1 to 5'],
   vector_dim: [isInteger(1, 1000), 'a whole number from 1 to 1000'],
-  min_count: [isInteger(0, 1000000), 'a whole number from 0'],
+  min_count: [isInteger(0, 1000000), 'a whole number from 0 to 1000000'],
   early_stopping: [(v) => typeof v === 'boolean', 'true or false'],
   patience: [isInteger(1, 1000), 'a whole number from 1 to 1000'],
   min_epochs: [isInteger(1, 1000), 'a whole number from 1 to 1000'],

@@ -1,5 +1,6 @@
-"""Preparation step of the BlazingText family: the raw reviews, cleaned and split by review id with
-the step-code library's rules (reviews.py), so the families are compared on the same test split.
+"""Preparation step of the BlazingText family: the raw reviews, cleaned, balanced (by default, as
+the BERT pipeline's) and split by review id with the step-code library's rules (reviews.py), so
+the families are compared on the same test split.
 
 Writes BlazingText's supervised input for training and validation,
 ``<output-dir>/blazingtext/<split>/<split>.txt``, one review per line: ``__label__<sentiment>``
@@ -18,7 +19,8 @@ from typing import Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import LABEL_FEATURE  # noqa: E402
-from reviews import clean, load_reviews, split  # noqa: E402
+from cli import str2bool  # noqa: E402
+from reviews import balance, clean, load_reviews, split  # noqa: E402
 from tokens import training_line  # noqa: E402
 
 TEST_COLUMNS = ["review_id", "review_body", "product_category", LABEL_FEATURE]
@@ -33,6 +35,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--validation-split-percentage", type=float, default=0.05)
     parser.add_argument("--test-split-percentage", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--balance-dataset", type=str2bool, default=True)
     return parser.parse_args(argv)
 
 
@@ -41,6 +44,8 @@ def run(args: argparse.Namespace) -> dict[str, int]:
     if not paths:
         raise SystemExit(f"prepare: no CSV files under {args.input_dir}")
     df = clean(load_reviews(paths))
+    if args.balance_dataset:
+        df = balance(df, args.seed)
     parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, seed=args.seed)
     counts = {}
     for name in TRAINING_SPLITS:

@@ -1,13 +1,15 @@
 """The first container of the BlazingText family's inference pipeline: the platform's request
-(serving.py reads it: JSON Lines or JSON, the contract's text fields) → BlazingText's JSON request,
-``{"instances": ["<normalised text>", ...], "configuration": {"k": 3}}``, the texts normalised as
-training normalised them (tokens.py), with ``k`` the number of labels so that every label's
-probability comes back.
+(serving.py reads it: JSON Lines or JSON, the contract's text fields) → BlazingText's request, the
+texts normalised as training normalised them (tokens.py), with ``k`` the number of labels so that
+every label's probability comes back.
 
 Headers of this hop: it reads the caller's Content-Type (``application/jsonlines`` from batch
 transform, ``application/jsonlines`` or ``application/json`` from an endpoint's caller) and answers
-in ``application/json``, its ``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT``, which SageMaker passes on as
-BlazingText's Content-Type.
+in its Accept, which SageMaker passes on as BlazingText's Content-Type: ``application/json``
+(its ``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT``; also for no Accept or ``*/*``, which the serving
+toolkit makes ``application/json``), ``{"instances": ["<normalised text>", ...], "configuration":
+{"k": 3}}``; or, should the caller's ``application/jsonlines`` reach it, BlazingText's JSON Lines
+form, ``{"source": "<normalised text>", "k": 3}`` per line. BlazingText reads both.
 
 BlazingText's request carries the texts alone, so an error of one record cannot travel to the
 response adapter in its place: a request with a record that cannot be scored (not JSON, no text
@@ -23,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import SENTIMENTS  # noqa: E402
-from serving import JSON, RequestError, Unscorable, input_fn as read_request, media_type  # noqa: E402
+from serving import JSON, JSON_LINES, RequestError, Unscorable, input_fn as read_request, response_type  # noqa: E402
 from tokens import normalise  # noqa: E402
 
 # Every label, so the response adapter can put each one's probability in the contract's order.
@@ -39,6 +41,8 @@ def input_fn(body, content_type: str | None):
     """The request's texts, in order; RequestError for a request that cannot be read, or one with a
     record that cannot be scored."""
     records = read_request(body, content_type)
+    if not records:
+        raise RequestError("the request has no records; send at least one review text")
     problems = [item.message for item in records if isinstance(item, Unscorable)]
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -52,7 +56,8 @@ def predict_fn(texts, config: dict) -> dict:
 
 
 def output_fn(request: dict, accept: str | None) -> str:
-    """The request as JSON: BlazingText reads application/json."""
-    if accept is not None and media_type(accept) not in (JSON, "*/*"):
-        raise RequestError(f"accept type {accept!r} is not what BlazingText reads; this container answers {JSON}", 406)
+    """BlazingText's request in the accepted form: JSON (by default), or JSON Lines."""
+    if response_type(accept, JSON) == JSON_LINES:
+        k = request["configuration"]["k"]
+        return "".join(json.dumps({"source": text, "k": k}) + "\n" for text in request["instances"])
     return json.dumps(request)

@@ -1,7 +1,8 @@
-"""The BlazingText family's text normalisation, the same in training and in serving: lower case,
-words and punctuation marks as tokens (a regular expression: nothing to download at run time),
-separated by single spaces. BlazingText and fastText split on whitespace, so the model sees the
-tokens the preparation wrote.
+"""The BlazingText family's text normalisation, the same in training and in serving: Unicode NFKC
+(so composed and decomposed accents are one token), lower case, words and punctuation marks as
+tokens (a regular expression: nothing to download at run time), separated by single spaces, and
+no token that BlazingText would read as a label (``__label__...`` in a review is dropped).
+BlazingText and fastText split on whitespace, so the model sees the tokens the preparation wrote.
 
 Standard library only: it runs in the preparation's container and in the request adapter's.
 """
@@ -9,6 +10,7 @@ Standard library only: it runs in the preparation's container and in the request
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LABEL_PREFIX = "__label__"
 # A run of word characters (letters, digits, underscore, in any script), or one mark that is
@@ -18,7 +20,8 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 
 def normalise(text: str) -> str:
     """The text as the model reads it: its tokens, lower case, separated by single spaces."""
-    return " ".join(TOKEN.findall(str(text).lower()))
+    tokens = TOKEN.findall(unicodedata.normalize("NFKC", str(text)).lower())
+    return " ".join(token for token in tokens if not token.startswith(LABEL_PREFIX))
 
 
 def training_line(sentiment: int, text: str) -> str:

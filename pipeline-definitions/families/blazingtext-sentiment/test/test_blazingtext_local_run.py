@@ -78,7 +78,7 @@ def test_the_report_names_what_stood_in_for_blazingtext(succeeded):
     assert report["local"]["algorithms"]["blazingtext"].startswith(STAND_IN)
 
 
-def test_the_predictions_of_the_three_containers_answer_in_the_platform_contract_and_beat_chance(succeeded):
+def test_the_predictions_of_the_three_containers_answer_in_the_platform_contract_and_beat_the_majority_class(succeeded):
     work, report = succeeded
     runner = local.LocalRun(load(DEFINITION), work)
     outputs = sorted(runner.s3_path(step(report, "Transform")["outputs"]["predictions"]).glob("*.out"))
@@ -87,7 +87,10 @@ def test_the_predictions_of_the_three_containers_answer_in_the_platform_contract
     for record in records:
         assert set(record["SageMakerOutput"]) == {"predicted_label", "confidence", "probabilities"}
     evaluation = json.loads(next(runner.s3_path(step(report, "EvaluateModel")["outputs"]["metrics"]).rglob("evaluation.json")).read_text())
-    assert evaluation["metrics"]["accuracy"]["value"] > 0.5
+    # The classes are balanced as BERT's are: a model that always answers one label scores its share.
+    shares = [sum(r["sentiment"] == s for r in records) / len(records) for s in (-1, 0, 1)]
+    assert max(shares) < 0.5
+    assert evaluation["metrics"]["accuracy"]["value"] > max(shares) + 0.1
 
 
 def test_an_unreachable_accuracy_ends_at_the_fail_step(tmp_path):

@@ -123,7 +123,8 @@ def test_the_request_adapter_reads_a_json_document_and_every_text_field_of_the_c
         (b'{"review_body": "ok"}\n', None, JSON, 415, "no content type"),
         (b"ok", "text/csv", JSON, 415, "not supported"),
         (b'{"review_body": "ok"}\nnot json\n{"title": 1}\n', JSONL, JSON, 400, "line 2: not JSON"),
-        (b'{"review_body": "ok"}\n', JSONL, "text/csv", 406, "not what BlazingText reads"),
+        (b'{"review_body": "ok"}\n', JSONL, "text/csv", 406, "accept type 'text/csv' is not supported"),
+        (b"\n\n", JSONL, JSON, 400, "the request has no records"),
         (b"[1, 2", JSON, JSON, 400, "not one JSON document"),
     ],
 )
@@ -133,6 +134,21 @@ def test_the_request_adapter_refuses_a_bad_request_as_a_whole_naming_the_problem
         handlers.output_fn(handlers.predict_fn(handlers.input_fn(body, content_type), containers[0].loaded), accept)
     assert getattr(refused.value, "status_code", None) == status
     assert words in str(refused.value)
+
+
+def test_should_the_callers_json_lines_accept_reach_it_it_answers_blazingtexts_json_lines_form(containers):
+    """Which Accept SageMaker gives a container before the last is not checked here: the adapter
+    answers either of BlazingText's forms, as its Accept says."""
+    answered, body = hop(containers[0], lines({"review_body": "Great fit"}, {"review_body": "Bad"}), JSONL, JSONL)
+    assert answered == JSONL
+    assert [json.loads(line) for line in body.splitlines()] == [{"source": "great fit", "k": 3}, {"source": "bad", "k": 3}]
+
+
+def test_the_normalisation_is_unicode_stable_and_keeps_no_label_token():
+    tokens = load(FAMILY / "code" / "tokens.py", "tokens_under_test")
+    assert tokens.normalise("Cafe\u0301 CAFÉ") == tokens.normalise("café café") == "café café"
+    assert tokens.normalise("nice __label__1 dress") == "nice dress"
+    assert tokens.training_line(-1, "Too small!") == "__label__-1 too small !"
 
 
 def test_a_request_with_one_unscorable_record_names_every_such_record(containers):
@@ -163,6 +179,12 @@ def test_the_response_adapter_answers_the_contract_in_the_contracts_label_order(
     assert list(first["probabilities"]) == ["-1", "0", "1"]
 
 
+def test_the_response_adapter_reads_blazingtexts_json_lines_form_too(containers):
+    body = b'{"label": ["__label__-1"], "prob": [0.8]}\n{"label": ["__label__0"], "prob": [0.6]}\n'
+    answers = [json.loads(line) for line in hop(containers[2], body, JSONL, JSONL)[1].splitlines()]
+    assert [a["predicted_label"] for a in answers] == [-1, 0]
+
+
 def test_the_response_adapter_answers_json_as_an_object_for_one_answer_and_an_array_for_more(containers):
     one = json.dumps([{"label": ["__label__-1"], "prob": [0.8]}]).encode()
     assert json.loads(hop(containers[2], one, JSON, JSON)[1])["predicted_label"] == -1
@@ -173,7 +195,7 @@ def test_the_response_adapter_answers_json_as_an_object_for_one_answer_and_an_ar
 @pytest.mark.parametrize(
     "body, content_type, status, words",
     [
-        (b'[{"label": ["__label__1"], "prob": [1.0]}]', JSONL, 415, "not BlazingText's answer"),
+        (b'[{"label": ["__label__1"], "prob": [1.0]}]', "text/csv", 415, "not BlazingText's answer"),
         (b"[{", JSON, 400, "not JSON"),
         (b'{"label": []}', JSON, 400, "not a list"),
     ],
@@ -186,11 +208,15 @@ def test_the_response_adapter_refuses_what_is_not_blazingtexts_answer(containers
 
 
 def test_an_answer_it_cannot_read_is_an_error_record_in_its_place(containers):
-    body = json.dumps([{"label": ["__label__1"], "prob": [0.9]}, {"label": ["__label__7"], "prob": [0.9]}, {"prob": [1]}]).encode()
+    body = json.dumps(
+        [{"label": ["__label__1"], "prob": [0.9]}, {"label": ["__label__7"], "prob": [0.9]}, {"prob": [1]}, {"label": [], "prob": []}, {"label": ["__label__0"], "prob": [None]}]
+    ).encode()
     answers = [json.loads(line) for line in hop(containers[2], body, JSON, JSONL)[1].splitlines()]
     assert answers[0]["predicted_label"] == 1
     assert answers[1] == {"error": "item 2: label '__label__7' is not one of the contract's labels (-1, 0, 1)"}
     assert answers[2]["error"].startswith("item 3:")
+    assert answers[3] == {"error": "item 4: BlazingText returned no label"}
+    assert answers[4] == {"error": "item 5: the probability of __label__0 is null, not a number"}
 
 
 def test_the_three_containers_in_order_answer_as_every_family_does(containers, monkeypatch):
@@ -213,6 +239,17 @@ def test_the_three_containers_in_order_answer_as_every_family_does(containers, m
         assert set(answer) == {"predicted_label", "confidence", "probabilities"}
         assert answer["confidence"] == max(answer["probabilities"].values())
         assert abs(sum(answer["probabilities"].values()) - 1) < 0.01
+
+
+def test_the_three_containers_answer_alike_should_every_container_get_the_callers_accept(containers):
+    """Were SageMaker to give every container the caller's Accept (JSON Lines, batch transform's),
+    the hops would carry BlazingText's JSON Lines form, and the answer would be the same."""
+    body = lines({"review_body": "Love this dress, great fit"}, {"review_body": "Terrible, I returned it"})
+    expected = transform_job.invoke_serial(containers, body, JSONL, JSONL)[1]
+    for container in containers:
+        answered, body = hop(container, body if isinstance(body, bytes) else body.encode(), answered if container is not containers[0] else JSONL, JSONL)
+    assert answered == JSONL
+    assert body == expected
 
 
 def test_an_endpoint_caller_gets_the_contracts_json_through_the_three_containers(containers):
