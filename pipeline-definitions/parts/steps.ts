@@ -211,6 +211,54 @@ export function evaluateStep(jobs: PipelineJobs, options: { readonly description
 }
 
 /**
+ * Evaluation of a model that a processing container cannot load (a built-in algorithm's, an AutoML
+ * candidate's): `evaluate_predictions.py` scores batch transform's joined output of the test split,
+ * which the model's containers answered as an endpoint would; the same report as {@link evaluateStep}.
+ */
+export function predictionsEvaluateStep(jobs: PipelineJobs, options: { readonly description: string; readonly predictions: Value }): Evaluation {
+  const report = new PropertyFile('EvaluationReport', 'metrics', REPORT_FILES.evaluation);
+  const step = new ProcessingStep('EvaluateModel', {
+    description: options.description,
+    propertyFiles: [report],
+    request: jobs.scriptJob(
+      'evaluate_predictions.py',
+      ['--predictions-dir', `${PROCESSING_ROOT}/input/predictions`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
+      [processingInput('predictions', options.predictions, `${PROCESSING_ROOT}/input/predictions`)],
+      [processingOutput('metrics', jobs.executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
+      true,
+    ),
+  });
+  return { step, accuracy: step.jsonGet(report, 'metrics.accuracy.value'), statisticsUri: new Join('/', [step.outputUri('metrics'), REPORT_FILES.evaluation]) };
+}
+
+/** A step that packs code for serving containers, and the archive it writes. */
+export interface CodePackage {
+  readonly step: ProcessingStep;
+  /** The `model.tar.gz` (its `code/` the files and the library's serving code). */
+  readonly archive: Join;
+}
+
+/**
+ * `package_code.py`: the family's files (released with the step code) and the library's serving
+ * code in a `model.tar.gz`, for serving containers that run the project's code without network
+ * access beside a model that carries none (e.g. an inference pipeline's adapters).
+ */
+export function codePackageStep(jobs: PipelineJobs, options: { readonly name: string; readonly description: string; readonly files: readonly string[] }): CodePackage {
+  const folder = `${PROCESSING_ROOT}/output/code-package`;
+  const step = new ProcessingStep(options.name, {
+    description: options.description,
+    request: jobs.scriptJob(
+      'package_code.py',
+      ['--output-dir', folder, '--files', ...options.files],
+      [],
+      [processingOutput('code-package', jobs.executionPrefix('code-packages', options.name), folder)],
+      true,
+    ),
+  });
+  return { step, archive: new Join('/', [step.outputUri('code-package'), 'model.tar.gz']) };
+}
+
+/**
  * The accuracy condition: the steps after evaluation run only when the test accuracy reaches the
  * minimum; else the Fail step `AccuracyTooLow` ends the execution, naming both.
  */

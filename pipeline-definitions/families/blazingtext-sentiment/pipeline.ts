@@ -7,7 +7,6 @@
  * registration of the three-container package) or Fail.
  */
 import {
-  Join,
   ParameterBoolean,
   ParameterFloat,
   ParameterInteger,
@@ -16,16 +15,14 @@ import {
   PROCESSING_ROOT,
   processingInput,
   processingOutput,
-  ProcessingStep,
-  PropertyFile,
   TrainingStep,
   Value,
 } from '../../dsl';
 import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../../catalogue';
-import { JSON_LINES, REPORT_FILES } from '../../contract';
+import { JSON_LINES } from '../../contract';
 import { gateEngine, GateName } from '../../gates';
 import { PipelineJobs, text } from '../../parts/jobs';
-import { accuracyCondition, channel, Evaluation, modelStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
+import { accuracyCondition, channel, codePackageStep, modelStep, predictionsEvaluateStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
 import type { FamilyPipelineBuild } from '../../../lib/model-family';
 import type { BlazingTextHyperparameters } from './settings';
 
@@ -165,17 +162,11 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
   });
   const testData = prepare.outputUri('reviews-test');
 
-  const packageAdapters = new ProcessingStep('PackageAdapters', {
+  const adapters = codePackageStep(jobs, {
+    name: 'PackageAdapters',
     description: 'The request and response adapters\' code in a model.tar.gz: the adapter containers run without network access',
-    request: jobs.scriptJob(
-      'package_adapters.py',
-      ['--output-dir', `${PROCESSING_ROOT}/output/adapters`],
-      [],
-      [processingOutput('adapters', jobs.executionPrefix('adapters'), `${PROCESSING_ROOT}/output/adapters`)],
-      true,
-    ),
+    files: ['request_adapter.py', 'response_adapter.py', 'tokens.py'],
   });
-  const adaptersArchive = new Join('/', [packageAdapters.outputUri('adapters'), 'model.tar.gz']);
 
   const textChannel = (name: string, uri: Value) => ({ ...(channel(name, uri) as Record<string, Value>), ContentType: 'text/plain' });
   const { kmsKeyArn, executionRoleArn } = jobs.props;
@@ -200,27 +191,14 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     },
   });
 
-  const containers = blazingTextContainers(adapterImage, adaptersArchive, algorithmImage, train.modelArtifacts());
+  const containers = blazingTextContainers(adapterImage, adapters.archive, algorithmImage, train.modelArtifacts());
   const model = modelStep(jobs, containers);
   const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: BLAZINGTEXT_TRANSFORM_SIZING });
 
-  const report = new PropertyFile('EvaluationReport', 'metrics', REPORT_FILES.evaluation);
-  const evaluate = new ProcessingStep('EvaluateModel', {
+  const evaluation = predictionsEvaluateStep(jobs, {
     description: 'Scores the test split\'s predictions, which the three containers answered as an endpoint would',
-    propertyFiles: [report],
-    request: jobs.scriptJob(
-      'evaluate_predictions.py',
-      ['--predictions-dir', `${PROCESSING_ROOT}/input/predictions`, '--output-dir', `${PROCESSING_ROOT}/output/metrics`],
-      [processingInput('predictions', transform.outputPath(), `${PROCESSING_ROOT}/input/predictions`)],
-      [processingOutput('metrics', jobs.executionPrefix('evaluation'), `${PROCESSING_ROOT}/output/metrics`)],
-      true,
-    ),
+    predictions: transform.outputPath(),
   });
-  const evaluation: Evaluation = {
-    step: evaluate,
-    accuracy: evaluate.jsonGet(report, 'metrics.accuracy.value'),
-    statisticsUri: new Join('/', [evaluate.outputUri('metrics'), REPORT_FILES.evaluation]),
-  };
 
   const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
   const register = registerStep({
@@ -241,7 +219,7 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
   const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [modelQuality.step, register]);
   return new PipelineDefinition({
     parameters: [...Object.values(p), ...engine.parameters],
-    steps: [prepare, packageAdapters, train, model, transform, evaluate, accuracyGate],
+    steps: [prepare, adapters.step, train, model, transform, evaluation.step, accuracyGate],
     metadata: { pipeline: build.pipelineId, definition: BLAZINGTEXT_PIPELINE_ID, codeVersion: build.codeVersion },
   });
 }

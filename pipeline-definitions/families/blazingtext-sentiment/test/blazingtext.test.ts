@@ -55,7 +55,7 @@ describe('the BlazingText pipeline', () => {
     expect(containers.map((c: any) => c.Environment.SAGEMAKER_PROGRAM)).toEqual(['request_adapter.py', undefined, 'response_adapter.py']);
     expect(containers.map((c: any) => c.Environment.SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT)).toEqual(['application/json', 'application/json', undefined]);
     // The adapters' code travels in the archive the PackageAdapters step builds.
-    expect(JSON.stringify(containers[0].ModelDataUrl)).toContain('Steps.PackageAdapters.ProcessingOutputConfig.Outputs[\'adapters\']');
+    expect(JSON.stringify(containers[0].ModelDataUrl)).toContain('Steps.PackageAdapters.ProcessingOutputConfig.Outputs[\'code-package\']');
     expect(JSON.stringify(containers[1].ModelDataUrl)).toContain('Steps.Train.ModelArtifacts.S3ModelArtifacts');
     const register = byName('RegisterModel').Arguments;
     expect(register.InferenceSpecification.Containers).toEqual(containers);

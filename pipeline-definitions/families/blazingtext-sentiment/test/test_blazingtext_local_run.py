@@ -68,7 +68,7 @@ def test_it_runs_end_to_end_and_registers_the_three_container_package(succeeded)
     assert request["Environment"]["SAGEMAKER_PROGRAM"] == "request_adapter.py" and request["Environment"]["SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"] == "application/json"
     assert "/blazingtext:" in algorithm["Image"] and algorithm["ModelDataUrl"].endswith("/output/model.tar.gz")
     assert response["Environment"]["SAGEMAKER_PROGRAM"] == "response_adapter.py"
-    assert request["ModelDataUrl"] == response["ModelDataUrl"] and request["ModelDataUrl"].endswith("/adapters/model.tar.gz")
+    assert request["ModelDataUrl"] == response["ModelDataUrl"] and request["ModelDataUrl"].endswith("/code-packages/PackageAdapters/model.tar.gz")
 
 
 def test_the_report_names_what_stood_in_for_blazingtext(succeeded):

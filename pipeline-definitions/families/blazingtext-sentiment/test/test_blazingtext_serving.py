@@ -62,8 +62,9 @@ def archives(tmp_path_factory) -> dict[str, Path]:
             for path in folder.glob("*.py"):
                 (release / path.name).write_bytes(path.read_bytes())
         (release / "contract.json").write_bytes((library / "contract.json").read_bytes())
-        packaging = load(release / "package_adapters.py", "package_adapters")
-        adapters = Path(packaging.run(packaging.parse_args(["--output-dir", str(work / "adapters")])))
+        packaging = load(release / "package_code.py", "package_code")
+        files = ["request_adapter.py", "response_adapter.py", "tokens.py"]
+        adapters = Path(packaging.run(packaging.parse_args(["--output-dir", str(work / "adapters"), "--files", *files])))
         tokens = load(code / "tokens.py", "tokens")
     finally:
         del sys.path[:2]

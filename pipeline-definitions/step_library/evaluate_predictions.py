@@ -1,8 +1,8 @@
-"""Evaluation step of the BlazingText family: scores the model on the test split from batch
-transform's joined output, which the three containers answered as an endpoint would.
+"""Evaluation step of a family whose model a processing container cannot load (a built-in
+algorithm's, an AutoML candidate's): scores the model on the test split from batch transform's
+joined output, which the model's containers answered as an endpoint would.
 
-A processing container cannot load BlazingText's model (its ``model.bin`` needs the algorithm),
-so the step reads the predictions instead of scoring the model itself. Writes ``evaluation.json``
+Writes ``evaluation.json``
 (the contract's ``reports.evaluation``) with ``metrics.accuracy.value`` (read by the accuracy
 condition) and the multiclass model-quality metrics (classification.classification_metrics), as
 the library's evaluate.py does. Every test record must have been scored.
