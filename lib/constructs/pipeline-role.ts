@@ -19,7 +19,8 @@ const JOB_ACTIONS: Record<PipelineJobKind, string[]> = {
     'sagemaker:StopHyperParameterTuningJob',
     'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
   ],
-  'automl-job': ['sagemaker:CreateAutoMLJobV2', 'sagemaker:DescribeAutoMLJobV2', 'sagemaker:StopAutoMLJob'],
+  // A pipeline's AutoML step is Autopilot's v1 job (CreateAutoMLJob), and reads its best candidate.
+  'automl-job': ['sagemaker:CreateAutoMLJob', 'sagemaker:DescribeAutoMLJob', 'sagemaker:StopAutoMLJob', 'sagemaker:ListCandidatesForAutoMLJob'],
 };
 
 export interface PipelineRoleProps {

@@ -5,3 +5,4 @@ export * from './pipeline';
 export * from './steps';
 export * from './processing';
 export * from './tuning';
+export * from './automl';

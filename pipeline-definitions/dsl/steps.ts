@@ -21,6 +21,7 @@ export type StepType =
   | 'Condition'
   | 'Fail'
   | 'Tuning'
+  | 'AutoML'
   | 'ClarifyCheck'
   | 'QualityCheck';
 

@@ -26,7 +26,7 @@ STEP_OPERATIONS = {
     "Model": "CreateModel",
     "RegisterModel": "CreateModelPackage",
     "Tuning": "CreateHyperParameterTuningJob",
-    "AutoML": "CreateAutoMLJobV2",
+    "AutoML": "CreateAutoMLJob",
     # A check step's Arguments are the processing job that runs the service's container.
     "ClarifyCheck": "CreateProcessingJob",
     "QualityCheck": "CreateProcessingJob",

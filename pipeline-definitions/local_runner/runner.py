@@ -386,6 +386,7 @@ def settings_lines(local: dict) -> list[str]:
         lines.append(f"  seed {s['uri']}{' (kept from an earlier run)' if s['reused'] else ''}" + (f": {s['description']}" if s["description"] else ""))
     lines += [f"  substitution {s['step']}: {s['description']}" for s in local["substitutions"]]
     lines += [f"  algorithm {repository}: {description}" for repository, description in local.get("algorithms", {}).items()]
+    lines += [f"  AutoML step {step}: {description}" for step, description in local.get("automl", {}).items()]
     lines += [f"  model package {arn}" for arn in local["modelPackages"]]
     lines += [f"  feature group {name}" for name in local["featureGroups"]]
     answered = [f"{s['api']} ×{s['calls']}" for s in local["standIns"] if s["calls"]]

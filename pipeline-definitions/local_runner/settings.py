@@ -30,6 +30,9 @@ The TypeScript side writes them beside the rendering; nothing in the runner know
                                             handlers its model containers answer with
                                             (``model_fn``, ``input_fn``, ``predict_fn``,
                                             ``output_fn``); paths relative to the project root
+      "automl": {"<StepName>": {"description", "command": [...]}}
+                                            what stands in for Autopilot in an AutoML step: a
+                                            search of candidates (steps/automl.py)
     }
 
 Tokens in commands (:func:`expand`): ``{python}`` the interpreter; ``{s3:<URI>}`` the local path
@@ -48,7 +51,7 @@ from typing import Any, Callable
 
 from local_runner.values import WiringError, as_text
 
-MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments", "tuning", "algorithms")
+MEMBERS = ("pipeline", "parameters", "notes", "seeds", "modelPackages", "featureGroups", "substitutions", "environment", "jobArguments", "tuning", "algorithms", "automl")
 SEED_SOURCES = ("path", "content", "command")
 TOKEN = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)(?::([^{}]+))?\}")
 
@@ -70,6 +73,8 @@ class LocalSettings:
     # By image repository: {"description", "training": [command], "serving": "<handlers>"}: how a
     # built-in algorithm's container runs here.
     algorithms: dict[str, dict] = field(default_factory=dict)
+    # By AutoML step: {"description", "command"}: the search that stands in for Autopilot.
+    automl: dict[str, dict] = field(default_factory=dict)
     source: str = "the local settings"
 
     @classmethod
@@ -99,8 +104,12 @@ class LocalSettings:
             job_arguments=dict(data.get("jobArguments") or {}),
             tuning=dict(data.get("tuning") or {}),
             algorithms=dict(data.get("algorithms") or {}),
+            automl=dict(data.get("automl") or {}),
             source=source,
         )
+        for step, search in settings.automl.items():
+            if not isinstance(search, dict) or set(search) != {"description", "command"} or not isinstance(search["description"], str) or not _strings(search["command"]):
+                raise WiringError(f"{source}: the search of AutoML step {step} needs a description and a command (a list of strings); it has {json.dumps(search)}")
         for repository, standin in settings.algorithms.items():
             if (
                 not isinstance(standin, dict)
@@ -154,6 +163,7 @@ class LocalSettings:
             "jobArguments": self.job_arguments,
             "tuning": self.tuning,
             "algorithms": {repository: standin["description"] for repository, standin in self.algorithms.items()},
+            "automl": {step: search["description"] for step, search in self.automl.items()},
         }
 
     def algorithm(self, image: str) -> dict | None:

@@ -22,7 +22,8 @@ Accept. Each container runs its own handlers from its own archive (its ``code/``
 shared with the others'). The first argument is then a JSON file listing the containers in order,
 ``[{"archive": "<model.tar.gz>", "environment": {...}}, ...]``; a container whose image's code is
 not in its archive (a built-in algorithm's, stood in for here) names its handlers file too,
-``"handlers": "<path>"``, which loads the model from the archive's folder.
+``"handlers": "<path>"``, which loads the model from the archive's folder. Each container's
+handlers load and answer with its own environment set (``os.environ``), as in its own container.
 
 Run as ``python transform_job.py <model.tar.gz or containers.json> <input dir> <output dir> <content type> <accept>
 <join source> [<batch strategy> [<max payload in MB> [<invocation timeout in seconds>]]]``
@@ -33,8 +34,10 @@ the request: the job is not stopped early). Prints ``{"records": n, "requests": 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
+import os
 import sys
 import tarfile
 import tempfile
@@ -94,10 +97,25 @@ class Container:
     def __init__(self, archive: Path, work: Path, environment: dict | None = None, handlers: str | None = None):
         with tarfile.open(archive) as tar:
             tar.extractall(work, filter="data")
-        environment = environment or {}
-        self.handlers = load_file(Path(handlers)) if handlers else load_handlers(work, environment.get("SAGEMAKER_PROGRAM", "inference.py"))
-        self.loaded = self.handlers.model_fn(str(work))
-        self.default_accept = environment.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
+        self.environment = {key: str(value) for key, value in (environment or {}).items()}
+        with self.environ():
+            self.handlers = load_file(Path(handlers)) if handlers else load_handlers(work, self.environment.get("SAGEMAKER_PROGRAM", "inference.py"))
+            self.loaded = self.handlers.model_fn(str(work))
+        self.default_accept = self.environment.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
+
+    @contextlib.contextmanager
+    def environ(self):
+        """The container's environment set while its handlers run, and the process's put back after."""
+        saved = {key: os.environ.get(key) for key in self.environment}
+        os.environ.update(self.environment)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 def containers_of(model: Path) -> list[dict]:
@@ -116,7 +134,8 @@ def invoke_serial(containers: list[Container], body: bytes, content_type: str | 
         last = position == len(containers) - 1
         if not last and not container.default_accept:
             raise TransformFailed(f"container {position + 1} of {len(containers)} has no SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: what it answers the next container in is the model's to say")
-        answered_type, answer = invoke(container.handlers, container.loaded, body, content_type, accept if last else container.default_accept)
+        with container.environ():
+            answered_type, answer = invoke(container.handlers, container.loaded, body, content_type, accept if last else container.default_accept)
         if last:
             return answered_type, answer
         body, content_type = answer.encode("utf-8"), answered_type

@@ -72,6 +72,20 @@ export interface LocalSettings {
   readonly tuning: Readonly<Record<string, LocalTuning>>;
   /** Stand-ins for built-in algorithms' containers, by the repository of their image (e.g. `blazingtext`). */
   readonly algorithms: Readonly<Record<string, AlgorithmStandIn>>;
+  /** What stands in for Autopilot, by AutoML step name: a search of candidates (the runner's steps/automl.py). */
+  readonly automl: Readonly<Record<string, AutoMLSearch>>;
+}
+
+/** A search of candidate models that stands in for Autopilot's job here. */
+export interface AutoMLSearch {
+  /** What it searches, and how it differs from Autopilot (the run's report names it). */
+  readonly description: string;
+  /**
+   * Its command: `{python}`, `{input}` (the training channel's copy), `{output}` (the job's output
+   * folder, where it writes `best-candidate.json`), `{target}`, `{problemType}`, `{objective}`,
+   * `{maxCandidates}`, `{validationFraction}`; project paths relative to its root.
+   */
+  readonly command: readonly string[];
 }
 
 /**
@@ -117,7 +131,7 @@ export interface LocalRunContext {
 }
 
 /** What a pipeline declares beside its definition for local runs. */
-export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments' | 'tuning' | 'algorithms'>>;
+export type LocalDeclaration = (context: LocalRunContext) => Partial<Pick<LocalSettings, 'parameters' | 'notes' | 'seeds' | 'modelPackages' | 'substitutions' | 'environment' | 'jobArguments' | 'tuning' | 'algorithms' | 'automl'>>;
 
 /** The local settings of one rendered pipeline, with the declaration of its definition's kind among `declarations`. */
 export function localSettings(
@@ -161,6 +175,7 @@ export function localSettings(
     jobArguments: declared.jobArguments ?? {},
     tuning: declared.tuning ?? {},
     algorithms: declared.algorithms ?? {},
+    automl: declared.automl ?? {},
   };
 }
 

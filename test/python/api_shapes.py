@@ -24,7 +24,7 @@ GENERATED_MEMBERS = {
     "CreateModel": {"ModelName"},
     "CreateModelPackage": set(),
     "CreateHyperParameterTuningJob": {"HyperParameterTuningJobName"},
-    "CreateAutoMLJobV2": {"AutoMLJobName"},
+    "CreateAutoMLJob": {"AutoMLJobName"},
 }
 
 PIPELINE_FUNCTIONS = ("Get", "Std:Join", "Std:JsonGet")
