@@ -8,6 +8,7 @@ import {
   FRAMEWORK_IMAGES,
   FrameworkImageName,
   ImageName,
+  imageRepository,
   imageRepositoryAndTag,
   isFrameworkImage,
   KNOWN_REGIONS,
@@ -89,7 +90,7 @@ export class ImageRegistries extends Construct {
     return `${this.account(this.registryOf(name))}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${repository}:${tag}`;
   }
 
-  /** The registry an image is pulled from (a framework image's column made on first use). */
+  /** The registry an image is pulled from (a framework image's column made on first use; a run-time image's, the Deep Learning Containers'). */
   private registryOf(name: ImageName): ImageRegistry {
     if (!isFrameworkImage(name)) return 'dlc';
     if (!this.frameworkColumns.has(name)) {
@@ -106,8 +107,7 @@ export class ImageRegistries extends Construct {
 
   /** The ECR repository of an image (for pull grants). */
   public repository(name: ImageName): ImageRepository {
-    const { repository } = imageRepositoryAndTag(name);
-    return { account: this.account(this.registryOf(name)), repository };
+    return { account: this.account(this.registryOf(name)), repository: imageRepository(name) };
   }
 
   /** The ECR repository of a managed service's image. */

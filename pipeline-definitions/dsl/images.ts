@@ -137,19 +137,44 @@ export const FRAMEWORK_IMAGES = {
   blazingtext: { accounts: BLAZINGTEXT_ACCOUNTS, repository: 'blazingtext', tag: '1' },
 } as const;
 
+/**
+ * Images a service chooses at run time, whose tag no definition names: the Deep Learning
+ * Containers repositories the roles may pull them from. Autopilot's ENSEMBLING mode trains
+ * candidates with AutoGluon and serves the best on AutoGluon's inference image (its tag is the
+ * best candidate's `InferenceContainers[0].Image`, a property).
+ */
+export const RUNTIME_IMAGES = {
+  autopilotTraining: { repository: 'autogluon-training' },
+  autopilotCandidate: { repository: 'autogluon-inference' },
+} as const;
+
 export type DlcImageName = keyof typeof IMAGES;
 export type FrameworkImageName = keyof typeof FRAMEWORK_IMAGES;
-/** An image a family's jobs or models run: a Deep Learning Container or a framework image. */
-export type ImageName = DlcImageName | FrameworkImageName;
+export type RuntimeImageName = keyof typeof RUNTIME_IMAGES;
+/** An image a family's jobs or models run: a Deep Learning Container, a framework image, or one a service chooses at run time. */
+export type ImageName = DlcImageName | FrameworkImageName | RuntimeImageName;
+
+/** Whether an image is one a service chooses at run time (its repository known, not its tag). */
+export function isRuntimeImage(name: ImageName): name is RuntimeImageName {
+  return name in RUNTIME_IMAGES;
+}
 
 /** Whether an image is a framework image of SageMaker's own registries. */
 export function isFrameworkImage(name: ImageName): name is FrameworkImageName {
   return name in FRAMEWORK_IMAGES;
 }
 
-/** An image's repository and tag, whichever registry it is in. */
+/** An image's repository and tag, whichever registry it is in; an error for one a service chooses at run time. */
 export function imageRepositoryAndTag(name: ImageName): { readonly repository: string; readonly tag: string } {
+  if (isRuntimeImage(name)) {
+    throw new Error(`Image ${name} (${RUNTIME_IMAGES[name].repository}) is chosen at run time; a definition reads its URI from the step that chose it.`);
+  }
   return isFrameworkImage(name) ? FRAMEWORK_IMAGES[name] : IMAGES[name];
+}
+
+/** An image's repository, whichever registry it is in (a run-time image's too). */
+export function imageRepository(name: ImageName): string {
+  return isRuntimeImage(name) ? RUNTIME_IMAGES[name].repository : imageRepositoryAndTag(name).repository;
 }
 
 /** The registry account of a region's Deep Learning Containers. */

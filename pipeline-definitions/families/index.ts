@@ -8,6 +8,7 @@ import type { ModelFamily } from '../../lib/model-family';
 import type { PlatformConfig } from '../../lib/settings';
 import type { LocalDeclaration } from '../rendering/local-settings';
 import { bertSentiment } from './bert-sentiment/family';
+import { autopilotSentiment } from './autopilot-sentiment/family';
 import { blazingTextSentiment } from './blazingtext-sentiment/family';
 import type { FamilyPackage } from './family-package';
 
@@ -17,6 +18,7 @@ export type { FamilyPackage } from './family-package';
 export const FAMILY_PACKAGES = [
   bertSentiment,
   blazingTextSentiment,
+  autopilotSentiment,
 ] as const satisfies readonly FamilyPackage[];
 
 /** A package's settings as a type: none for a package typed without its own (the index signature would admit any key). */

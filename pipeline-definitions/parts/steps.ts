@@ -320,19 +320,36 @@ export function transformSizingProblem(sizing: TransformSizing): string | undefi
     : `a ${sizing.maxPayloadInMB} MB mini-batch is about ${records} records, ${Math.round(seconds)} s to score: more than half the ${sizing.timeoutSeconds} s timeout`;
 }
 
+/** Which handlers a serving container runs, and what it answers the next container in. */
+export interface InferenceContainerOptions {
+  /**
+   * The handlers' file in the archive's `code/` (SAGEMAKER_PROGRAM).
+   * @default 'inference.py'
+   */
+  readonly program?: string;
+  /**
+   * The content type it answers in when the request names none (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT):
+   * what a container before the last of a serial inference pipeline answers the next one in.
+   * @default - none
+   */
+  readonly answers?: string;
+}
+
 /**
- * The serving container of a trained model: the image, the artifacts, the inference script in
- * them, the model server's timeout and one torch thread per worker.
+ * The serving container of a trained model (or of code a model does not carry): the image, the
+ * artifacts, the handlers' script in them, the model server's timeout and one torch thread per
+ * worker.
  */
-export function inferenceContainer(imageUri: string, modelData: Value, sizing: TransformSizing): Record<string, Value> {
+export function inferenceContainer(imageUri: string, modelData: Value, sizing: TransformSizing, options: InferenceContainerOptions = {}): Record<string, Value> {
   return {
     Image: imageUri,
     ModelDataUrl: modelData,
     Environment: {
-      SAGEMAKER_PROGRAM: 'inference.py',
+      SAGEMAKER_PROGRAM: options.program ?? 'inference.py',
       SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
       SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(sizing.timeoutSeconds),
       OMP_NUM_THREADS: String(sizing.threadsPerWorker),
+      ...(options.answers ? { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: options.answers } : {}),
     },
   };
 }
@@ -432,12 +449,25 @@ export interface RegisterOptions {
   readonly domain: string;
   readonly task: string;
   readonly dependsOn: readonly Step[];
+  /**
+   * Reports the model's own making wrote besides the gates' (e.g. an AutoML job's): an
+   * explainability report (ModelMetrics.Explainability, when no gate registers one) and metadata
+   * (more CustomerMetadataProperties).
+   * @default - none
+   */
+  readonly reports?: { readonly explainability?: Value; readonly metadata?: Readonly<Record<string, Value>> };
 }
 
 /** Registers the model version with its evaluation and gate reports. */
 export function registerStep(options: RegisterOptions): RegisterModelStep {
   const contentType = options.contentType ?? JSON_LINES;
   const baselines = driftCheckBaselines(options.gates, options.engine);
+  const metrics = modelMetrics(options.gates, options.evaluation.statisticsUri);
+  const explainability = options.reports?.explainability;
+  if (explainability !== undefined) {
+    if (metrics.Explainability !== undefined) throw new Error('registerStep: an explainability report is given and CheckExplainability registers one; expected one of them.');
+    metrics.Explainability = { Report: { ContentType: 'application/json', S3Uri: explainability } };
+  }
   return new RegisterModelStep('RegisterModel', {
     description: 'Registers the model version with its evaluation and gate reports, pending approval by default',
     dependsOn: [...options.dependsOn],
@@ -452,12 +482,13 @@ export function registerStep(options: RegisterOptions): RegisterModelStep {
         SupportedRealtimeInferenceInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
         SupportedTransformInstanceTypes: [...DEPLOY_INSTANCE_TYPES],
       },
-      ModelMetrics: modelMetrics(options.gates, options.evaluation.statisticsUri),
+      ModelMetrics: metrics,
       ...(baselines ? { DriftCheckBaselines: baselines } : {}),
       CustomerMetadataProperties: {
         code_version: options.codeVersion,
         input_data: options.inputData,
         pipeline_execution: new ExecutionVariable('PipelineExecutionArn'),
+        ...options.reports?.metadata,
       },
       Domain: options.domain,
       Task: options.task,

@@ -22,7 +22,7 @@ import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../../catalogu
 import { JSON_LINES } from '../../contract';
 import { gateEngine, GateName } from '../../gates';
 import { PipelineJobs, text } from '../../parts/jobs';
-import { accuracyCondition, channel, codePackageStep, modelStep, predictionsEvaluateStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
+import { accuracyCondition, channel, codePackageStep, inferenceContainer, modelStep, predictionsEvaluateStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
 import type { FamilyPipelineBuild } from '../../../lib/model-family';
 import type { BlazingTextHyperparameters } from './settings';
 
@@ -78,30 +78,15 @@ export function blazingTextHyperParameters(h: BlazingTextHyperparameters): Recor
   };
 }
 
-/** A container of the adapters' archive running one adapter on the framework image. */
-function adapterContainer(imageUri: string, archive: Value, program: string, answers?: string): Record<string, Value> {
-  return {
-    Image: imageUri,
-    ModelDataUrl: archive,
-    Environment: {
-      SAGEMAKER_PROGRAM: program,
-      SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
-      SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: String(BLAZINGTEXT_TRANSFORM_SIZING.timeoutSeconds),
-      OMP_NUM_THREADS: String(BLAZINGTEXT_TRANSFORM_SIZING.threadsPerWorker),
-      ...(answers ? { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: answers } : {}),
-    },
-  };
-}
-
 /**
  * The serving containers, in order: the request adapter (the platform's request → BlazingText's
  * JSON), BlazingText, the response adapter (its JSON → the platform's response).
  */
 export function blazingTextContainers(adapterImageUri: string, adaptersArchive: Value, algorithmImageUri: string, modelArtifacts: Value): Record<string, Value>[] {
   return [
-    adapterContainer(adapterImageUri, adaptersArchive, 'request_adapter.py', BLAZINGTEXT_REQUEST),
+    inferenceContainer(adapterImageUri, adaptersArchive, BLAZINGTEXT_TRANSFORM_SIZING, { program: 'request_adapter.py', answers: BLAZINGTEXT_REQUEST }),
     { Image: algorithmImageUri, ModelDataUrl: modelArtifacts, Environment: { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: BLAZINGTEXT_REQUEST } },
-    adapterContainer(adapterImageUri, adaptersArchive, 'response_adapter.py'),
+    inferenceContainer(adapterImageUri, adaptersArchive, BLAZINGTEXT_TRANSFORM_SIZING, { program: 'response_adapter.py' }),
   ];
 }
 

@@ -1,0 +1,76 @@
+"""Preparation step of the Autopilot family: the raw reviews, cleaned, balanced (by default, as the
+BERT pipeline's) and split by review id with the step-code library's rules (reviews.py), so the
+families are compared on the same test split.
+
+Writes Autopilot's input, ``<output-dir>/automl/train.csv``: a header row, then one review per row
+of the train and validation splits (Autopilot holds out its own validation share):
+``review_body``, ``product_category`` and the label feature (the contract's ``labelFeature``,
+the target); and the test split as JSON Lines for batch transform,
+``<output-dir>/reviews/test/test.jsonl``. Autopilot needs at least 500 rows: a smaller input, or
+one that leaves fewer for it, stops here, naming the count and the minimum. Calls no AWS API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+from typing import Sequence
+
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli import str2bool  # noqa: E402
+from contract import LABEL_FEATURE  # noqa: E402
+from reviews import balance, clean, load_reviews, split  # noqa: E402
+
+AUTOML_COLUMNS = ["review_body", "product_category", LABEL_FEATURE]
+TEST_COLUMNS = ["review_id", "review_body", "product_category", LABEL_FEATURE]
+# CreateAutoMLJob refuses a dataset of fewer rows.
+AUTOPILOT_MIN_ROWS = 500
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--input-dir", required=True)
+    parser.add_argument("--output-dir", required=True)
+    parser.add_argument("--train-split-percentage", type=float, default=0.9)
+    parser.add_argument("--validation-split-percentage", type=float, default=0.05)
+    parser.add_argument("--test-split-percentage", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--balance-dataset", type=str2bool, default=True)
+    return parser.parse_args(argv)
+
+
+def too_few(rows: int, what: str) -> SystemExit:
+    return SystemExit(f"prepare: {what} has {rows} rows; Autopilot needs at least {AUTOPILOT_MIN_ROWS}")
+
+
+def run(args: argparse.Namespace) -> dict[str, int]:
+    paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
+    if not paths:
+        raise SystemExit(f"prepare: no CSV files under {args.input_dir}")
+    raw = load_reviews(paths)
+    if len(raw) < AUTOPILOT_MIN_ROWS:
+        raise too_few(len(raw), f"the input ({len(paths)} CSV files under {args.input_dir})")
+    df = clean(raw)
+    if args.balance_dataset:
+        df = balance(df, args.seed)
+    parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, seed=args.seed)
+    automl = pd.concat([parts["train"], parts["validation"]], ignore_index=True)
+    if len(automl) < AUTOPILOT_MIN_ROWS:
+        raise too_few(len(automl), f"Autopilot's input (the train and validation splits of {len(raw)} reviews, {len(df)} after cleaning{' and balancing' if args.balance_dataset else ''})")
+    automl_dir = os.path.join(args.output_dir, "automl")
+    os.makedirs(automl_dir, exist_ok=True)
+    automl[AUTOML_COLUMNS].to_csv(os.path.join(automl_dir, "train.csv"), index=False)
+    test_dir = os.path.join(args.output_dir, "reviews", "test")
+    os.makedirs(test_dir, exist_ok=True)
+    parts["test"][TEST_COLUMNS].to_json(os.path.join(test_dir, "test.jsonl"), orient="records", lines=True, force_ascii=False)
+    counts = {"automl": len(automl), "test": len(parts["test"])}
+    print(f"prepared {len(df)} reviews: Autopilot's input {counts['automl']}, test {counts['test']}")
+    return counts
+
+
+if __name__ == "__main__":
+    run(parse_args(sys.argv[1:]))

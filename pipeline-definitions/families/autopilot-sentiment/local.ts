@@ -1,0 +1,22 @@
+/**
+ * What the Autopilot pipeline needs to run on this machine: the sample reviews as its raw input,
+ * and a small search of candidates of the project's own (TF-IDF features and a few scikit-learn
+ * classifiers, the best by the objective on a held-out share) in Autopilot's place.
+ */
+import type { LocalDeclaration } from '../../rendering/local-settings';
+
+const LOCAL = 'pipeline-definitions/families/autopilot-sentiment/local';
+
+export const autopilotSentimentLocalRun: LocalDeclaration = (run) => ({
+  seeds: [{ uri: run.parameterDefault('InputData'), path: 'data/sample/reviews', description: 'the sample reviews (data/sample/reviews) as the raw input' }],
+  automl: {
+    AutoML: {
+      description: 'a search of the project\'s own in place of Autopilot: TF-IDF features and up to 3 scikit-learn classifiers, the best by the objective on a held-out share',
+      command: [
+        '{python}', `${LOCAL}/candidate_search.py`,
+        '--input', '{input}', '--output', '{output}', '--target', '{target}', '--problem-type', '{problemType}',
+        '--objective', '{objective}', '--max-candidates', '{maxCandidates}', '--validation-fraction', '{validationFraction}',
+      ],
+    },
+  },
+});

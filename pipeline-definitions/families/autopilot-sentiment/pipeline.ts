@@ -1,0 +1,191 @@
+/**
+ * The Autopilot family's pipeline: prepare Autopilot's input from the raw reviews (the library's
+ * cleaning rules, balance and split by review id) → package the adapters' code → Autopilot's
+ * AutoML job (ENSEMBLING) → the best candidate as a serial inference pipeline of three containers
+ * (request adapter, the candidate, response adapter) → batch transform of the test split through
+ * it → evaluation of those predictions → accuracy condition → (the model-quality gate, registration
+ * of the three-container package with Autopilot's reports) or Fail.
+ */
+import {
+  AutoMLStep,
+  ParameterBoolean,
+  ParameterFloat,
+  ParameterInteger,
+  ParameterString,
+  PipelineDefinition,
+  PROCESSING_ROOT,
+  processingInput,
+  processingOutput,
+  Value,
+} from '../../dsl';
+import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../../catalogue';
+import { JSON_LINES, LABEL_FEATURE } from '../../contract';
+import { gateEngine, GateName } from '../../gates';
+import { PipelineJobs, text } from '../../parts/jobs';
+import { accuracyCondition, codePackageStep, inferenceContainer, modelStep, predictionsEvaluateStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
+import type { FamilyPipelineBuild } from '../../../lib/model-family';
+import type { AutopilotSetting } from './settings';
+
+export const AUTOPILOT_PIPELINE_ID = 'autopilot-sentiment';
+
+/**
+ * The gates it runs: model quality, from the predictions of the three containers. The data gates
+ * read the JSON records a preparation writes for them and the training-health gate Debugger's
+ * report, which Autopilot's CSV and jobs do not give; Autopilot writes its own explainability
+ * report, which registration carries.
+ */
+export const AUTOPILOT_GATES: readonly GateName[] = ['CheckModelQuality'];
+
+/** What the model asks the candidate for: every label's probability, not `predicted_label` alone. */
+export const AUTOPILOT_INFERENCE_OUTPUT = 'predicted_label,probability,probabilities,labels';
+
+/** The candidate's content type, in and out. */
+const CSV = 'text/csv';
+
+/**
+ * An AutoGluon ensemble scores hundreds of short reviews a second on the smallest instance, behind
+ * two JSON adapters; a prepared record is about 0.6 KB.
+ */
+export const AUTOPILOT_TRANSFORM_SIZING: TransformSizing = {
+  recordBytes: 600,
+  secondsPerRecord: 1 / 200,
+  maxPayloadInMB: 1,
+  timeoutSeconds: 60,
+  invocationsMaxRetries: 1,
+  concurrentRequests: 2,
+  threadsPerWorker: 1,
+};
+
+/** What the pipeline is made from, besides what the platform gives every family's pipeline. */
+export interface AutopilotPipelineOptions {
+  readonly inputDataUri: string;
+  readonly autopilot: AutopilotSetting;
+}
+
+/**
+ * The serving containers, in order: the request adapter (the platform's request → CSV), the best
+ * candidate (its image, model and environment as Autopilot reports them, asked for every label's
+ * probability and to answer CSV), the response adapter (its CSV → the platform's response).
+ */
+export function autopilotContainers(adapterImageUri: string, adaptersArchive: Value, automl: AutoMLStep): Record<string, Value>[] {
+  const candidate = automl.bestContainer();
+  return [
+    inferenceContainer(adapterImageUri, adaptersArchive, AUTOPILOT_TRANSFORM_SIZING, { program: 'request_adapter.py', answers: CSV }),
+    { ...candidate, Environment: { ...candidate.Environment, SAGEMAKER_INFERENCE_OUTPUT: AUTOPILOT_INFERENCE_OUTPUT, SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: CSV } },
+    inferenceContainer(adapterImageUri, adaptersArchive, AUTOPILOT_TRANSFORM_SIZING, { program: 'response_adapter.py' }),
+  ];
+}
+
+/** The pipeline's definition, from what the platform gives a family's pipeline. */
+export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: AutopilotPipelineOptions): PipelineDefinition {
+  const scriptImage = build.image('sklearn');
+  const adapterImage = build.image('huggingFaceInference');
+  const p = {
+    inputData: new ParameterString('InputData', options.inputDataUri),
+    processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.m5.large', PROCESSING_INSTANCE_TYPES),
+    trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
+    validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
+    testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
+    seed: new ParameterInteger('Seed', 42),
+    balanceDataset: new ParameterBoolean('BalanceDataset', true),
+    minAccuracy: new ParameterFloat('MinAccuracyValue', 0.33),
+    approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
+    deployInstanceType: new ParameterString('DeployInstanceType', 'ml.m5.large', DEPLOY_INSTANCE_TYPES),
+  };
+  const jobs = new PipelineJobs({
+    pipelineId: build.pipelineId,
+    executionRoleArn: build.executionRoleArn,
+    lakeBucketName: build.lakeBucketName,
+    kmsKeyArn: build.kmsKeyArn,
+    codeUri: build.codeUri,
+    scriptImageUri: scriptImage,
+    scriptInstanceType: p.processingInstanceType.ref,
+    vpc: build.options.vpc,
+  });
+  const engine = gateEngine(build.options.managedQualityServices, {
+    jobs,
+    quality: build.options.quality,
+    modelPackageGroupName: build.modelPackageGroupName,
+    gates: build.gates,
+    modelMonitorImageUri: build.options.managedQualityServices ? build.managedImage('modelMonitor') : undefined,
+  });
+
+  const prepare = prepareStep(jobs, {
+    script: 'prepare.py',
+    description: 'The reviews cleaned, balanced and split by review id (the step-code library\'s rules, as the BERT pipeline\'s): Autopilot\'s CSV, and the test split as JSON Lines',
+    arguments: [
+      '--input-dir', `${PROCESSING_ROOT}/input/data`,
+      '--output-dir', `${PROCESSING_ROOT}/output`,
+      '--train-split-percentage', text(p.trainSplit),
+      '--validation-split-percentage', text(p.validationSplit),
+      '--test-split-percentage', text(p.testSplit),
+      '--seed', text(p.seed),
+      '--balance-dataset', text(p.balanceDataset),
+    ],
+    inputs: [processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`)],
+    splits: [],
+    outputs: [
+      processingOutput('automl-input', jobs.executionPrefix('processing', 'automl'), `${PROCESSING_ROOT}/output/automl`),
+      processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`),
+    ],
+    networkIsolation: true,
+  });
+  const testData = prepare.outputUri('reviews-test');
+
+  const adapters = codePackageStep(jobs, {
+    name: 'PackageAdapters',
+    description: 'The request and response adapters\' code in a model.tar.gz: the adapter containers run without network access',
+    files: ['request_adapter.py', 'response_adapter.py'],
+  });
+
+  const automl = new AutoMLStep('AutoML', {
+    description: 'Autopilot explores candidate models on the reviews (ENSEMBLING) and keeps the best by accuracy',
+    job: {
+      target: LABEL_FEATURE,
+      problemType: 'MulticlassClassification',
+      objective: 'Accuracy',
+      maxCandidates: options.autopilot.maxCandidates,
+      maxRuntimeSeconds: options.autopilot.maxRuntimeSeconds,
+    },
+    roleArn: build.executionRoleArn,
+    inputDataUri: prepare.outputUri('automl-input'),
+    outputPath: jobs.executionPrefix('automl'),
+    kmsKeyArn: build.kmsKeyArn,
+    vpcConfig: build.options.vpc ? { SecurityGroupIds: [...build.options.vpc.securityGroupIds], Subnets: [...build.options.vpc.subnetIds] } : undefined,
+  });
+
+  const containers = autopilotContainers(adapterImage, adapters.archive, automl);
+  const model = modelStep(jobs, containers);
+  const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: AUTOPILOT_TRANSFORM_SIZING });
+  const evaluation = predictionsEvaluateStep(jobs, {
+    description: 'Scores the test split\'s predictions, which the three containers answered as an endpoint would',
+    predictions: transform.outputPath(),
+  });
+
+  const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
+  const register = registerStep({
+    modelPackageGroupName: build.modelPackageGroupName,
+    description: 'Autopilot review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, the best candidate, response adapter',
+    approvalStatus: p.approvalStatus.ref,
+    containers,
+    contentType: JSON_LINES,
+    gates: { CheckModelQuality: modelQuality },
+    engine,
+    evaluation,
+    codeVersion: build.codeVersion,
+    inputData: p.inputData.ref,
+    domain: 'NATURAL_LANGUAGE_PROCESSING',
+    task: 'CLASSIFICATION',
+    dependsOn: [modelQuality.step],
+    reports: {
+      explainability: automl.bestCandidateReport('Explainability'),
+      metadata: { automl_model_insights: automl.bestCandidateReport('ModelInsights'), automl_best_candidate: automl.property('BestCandidate.CandidateName') },
+    },
+  });
+  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [modelQuality.step, register]);
+  return new PipelineDefinition({
+    parameters: [...Object.values(p), ...engine.parameters],
+    steps: [prepare, adapters.step, automl, model, transform, evaluation.step, accuracyGate],
+    metadata: { pipeline: build.pipelineId, definition: AUTOPILOT_PIPELINE_ID, codeVersion: build.codeVersion },
+  });
+}
