@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> dict[str, int]:
         raise SystemExit(f"prepare: no CSV files under {args.input_dir}")
     raw = load_reviews(paths)
     if len(raw) < AUTOPILOT_MIN_ROWS:
-        raise too_few(len(raw), f"the input ({len(paths)} CSV files under {args.input_dir})")
+        raise too_few(len(raw), f"the input ({len(paths)} CSV file{'' if len(paths) == 1 else 's'} under {args.input_dir})")
     df = clean(raw)
     if args.balance_dataset:
         df = balance(df, args.seed)
