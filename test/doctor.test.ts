@@ -34,6 +34,7 @@ const OUTPUTS: Record<string, Record<string, string>> = {
   'pds-dev-bert-pipeline': { PipelineName: 'pds-dev-bert-sentiment' },
   'pds-dev-bert-tuning-pipeline': { PipelineName: 'pds-dev-bert-sentiment-tuning' },
   'pds-dev-blazingtext-pipeline': { PipelineName: 'pds-dev-blazingtext-sentiment' },
+  'pds-dev-autopilot-pipeline': { PipelineName: 'pds-dev-autopilot-sentiment' },
   'pds-dev-model-deploy': {},
 };
 
@@ -96,6 +97,7 @@ describe('npm run doctor', () => {
         'ready    stack pds-dev-bert-pipeline: CREATE_COMPLETE',
         'ready    stack pds-dev-bert-tuning-pipeline: CREATE_COMPLETE',
         'ready    stack pds-dev-blazingtext-pipeline: CREATE_COMPLETE',
+        'ready    stack pds-dev-autopilot-pipeline: CREATE_COMPLETE',
         'ready    stack pds-dev-model-deploy: CREATE_COMPLETE',
         `missing  pre-trained model FacebookAI/roberta-base (bert-sentiment): s3://${BUCKET}/models/roberta-base/ lacks ${ROBERTA.files.join(', ')}`,
         '         fix: npm run seed-model',
@@ -117,8 +119,14 @@ describe('npm run doctor', () => {
         '         fix: run the pipeline (above)',
         'missing  endpoint pds-dev-blazingtext-sentiment: not served: no approved model package yet',
         '         fix: approve a package (above); the approval deploys it',
+        'missing  pipeline pds-dev-autopilot-sentiment: has never run',
+        '         fix: aws sagemaker start-pipeline-execution --pipeline-name pds-dev-autopilot-sentiment',
+        'missing  approved model packages of pds-dev-autopilot-sentiment: none registered yet: a successful pipeline execution registers one',
+        '         fix: run the pipeline (above)',
+        'missing  endpoint pds-dev-autopilot-sentiment: not served: no approved model package yet',
+        '         fix: approve a package (above); the approval deploys it',
         '',
-        '8 ready, 0 running, 9 missing, 0 failed',
+        '9 ready, 0 running, 12 missing, 0 failed',
         '',
       ].join('\n'),
     );
@@ -135,7 +143,7 @@ describe('npm run doctor', () => {
     expect(out).toContain('ready    pipeline pds-dev-bert-sentiment: last execution succeeded (started 2026-12-01T11:00:00.000Z)');
     expect(out).toContain(`ready    approved model packages of pds-dev-bert-sentiment: latest ${PACKAGE}/2`);
     expect(out).toContain('ready    pre-trained model FacebookAI/roberta-base (bert-sentiment): s3://');
-    expect(out).toContain('17 ready, 0 running, 0 missing, 0 failed');
+    expect(out).toContain('21 ready, 0 running, 0 missing, 0 failed');
     expect(code).toBe(0);
   });
 
@@ -165,7 +173,7 @@ describe('npm run doctor', () => {
     expect(out).toContain(
       `missing  approved model packages of pds-dev-bert-sentiment: none; ${PACKAGE}/1 awaits approval\n         fix: aws sagemaker update-model-package --model-package-arn ${PACKAGE}/1 --model-approval-status Approved\n`,
     );
-    expect(out).toContain('5 ready, 1 running, 6 missing, 5 failed');
+    expect(out).toContain('6 ready, 1 running, 8 missing, 6 failed');
   });
 
   test('an approved package that is not served points at the deployer', async () => {

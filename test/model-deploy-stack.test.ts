@@ -112,11 +112,14 @@ describe('ModelDeployStack (default dev configuration)', () => {
     expect([ssm[0].Action].flat().sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
     const resources = JSON.stringify(ssm[0].Resource);
     // The first family's keep the platform's first names; every other family's are under its id.
-    expect(ssm[0].Resource).toHaveLength(4);
+    const others = ['blazingtext-sentiment', 'autopilot-sentiment'];
+    expect(ssm[0].Resource).toHaveLength(2 + 2 * others.length);
     expect(resources).toContain(':parameter/pds-dev/serving/champion-model-package-arn');
     expect(resources).toContain(':parameter/pds-dev/serving/challenger-model-package-arn');
-    expect(resources).toContain(':parameter/pds-dev/serving/blazingtext-sentiment/champion-model-package-arn');
-    expect(resources).toContain(':parameter/pds-dev/serving/blazingtext-sentiment/challenger-model-package-arn');
+    for (const family of others) {
+      expect(resources).toContain(`:parameter/pds-dev/serving/${family}/champion-model-package-arn`);
+      expect(resources).toContain(`:parameter/pds-dev/serving/${family}/challenger-model-package-arn`);
+    }
   });
 
   test('the project role has no managed policies and no other powers', () => {

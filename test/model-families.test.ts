@@ -169,7 +169,7 @@ test('with the managed engine, a pipeline\'s role pulls the images of the gates 
 test('servingFamilies naming no family of the app fails, naming the setting, the value and the families', () => {
   expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(ConfigError);
   expect(() => platformWith({ servingFamilies: 'fixtur' }, [FIXTURE])).toThrow(
-    "Invalid context value 'servingFamilies': 'fixtur' is not a model family of the app; expected some of bert-sentiment, blazingtext-sentiment, fixture.",
+    "Invalid context value 'servingFamilies': 'fixtur' is not a model family of the app; expected some of bert-sentiment, blazingtext-sentiment, autopilot-sentiment, fixture.",
   );
 });
 

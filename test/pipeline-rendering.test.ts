@@ -46,7 +46,7 @@ describe('the rendering of the pipeline definitions', () => {
     const bert = rendered.find((p) => p.id === 'bert-sentiment')!;
     const args: string[] = step(bert.definition, 'CheckModelQuality').Arguments.AppSpecification.ContainerArguments;
     expect(args[args.indexOf('--tolerance') + 1]).toBe('0.07');
-    expect(rendered.map((p) => p.id).sort()).toEqual(['bert-sentiment', 'bert-sentiment-tuning', 'blazingtext-sentiment', 'endpoint-monitor']);
+    expect(rendered.map((p) => p.id).sort()).toEqual(['autopilot-sentiment', 'bert-sentiment', 'bert-sentiment-tuning', 'blazingtext-sentiment', 'endpoint-monitor']);
   });
 
   test('is the template\'s definition with typed placeholders for the deploy-time values only', () => {
@@ -99,7 +99,7 @@ describe('the rendering of the pipeline definitions', () => {
     const local = JSON.parse(fs.readFileSync(files[1], 'utf-8'));
     expect(local.seeds[0].path.startsWith(path.join(out, 'assets'))).toBe(true);
     expect(local.seeds[0].asset).toBeUndefined();
-    expect(() => writeRenderings(rendered, { out, only: ['no-such'] })).toThrow(/no pipeline no-such in this configuration; it has bert-sentiment, bert-sentiment-tuning, blazingtext-sentiment, endpoint-monitor/);
+    expect(() => writeRenderings(rendered, { out, only: ['no-such'] })).toThrow(/no pipeline no-such in this configuration; it has bert-sentiment, bert-sentiment-tuning, blazingtext-sentiment, autopilot-sentiment, endpoint-monitor/);
   });
 });
 
@@ -110,7 +110,7 @@ describe('several families served', () => {
     );
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rendering-'));
     const files = writeRenderings(served, { out }).map((f) => path.basename(f)).filter((f) => !f.endsWith('.local.json'));
-    expect(files.sort()).toEqual(['bert-sentiment-dresses-monitor.json', 'bert-sentiment-dresses.json', 'bert-sentiment-tuning.json', 'bert-sentiment.json', 'blazingtext-sentiment.json', 'endpoint-monitor.json']);
+    expect(files.sort()).toEqual(['autopilot-sentiment.json', 'bert-sentiment-dresses-monitor.json', 'bert-sentiment-dresses.json', 'bert-sentiment-tuning.json', 'bert-sentiment.json', 'blazingtext-sentiment.json', 'endpoint-monitor.json']);
   });
 
   test('two pipelines of one id are refused, naming both stacks, before a file is written', () => {

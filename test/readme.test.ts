@@ -18,6 +18,7 @@ describe('README', () => {
     ['bert-pipeline', 'bert-sentiment'],
     ['bert-tuning-pipeline', 'bert-sentiment-tuning'],
     ['blazingtext-pipeline', 'blazingtext-sentiment'],
+    ['autopilot-pipeline', 'autopilot-sentiment'],
   ])('its picture of %s is the one the rendered definition of %s makes', (marker, id) => {
     const match = readme.match(new RegExp(`<!-- ${marker}-graph:start -->\n\`\`\`mermaid\n([\\s\\S]*?)\n\`\`\`\n<!-- ${marker}-graph:end -->`));
     expect(match).not.toBeNull();

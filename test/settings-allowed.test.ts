@@ -77,6 +77,10 @@ const DRAWS: Record<string, { ok: unknown[]; bad: unknown[] }> = {
       '{"dresses": {"inputPrefix": "raw/womens-clothing-reviews/dresses/"}}',
     ],
   },
+  autopilot: {
+    ok: ['{}', '{"maxCandidates": 1}', '{"maxCandidates": 750, "maxRuntimeSeconds": 2592000}', '{"maxRuntimeSeconds": 600}'],
+    bad: ['{"maxCandidates": 0}', '{"maxCandidates": 751}', '{"maxCandidates": 2.5}', '{"maxRuntimeSeconds": 599}', '{"maxRuntimeSeconds": 2592001}', '{"objective": "F1"}', '[]', '3'],
+  },
   blazingTextHyperparameters: {
     ok: ['{}', '{"epochs": 10, "learning_rate": 0.1}', '{"early_stopping": true, "patience": 2, "min_epochs": 3, "min_count": 0}', '{"word_ngrams": 1, "vector_dim": 300}'],
     bad: ['{"epochs": 0}', '{"learning_rate": 0}', '{"learning_rate": 2}', '{"word_ngrams": 6}', '{"early_stopping": "true"}', '{"mode": "supervised"}', '[]', '5'],

@@ -13,10 +13,10 @@ function statefulIds(template: Template): Record<string, string[]> {
   return Object.fromEntries(STATEFUL.map((type) => [type, Object.keys(template.findResources(type)).sort()]).filter(([, ids]) => ids.length > 0));
 }
 
-/** The model package groups' logical ids, as the registry has made them from the start. */
+/** The model package groups' logical ids (sorted), as the registry has made them from the start. */
 const GROUP_IDS: Record<string, string[]> = {
-  dev: ['ModelRegistrypdsdevbertsentimentB5DEDBD7', 'ModelRegistrypdsdevbertsentimentdresses501FB367', 'ModelRegistrypdsdevblazingtextsentiment4D760394'],
-  prod: ['ModelRegistrypdsprodbertsentimentE8CBE909', 'ModelRegistrypdsprodbertsentimentdresses66A477A4', 'ModelRegistrypdsprodblazingtextsentiment593B008C'],
+  dev: ['ModelRegistrypdsdevautopilotsentiment1BBDFFF7', 'ModelRegistrypdsdevbertsentimentB5DEDBD7', 'ModelRegistrypdsdevbertsentimentdresses501FB367', 'ModelRegistrypdsdevblazingtextsentiment4D760394'],
+  prod: ['ModelRegistrypdsprodautopilotsentimentE050A92E', 'ModelRegistrypdsprodbertsentimentE8CBE909', 'ModelRegistrypdsprodbertsentimentdresses66A477A4', 'ModelRegistrypdsprodblazingtextsentiment593B008C'],
 };
 
 describe.each(['dev', 'prod'])('the %s platform', (stage) => {
