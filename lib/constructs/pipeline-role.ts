@@ -19,8 +19,8 @@ const JOB_ACTIONS: Record<PipelineJobKind, string[]> = {
     'sagemaker:StopHyperParameterTuningJob',
     'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
   ],
-  // A pipeline's AutoML step is Autopilot's v1 job (CreateAutoMLJob), and reads its best candidate.
-  'automl-job': ['sagemaker:CreateAutoMLJob', 'sagemaker:DescribeAutoMLJob', 'sagemaker:StopAutoMLJob', 'sagemaker:ListCandidatesForAutoMLJob'],
+  // A pipeline's AutoML step is Autopilot's v1 job (CreateAutoMLJob); its properties are DescribeAutoMLJob's.
+  'automl-job': ['sagemaker:CreateAutoMLJob', 'sagemaker:DescribeAutoMLJob', 'sagemaker:StopAutoMLJob'],
 };
 
 export interface PipelineRoleProps {

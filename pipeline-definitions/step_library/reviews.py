@@ -137,3 +137,18 @@ def split(
     where = fractions["split"][ordered]
     bounds = ((0.0, train), (train, train + validation), (train + validation, 2.0))
     return {name: df.iloc[ordered[(where >= low) & (where < high)]].reset_index(drop=True) for name, (low, high) in zip(SPLITS, bounds)}
+
+
+RECORD_COLUMNS = ["review_id", "review_body", "product_category", LABEL_FEATURE, "label_id"]
+
+
+def write_records(parts: dict[str, pd.DataFrame], names: Iterable[str], output_dir: str) -> None:
+    """The named splits' reviews as JSON Lines, ``<output_dir>/reviews/<split>/<split>.jsonl``, one
+    record each: ``review_id``, ``review_body``, ``product_category``, the label feature and its
+    class id (``label_id``): what batch transform predicts and the data gates profile, for a family
+    whose own training input is in another form."""
+    for name in names:
+        directory = os.path.join(output_dir, "reviews", name)
+        os.makedirs(directory, exist_ok=True)
+        part = parts[name].assign(label_id=[to_label_id(s) for s in parts[name][LABEL_FEATURE]])
+        part[RECORD_COLUMNS].to_json(os.path.join(directory, f"{name}.jsonl"), orient="records", lines=True, force_ascii=False)

@@ -29,12 +29,12 @@ import type { AutopilotSetting } from './settings';
 export const AUTOPILOT_PIPELINE_ID = 'autopilot-sentiment';
 
 /**
- * The gates it runs: model quality, from the predictions of the three containers. The data gates
- * read the JSON records a preparation writes for them and the training-health gate Debugger's
- * report, which Autopilot's CSV and jobs do not give; Autopilot writes its own explainability
- * report, which registration carries.
+ * The gates it runs: data quality (the train split's records, whose profile is the baseline the
+ * endpoint's monitoring compares its capture with) and model quality (the predictions of the three
+ * containers). The bias gates need facet baselines and the explainability gate a model a processing
+ * job can load, and the training-health gate Debugger's report, which Autopilot's jobs do not give.
  */
-export const AUTOPILOT_GATES: readonly GateName[] = ['CheckModelQuality'];
+export const AUTOPILOT_GATES: readonly GateName[] = ['CheckDataQuality', 'CheckModelQuality'];
 
 /** What the model asks the candidate for: every label's probability, not `predicted_label` alone. */
 export const AUTOPILOT_INFERENCE_OUTPUT = 'predicted_label,probability,probabilities,labels';
@@ -126,8 +126,10 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
     splits: [],
     outputs: [
       processingOutput('automl-input', jobs.executionPrefix('processing', 'automl'), `${PROCESSING_ROOT}/output/automl`),
+      processingOutput('reviews-train', jobs.executionPrefix('processing', 'train-records'), `${PROCESSING_ROOT}/output/reviews/train`),
       processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`),
     ],
+    engine,
     networkIsolation: true,
   });
   const testData = prepare.outputUri('reviews-test');
@@ -162,6 +164,7 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
     predictions: transform.outputPath(),
   });
 
+  const dataQuality = engine.gate('CheckDataQuality', { trainingData: prepare.outputUri('reviews-train'), preparation: prepare });
   const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
   const register = registerStep({
     modelPackageGroupName: build.modelPackageGroupName,
@@ -169,20 +172,22 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
     approvalStatus: p.approvalStatus.ref,
     containers,
     contentType: JSON_LINES,
-    gates: { CheckModelQuality: modelQuality },
+    gates: { CheckDataQuality: dataQuality, CheckModelQuality: modelQuality },
     engine,
     evaluation,
     codeVersion: build.codeVersion,
     inputData: p.inputData.ref,
     domain: 'NATURAL_LANGUAGE_PROCESSING',
     task: 'CLASSIFICATION',
-    dependsOn: [modelQuality.step],
+    dependsOn: [dataQuality.step, modelQuality.step],
     reports: {
       explainability: automl.bestCandidateReport('Explainability'),
-      metadata: { automl_model_insights: automl.bestCandidateReport('ModelInsights'), automl_best_candidate: automl.property('BestCandidate.CandidateName') },
+      // The model-insights report's path may exceed the 256 characters of a metadata value: the
+      // job's name leads to it (DescribeAutoMLJob's BestCandidateProperties).
+      metadata: { automl_job: automl.property('AutoMLJobName'), automl_best_candidate: automl.property('BestCandidate.CandidateName') },
     },
   });
-  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [modelQuality.step, register]);
+  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [dataQuality.step, modelQuality.step, register]);
   return new PipelineDefinition({
     parameters: [...Object.values(p), ...engine.parameters],
     steps: [prepare, adapters.step, automl, model, transform, evaluation.step, accuracyGate],

@@ -29,12 +29,12 @@ import type { BlazingTextHyperparameters } from './settings';
 export const BLAZINGTEXT_PIPELINE_ID = 'blazingtext-sentiment';
 
 /**
- * The gates it runs: model quality, from the predictions of the three containers. The data gates
- * read the JSON records a preparation writes for them and the training-health gate Debugger's
- * report, which BlazingText's lines and container do not give; model bias and explainability
- * (which serve the model themselves with the managed engine) are left for later.
+ * The gates it runs: data quality (the train split's records, whose profile is the baseline the
+ * endpoint's monitoring compares its capture with) and model quality (the predictions of the three
+ * containers). The bias gates need facet baselines and the explainability gate a model a processing
+ * job can load, and the training-health gate Debugger's report, which BlazingText's jobs do not give.
  */
-export const BLAZINGTEXT_GATES: readonly GateName[] = ['CheckModelQuality'];
+export const BLAZINGTEXT_GATES: readonly GateName[] = ['CheckDataQuality', 'CheckModelQuality'];
 
 /** BlazingText's content types: JSON into the algorithm and its JSON answer. */
 export const BLAZINGTEXT_REQUEST = 'application/json';
@@ -142,7 +142,11 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     inputs: [processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`)],
     splits: ['train', 'validation'],
     splitsAs: 'blazingtext',
-    outputs: [processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`)],
+    outputs: [
+      processingOutput('reviews-train', jobs.executionPrefix('processing', 'train-records'), `${PROCESSING_ROOT}/output/reviews/train`),
+      processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`),
+    ],
+    engine,
     networkIsolation: true,
   });
   const testData = prepare.outputUri('reviews-test');
@@ -185,6 +189,7 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     predictions: transform.outputPath(),
   });
 
+  const dataQuality = engine.gate('CheckDataQuality', { trainingData: prepare.outputUri('reviews-train'), preparation: prepare });
   const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
   const register = registerStep({
     modelPackageGroupName: build.modelPackageGroupName,
@@ -192,16 +197,16 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     approvalStatus: p.approvalStatus.ref,
     containers,
     contentType: JSON_LINES,
-    gates: { CheckModelQuality: modelQuality },
+    gates: { CheckDataQuality: dataQuality, CheckModelQuality: modelQuality },
     engine,
     evaluation,
     codeVersion: build.codeVersion,
     inputData: p.inputData.ref,
     domain: 'NATURAL_LANGUAGE_PROCESSING',
     task: 'CLASSIFICATION',
-    dependsOn: [modelQuality.step],
+    dependsOn: [dataQuality.step, modelQuality.step],
   });
-  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [modelQuality.step, register]);
+  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [dataQuality.step, modelQuality.step, register]);
   return new PipelineDefinition({
     parameters: [...Object.values(p), ...engine.parameters],
     steps: [prepare, adapters.step, train, model, transform, evaluation.step, accuracyGate],

@@ -29,9 +29,9 @@ describe('the Autopilot pipeline', () => {
   const steps = allSteps(definition.Steps);
   const byName = (name: string) => steps.find((s) => s.Name === name);
 
-  test('its steps: preparation, adapters, the AutoML job, the three-container model, transform, evaluation, the model-quality gate, registration', () => {
+  test('its steps: preparation, adapters, the AutoML job, the three-container model, transform, evaluation, the data- and model-quality gates, registration', () => {
     expect(steps.map((s) => s.Name)).toEqual([
-      'Processing', 'PackageAdapters', 'AutoML', 'CreateModel', 'Transform', 'EvaluateModel', 'AccuracyCondition', 'CheckModelQuality', 'RegisterModel', 'AccuracyTooLow',
+      'Processing', 'PackageAdapters', 'AutoML', 'CreateModel', 'Transform', 'EvaluateModel', 'AccuracyCondition', 'CheckDataQuality', 'CheckModelQuality', 'RegisterModel', 'AccuracyTooLow',
     ]);
   });
 
@@ -72,7 +72,8 @@ describe('the Autopilot pipeline', () => {
     const register = byName('RegisterModel').Arguments;
     expect(register.InferenceSpecification.Containers).toEqual(model.Containers);
     expect(register.ModelMetrics.Explainability).toEqual({ Report: { ContentType: 'application/json', S3Uri: { Get: 'Steps.AutoML.BestCandidateProperties.ExplainabilityJsonReportPath' } } });
-    expect(register.CustomerMetadataProperties.automl_model_insights).toEqual({ Get: 'Steps.AutoML.BestCandidateProperties.ModelInsightsJsonReportPath' });
+    expect(register.CustomerMetadataProperties.automl_job).toEqual({ Get: 'Steps.AutoML.AutoMLJobName' });
+    expect(Object.keys(register.DriftCheckBaselines).sort()).toEqual(['ModelDataQuality', 'ModelQuality']);
   });
 
   test('the search is the autopilot setting\'s', () => {
@@ -90,7 +91,8 @@ describe('the Autopilot family\'s roles', () => {
     const statements = roleStatements(Template.fromStack(family.pipelines[0]), 'Role[0-9A-F]{8}$');
     expect(pulledRepositories(statements)).toEqual(['autogluon-inference', 'autogluon-training', 'huggingface-pytorch-inference', 'sagemaker-scikit-learn']);
     const automl = statements.find((s) => [s.Action].flat().includes('sagemaker:CreateAutoMLJob'));
-    expect([automl.Action].flat()).toEqual(expect.arrayContaining(['sagemaker:CreateAutoMLJob', 'sagemaker:DescribeAutoMLJob', 'sagemaker:ListCandidatesForAutoMLJob']));
+    expect([automl.Action].flat()).toEqual(expect.arrayContaining(['sagemaker:CreateAutoMLJob', 'sagemaker:DescribeAutoMLJob', 'sagemaker:StopAutoMLJob']));
+    expect([automl.Action].flat()).not.toContain('sagemaker:CreateAutoMLJobV2');
     expect(JSON.stringify(automl.Resource)).toContain(':automl-job/*');
   });
 

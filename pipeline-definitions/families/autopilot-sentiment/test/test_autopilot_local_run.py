@@ -56,6 +56,7 @@ def test_it_runs_end_to_end_and_registers_the_best_candidate_between_the_adapter
         ("Transform", "Succeeded"),
         ("EvaluateModel", "Succeeded"),
         ("AccuracyCondition", "Succeeded"),
+        ("CheckDataQuality", "Succeeded"),
         ("CheckModelQuality", "Succeeded"),
         ("RegisterModel", "Succeeded"),
         ("AccuracyTooLow", "Skipped"),
@@ -69,8 +70,11 @@ def test_it_runs_end_to_end_and_registers_the_best_candidate_between_the_adapter
     assert candidate["Environment"]["MODEL_NAME"] == automl["outputs"]["bestCandidate"]
     # Autopilot's reports travel with the package.
     assert package["ModelMetrics"]["Explainability"]["Report"]["S3Uri"].endswith("/reports/explainability.json")
-    assert package["CustomerMetadataProperties"]["automl_model_insights"].endswith("/reports/model_insights.json")
+    assert package["CustomerMetadataProperties"]["automl_job"].startswith("AutoML-")
     assert package["CustomerMetadataProperties"]["automl_best_candidate"] == automl["outputs"]["bestCandidate"]
+    # With the data-quality gate's baseline, which the endpoint's monitoring compares its capture with.
+    assert set(package["ModelMetrics"]) == {"ModelQuality", "ModelDataQuality", "Explainability"}
+    assert set(package["DriftCheckBaselines"]) == {"ModelQuality", "ModelDataQuality"}
 
 
 def test_the_report_names_what_stood_in_for_autopilot_and_lists_every_candidate(succeeded):

@@ -20,10 +20,10 @@ from typing import Sequence
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import LABEL_FEATURE  # noqa: E402
 from cli import str2bool  # noqa: E402
-from reviews import balance, clean, load_reviews, split  # noqa: E402
+from managed_baselines import managed_baselines, write_managed_baselines  # noqa: E402
+from reviews import balance, clean, load_reviews, split, write_records  # noqa: E402
 from tokens import training_line  # noqa: E402
 
-TEST_COLUMNS = ["review_id", "review_body", "product_category", LABEL_FEATURE]
 TRAINING_SPLITS = ("train", "validation")
 
 
@@ -36,6 +36,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--test-split-percentage", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--balance-dataset", type=str2bool, default=True)
+    parser.add_argument("--managed-baselines", type=managed_baselines, default=None, help="JSON: data_bias, model_bias, min_group_size")
     return parser.parse_args(argv)
 
 
@@ -55,9 +56,9 @@ def run(args: argparse.Namespace) -> dict[str, int]:
             for sentiment, text in zip(parts[name][LABEL_FEATURE], parts[name]["review_body"]):
                 handle.write(training_line(sentiment, text) + "\n")
         counts[name] = len(parts[name])
-    test_dir = os.path.join(args.output_dir, "reviews", "test")
-    os.makedirs(test_dir, exist_ok=True)
-    parts["test"][TEST_COLUMNS].to_json(os.path.join(test_dir, "test.jsonl"), orient="records", lines=True, force_ascii=False)
+    write_records(parts, ("train", "test"), args.output_dir)
+    if args.managed_baselines:
+        write_managed_baselines(parts, args.managed_baselines, args.output_dir)
     counts["test"] = len(parts["test"])
     print(f"prepared {len(df)} reviews: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
     return counts

@@ -26,9 +26,9 @@ describe('the BlazingText pipeline', () => {
   const steps = allSteps(definition.Steps);
   const byName = (name: string) => steps.find((s) => s.Name === name);
 
-  test('its steps: preparation, adapters, training, the three-container model, transform, evaluation, the model-quality gate, registration', () => {
+  test('its steps: preparation, adapters, training, the three-container model, transform, evaluation, the data- and model-quality gates, registration', () => {
     expect(steps.map((s) => s.Name)).toEqual([
-      'Processing', 'PackageAdapters', 'Train', 'CreateModel', 'Transform', 'EvaluateModel', 'AccuracyCondition', 'CheckModelQuality', 'RegisterModel', 'AccuracyTooLow',
+      'Processing', 'PackageAdapters', 'Train', 'CreateModel', 'Transform', 'EvaluateModel', 'AccuracyCondition', 'CheckDataQuality', 'CheckModelQuality', 'RegisterModel', 'AccuracyTooLow',
     ]);
   });
 
@@ -60,7 +60,7 @@ describe('the BlazingText pipeline', () => {
     const register = byName('RegisterModel').Arguments;
     expect(register.InferenceSpecification.Containers).toEqual(containers);
     expect(register.InferenceSpecification.SupportedContentTypes).toEqual(['application/jsonlines']);
-    expect(Object.keys(register.ModelMetrics)).toEqual(['ModelQuality']);
+    expect(Object.keys(register.ModelMetrics).sort()).toEqual(['ModelDataQuality', 'ModelQuality']);
   });
 
   test('batch transform sends and accepts JSON Lines, and evaluation reads its predictions', () => {

@@ -57,13 +57,16 @@ def test_it_runs_end_to_end_and_registers_the_three_container_package(succeeded)
         ("Transform", "Succeeded"),
         ("EvaluateModel", "Succeeded"),
         ("AccuracyCondition", "Succeeded"),
+        ("CheckDataQuality", "Succeeded"),
         ("CheckModelQuality", "Succeeded"),
         ("RegisterModel", "Succeeded"),
         ("AccuracyTooLow", "Skipped"),
     ]
     [package] = registered(work)
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
-    assert set(package["ModelMetrics"]) == {"ModelQuality"}
+    # With the data-quality gate's baseline, which the endpoint's monitoring compares its capture with.
+    assert set(package["ModelMetrics"]) == {"ModelQuality", "ModelDataQuality"}
+    assert set(package["DriftCheckBaselines"]) == {"ModelQuality", "ModelDataQuality"}
     request, algorithm, response = package["InferenceSpecification"]["Containers"]
     assert request["Environment"]["SAGEMAKER_PROGRAM"] == "request_adapter.py" and request["Environment"]["SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"] == "application/json"
     assert "/blazingtext:" in algorithm["Image"] and algorithm["ModelDataUrl"].endswith("/output/model.tar.gz")
