@@ -152,3 +152,15 @@ def write_records(parts: dict[str, pd.DataFrame], names: Iterable[str], output_d
         os.makedirs(directory, exist_ok=True)
         part = parts[name].assign(label_id=[to_label_id(s) for s in parts[name][LABEL_FEATURE]])
         part[RECORD_COLUMNS].to_json(os.path.join(directory, f"{name}.jsonl"), orient="records", lines=True, force_ascii=False)
+
+
+def add_split_arguments(parser) -> None:
+    """A preparation's options for the course's split (its shares and seed) and balance, as the
+    pipelines' parameters give them (``--train-split-percentage`` ... ``--balance-dataset``)."""
+    from cli import str2bool
+
+    parser.add_argument("--train-split-percentage", type=float, default=0.9)
+    parser.add_argument("--validation-split-percentage", type=float, default=0.05)
+    parser.add_argument("--test-split-percentage", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--balance-dataset", type=str2bool, default=True)

@@ -3,26 +3,14 @@
  * cleaning rules, balance and split by review id) → package the adapters' code → Autopilot's
  * AutoML job (ENSEMBLING) → the best candidate as a serial inference pipeline of three containers
  * (request adapter, the candidate, response adapter) → batch transform of the test split through
- * it → evaluation of those predictions → accuracy condition → (the model-quality gate, registration
- * of the three-container package with Autopilot's reports) or Fail.
+ * it → evaluation of those predictions → accuracy condition → (the data- and model-quality gates,
+ * registration of the three-container package with Autopilot's reports) or Fail.
  */
-import {
-  AutoMLStep,
-  ParameterBoolean,
-  ParameterFloat,
-  ParameterInteger,
-  ParameterString,
-  PipelineDefinition,
-  PROCESSING_ROOT,
-  processingInput,
-  processingOutput,
-  Value,
-} from '../../dsl';
-import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../../catalogue';
-import { JSON_LINES, LABEL_FEATURE } from '../../contract';
-import { gateEngine, GateName } from '../../gates';
-import { PipelineJobs, text } from '../../parts/jobs';
-import { accuracyCondition, codePackageStep, inferenceContainer, modelStep, predictionsEvaluateStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
+import { AutoMLStep, PipelineDefinition, PROCESSING_ROOT, processingOutput, Value } from '../../dsl';
+import { LABEL_FEATURE } from '../../contract';
+import { GateName } from '../../gates';
+import { reviewPipelineJobs, reviewPipelineParameters, reviewPreparation, servedEvaluationAndRegistration } from '../../parts/family-pipeline';
+import { codePackageStep, inferenceContainer, prepareStep, TransformSizing } from '../../parts/steps';
 import type { FamilyPipelineBuild } from '../../../lib/model-family';
 import type { AutopilotSetting } from './settings';
 
@@ -80,49 +68,13 @@ export function autopilotContainers(adapterImageUri: string, adaptersArchive: Va
 export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: AutopilotPipelineOptions): PipelineDefinition {
   const scriptImage = build.image('sklearn');
   const adapterImage = build.image('huggingFaceInference');
-  const p = {
-    inputData: new ParameterString('InputData', options.inputDataUri),
-    processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.m5.large', PROCESSING_INSTANCE_TYPES),
-    trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
-    validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
-    testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
-    seed: new ParameterInteger('Seed', 42),
-    balanceDataset: new ParameterBoolean('BalanceDataset', true),
-    minAccuracy: new ParameterFloat('MinAccuracyValue', 0.33),
-    approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
-    deployInstanceType: new ParameterString('DeployInstanceType', 'ml.m5.large', DEPLOY_INSTANCE_TYPES),
-  };
-  const jobs = new PipelineJobs({
-    pipelineId: build.pipelineId,
-    executionRoleArn: build.executionRoleArn,
-    lakeBucketName: build.lakeBucketName,
-    kmsKeyArn: build.kmsKeyArn,
-    codeUri: build.codeUri,
-    scriptImageUri: scriptImage,
-    scriptInstanceType: p.processingInstanceType.ref,
-    vpc: build.options.vpc,
-  });
-  const engine = gateEngine(build.options.managedQualityServices, {
-    jobs,
-    quality: build.options.quality,
-    modelPackageGroupName: build.modelPackageGroupName,
-    gates: build.gates,
-    modelMonitorImageUri: build.options.managedQualityServices ? build.managedImage('modelMonitor') : undefined,
-  });
+  const p = reviewPipelineParameters(options.inputDataUri);
+  const { jobs, engine } = reviewPipelineJobs(build, scriptImage, p);
 
   const prepare = prepareStep(jobs, {
     script: 'prepare.py',
     description: 'The reviews cleaned, balanced and split by review id (the step-code library\'s rules, as the BERT pipeline\'s): Autopilot\'s CSV, and the test split as JSON Lines',
-    arguments: [
-      '--input-dir', `${PROCESSING_ROOT}/input/data`,
-      '--output-dir', `${PROCESSING_ROOT}/output`,
-      '--train-split-percentage', text(p.trainSplit),
-      '--validation-split-percentage', text(p.validationSplit),
-      '--test-split-percentage', text(p.testSplit),
-      '--seed', text(p.seed),
-      '--balance-dataset', text(p.balanceDataset),
-    ],
-    inputs: [processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`)],
+    ...reviewPreparation(p),
     splits: [],
     outputs: [
       processingOutput('automl-input', jobs.executionPrefix('processing', 'automl'), `${PROCESSING_ROOT}/output/automl`),
@@ -157,29 +109,17 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
   });
 
   const containers = autopilotContainers(adapterImage, adapters.archive, automl);
-  const model = modelStep(jobs, containers);
-  const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: AUTOPILOT_TRANSFORM_SIZING });
-  const evaluation = predictionsEvaluateStep(jobs, {
-    description: 'Scores the test split\'s predictions, which the three containers answered as an endpoint would',
-    predictions: transform.outputPath(),
-  });
-
-  const dataQuality = engine.gate('CheckDataQuality', { trainingData: prepare.outputUri('reviews-train'), preparation: prepare });
-  const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
-  const register = registerStep({
-    modelPackageGroupName: build.modelPackageGroupName,
-    description: 'Autopilot review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, the best candidate, response adapter',
-    approvalStatus: p.approvalStatus.ref,
-    containers,
-    contentType: JSON_LINES,
-    gates: { CheckDataQuality: dataQuality, CheckModelQuality: modelQuality },
+  const { model, transform, evaluation, condition } = servedEvaluationAndRegistration({
+    build,
+    jobs,
     engine,
-    evaluation,
-    codeVersion: build.codeVersion,
-    inputData: p.inputData.ref,
-    domain: 'NATURAL_LANGUAGE_PROCESSING',
-    task: 'CLASSIFICATION',
-    dependsOn: [dataQuality.step, modelQuality.step],
+    p,
+    containers,
+    preparation: prepare,
+    trainRecords: prepare.outputUri('reviews-train'),
+    testRecords: testData,
+    sizing: AUTOPILOT_TRANSFORM_SIZING,
+    description: 'Autopilot review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, the best candidate, response adapter',
     reports: {
       explainability: automl.bestCandidateReport('Explainability'),
       // The model-insights report's path may exceed the 256 characters of a metadata value: the
@@ -187,10 +127,9 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
       metadata: { automl_job: automl.property('AutoMLJobName'), automl_best_candidate: automl.property('BestCandidate.CandidateName') },
     },
   });
-  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [dataQuality.step, modelQuality.step, register]);
   return new PipelineDefinition({
     parameters: [...Object.values(p), ...engine.parameters],
-    steps: [prepare, adapters.step, automl, model, transform, evaluation.step, accuracyGate],
+    steps: [prepare, adapters.step, automl, model, transform, evaluation.step, condition],
     metadata: { pipeline: build.pipelineId, definition: AUTOPILOT_PIPELINE_ID, codeVersion: build.codeVersion },
   });
 }

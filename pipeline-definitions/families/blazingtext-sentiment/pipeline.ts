@@ -3,26 +3,13 @@
  * review id; BlazingText's `__label__` lines for training) → package the adapters' code → train
  * SageMaker's built-in BlazingText (supervised) → the model as a serial inference pipeline of three
  * containers (request adapter, BlazingText, response adapter) → batch transform of the test split
- * through it → evaluation of those predictions → accuracy condition → (the model-quality gate,
- * registration of the three-container package) or Fail.
+ * through it → evaluation of those predictions → accuracy condition → (the data- and model-quality
+ * gates, registration of the three-container package) or Fail.
  */
-import {
-  ParameterBoolean,
-  ParameterFloat,
-  ParameterInteger,
-  ParameterString,
-  PipelineDefinition,
-  PROCESSING_ROOT,
-  processingInput,
-  processingOutput,
-  TrainingStep,
-  Value,
-} from '../../dsl';
-import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../../catalogue';
-import { JSON_LINES } from '../../contract';
-import { gateEngine, GateName } from '../../gates';
-import { PipelineJobs, text } from '../../parts/jobs';
-import { accuracyCondition, channel, codePackageStep, inferenceContainer, modelStep, predictionsEvaluateStep, prepareStep, registerStep, TransformSizing, transformStep } from '../../parts/steps';
+import { ParameterString, PipelineDefinition, PROCESSING_ROOT, processingOutput, TrainingStep, Value } from '../../dsl';
+import { GateName } from '../../gates';
+import { reviewPipelineJobs, reviewPipelineParameters, reviewPreparation, servedEvaluationAndRegistration } from '../../parts/family-pipeline';
+import { channel, codePackageStep, inferenceContainer, prepareStep, TransformSizing } from '../../parts/steps';
 import type { FamilyPipelineBuild } from '../../../lib/model-family';
 import type { BlazingTextHyperparameters } from './settings';
 
@@ -96,50 +83,16 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
   const adapterImage = build.image('huggingFaceInference');
   const algorithmImage = build.image('blazingtext');
   const p = {
-    inputData: new ParameterString('InputData', options.inputDataUri),
-    processingInstanceType: new ParameterString('ProcessingInstanceType', 'ml.m5.large', PROCESSING_INSTANCE_TYPES),
-    trainSplit: new ParameterFloat('TrainSplitPercentage', 0.9),
-    validationSplit: new ParameterFloat('ValidationSplitPercentage', 0.05),
-    testSplit: new ParameterFloat('TestSplitPercentage', 0.05),
-    seed: new ParameterInteger('Seed', 42),
-    balanceDataset: new ParameterBoolean('BalanceDataset', true),
+    ...reviewPipelineParameters(options.inputDataUri),
     trainInstanceType: new ParameterString('TrainInstanceType', 'ml.c5.xlarge', BLAZINGTEXT_TRAIN_INSTANCE_TYPES),
-    minAccuracy: new ParameterFloat('MinAccuracyValue', 0.33),
-    approvalStatus: new ParameterString('ModelApprovalStatus', 'PendingManualApproval', ['PendingManualApproval', 'Approved', 'Rejected']),
-    deployInstanceType: new ParameterString('DeployInstanceType', 'ml.m5.large', DEPLOY_INSTANCE_TYPES),
   };
-  const jobs = new PipelineJobs({
-    pipelineId: build.pipelineId,
-    executionRoleArn: build.executionRoleArn,
-    lakeBucketName: build.lakeBucketName,
-    kmsKeyArn: build.kmsKeyArn,
-    codeUri: build.codeUri,
-    scriptImageUri: scriptImage,
-    scriptInstanceType: p.processingInstanceType.ref,
-    vpc: build.options.vpc,
-  });
-  const engine = gateEngine(build.options.managedQualityServices, {
-    jobs,
-    quality: build.options.quality,
-    modelPackageGroupName: build.modelPackageGroupName,
-    gates: build.gates,
-    modelMonitorImageUri: build.options.managedQualityServices ? build.managedImage('modelMonitor') : undefined,
-  });
+  const { jobs, engine } = reviewPipelineJobs(build, scriptImage, p);
   const { hyperparameters } = options;
 
   const prepare = prepareStep(jobs, {
     script: 'prepare.py',
     description: 'The reviews cleaned, balanced and split by review id (the step-code library\'s rules, as the BERT pipeline\'s): BlazingText\'s labelled lines, and the test split as JSON Lines',
-    arguments: [
-      '--input-dir', `${PROCESSING_ROOT}/input/data`,
-      '--output-dir', `${PROCESSING_ROOT}/output`,
-      '--train-split-percentage', text(p.trainSplit),
-      '--validation-split-percentage', text(p.validationSplit),
-      '--test-split-percentage', text(p.testSplit),
-      '--seed', text(p.seed),
-      '--balance-dataset', text(p.balanceDataset),
-    ],
-    inputs: [processingInput('raw-input-data', p.inputData.ref, `${PROCESSING_ROOT}/input/data`)],
+    ...reviewPreparation(p),
     splits: ['train', 'validation'],
     splitsAs: 'blazingtext',
     outputs: [
@@ -181,35 +134,21 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
   });
 
   const containers = blazingTextContainers(adapterImage, adapters.archive, algorithmImage, train.modelArtifacts());
-  const model = modelStep(jobs, containers);
-  const transform = transformStep(jobs, { model, input: testData, instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: BLAZINGTEXT_TRANSFORM_SIZING });
-
-  const evaluation = predictionsEvaluateStep(jobs, {
-    description: 'Scores the test split\'s predictions, which the three containers answered as an endpoint would',
-    predictions: transform.outputPath(),
-  });
-
-  const dataQuality = engine.gate('CheckDataQuality', { trainingData: prepare.outputUri('reviews-train'), preparation: prepare });
-  const modelQuality = engine.gate('CheckModelQuality', { predictions: transform.outputPath() });
-  const register = registerStep({
-    modelPackageGroupName: build.modelPackageGroupName,
-    description: 'BlazingText review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, BlazingText, response adapter',
-    approvalStatus: p.approvalStatus.ref,
-    containers,
-    contentType: JSON_LINES,
-    gates: { CheckDataQuality: dataQuality, CheckModelQuality: modelQuality },
+  const { model, transform, evaluation, condition } = servedEvaluationAndRegistration({
+    build,
+    jobs,
     engine,
-    evaluation,
-    codeVersion: build.codeVersion,
-    inputData: p.inputData.ref,
-    domain: 'NATURAL_LANGUAGE_PROCESSING',
-    task: 'CLASSIFICATION',
-    dependsOn: [dataQuality.step, modelQuality.step],
+    p,
+    containers,
+    preparation: prepare,
+    trainRecords: prepare.outputUri('reviews-train'),
+    testRecords: testData,
+    sizing: BLAZINGTEXT_TRANSFORM_SIZING,
+    description: 'BlazingText review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, BlazingText, response adapter',
   });
-  const accuracyGate = accuracyCondition(evaluation, p.minAccuracy, [dataQuality.step, modelQuality.step, register]);
   return new PipelineDefinition({
     parameters: [...Object.values(p), ...engine.parameters],
-    steps: [prepare, adapters.step, train, model, transform, evaluation.step, accuracyGate],
+    steps: [prepare, adapters.step, train, model, transform, evaluation.step, condition],
     metadata: { pipeline: build.pipelineId, definition: BLAZINGTEXT_PIPELINE_ID, codeVersion: build.codeVersion },
   });
 }

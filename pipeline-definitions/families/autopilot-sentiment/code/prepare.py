@@ -21,10 +21,9 @@ from typing import Sequence
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli import str2bool  # noqa: E402
 from contract import LABEL_FEATURE  # noqa: E402
 from managed_baselines import managed_baselines, write_managed_baselines  # noqa: E402
-from reviews import balance, clean, load_reviews, split, write_records  # noqa: E402
+from reviews import add_split_arguments, balance, clean, load_reviews, split, write_records  # noqa: E402
 
 AUTOML_COLUMNS = ["review_body", "product_category", LABEL_FEATURE]
 # CreateAutoMLJob refuses a dataset of fewer rows.
@@ -35,11 +34,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input-dir", required=True)
     parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--train-split-percentage", type=float, default=0.9)
-    parser.add_argument("--validation-split-percentage", type=float, default=0.05)
-    parser.add_argument("--test-split-percentage", type=float, default=0.05)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--balance-dataset", type=str2bool, default=True)
+    add_split_arguments(parser)
     parser.add_argument("--managed-baselines", type=managed_baselines, default=None, help="JSON: data_bias, model_bias, min_group_size")
     return parser.parse_args(argv)
 
