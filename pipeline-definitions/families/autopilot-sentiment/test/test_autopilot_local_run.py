@@ -5,44 +5,21 @@ the local transform runs its best candidate behind the same adapters as on AWS."
 from __future__ import annotations
 
 import csv
-import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[4]
-RENDERED_DIR = Path(os.environ.get("PIPELINE_DEFINITIONS_DIR", ROOT / "build" / "pipeline-definitions"))
-DEFINITION = RENDERED_DIR / "autopilot-sentiment.json"
-SETTINGS = RENDERED_DIR / "autopilot-sentiment.local.json"
-sys.path.insert(0, str(ROOT / "pipeline-definitions"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "test" / "python"))
+from family_runs import ROOT, RenderedPipeline, step  # noqa: E402
 
-from local_runner import runner as local  # noqa: E402
-
-
-def load(path: Path) -> dict:
-    assert path.exists(), f"{path} is missing: the test command renders the app's pipelines before the Python tests"
-    return json.loads(path.read_text())
-
-
-def run(work: Path, settings: dict | None = None, **parameters: str) -> dict:
-    return local.LocalRun(load(DEFINITION), work, local=settings or load(SETTINGS), parameters=parameters, log=lambda line: None).run()
-
-
-def registered(work: Path) -> list[dict]:
-    folder = work / "registry" / "model-packages" / "pds-dev-autopilot-sentiment"
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
-
-
-def step(report: dict, name: str) -> dict:
-    return next(s for s in report["steps"] if s["name"] == name)
+PIPELINE = RenderedPipeline("autopilot-sentiment")
 
 
 @pytest.fixture(scope="module")
 def succeeded(tmp_path_factory):
     work = tmp_path_factory.mktemp("autopilot-run")
-    return work, run(work)
+    return work, PIPELINE.run(work)
 
 
 def test_it_runs_end_to_end_and_registers_the_best_candidate_between_the_adapters(succeeded):
@@ -61,7 +38,7 @@ def test_it_runs_end_to_end_and_registers_the_best_candidate_between_the_adapter
         ("RegisterModel", "Succeeded"),
         ("AccuracyTooLow", "Skipped"),
     ]
-    [package] = registered(work)
+    [package] = PIPELINE.registered(work)
     request, candidate, response = package["InferenceSpecification"]["Containers"]
     assert request["Environment"]["SAGEMAKER_PROGRAM"] == "request_adapter.py" and response["Environment"]["SAGEMAKER_PROGRAM"] == "response_adapter.py"
     automl = step(report, "AutoML")
@@ -87,8 +64,7 @@ def test_the_report_names_what_stood_in_for_autopilot_and_lists_every_candidate(
 
 def test_autopilots_input_is_a_csv_of_the_three_columns_with_at_least_500_rows(succeeded):
     work, report = succeeded
-    runner = local.LocalRun(load(DEFINITION), work)
-    [path] = runner.s3_path(step(report, "Processing")["outputs"]["automl-input"]).glob("*.csv")
+    [path] = PIPELINE.s3_path(work, step(report, "Processing")["outputs"]["automl-input"]).glob("*.csv")
     rows = list(csv.reader(path.open(encoding="utf-8")))
     assert rows[0] == ["review_body", "product_category", "sentiment"]
     assert len(rows) - 1 >= 500
@@ -96,23 +72,21 @@ def test_autopilots_input_is_a_csv_of_the_three_columns_with_at_least_500_rows(s
 
 def test_the_predictions_of_the_three_containers_answer_in_the_platform_contract_and_beat_the_majority_class(succeeded):
     work, report = succeeded
-    runner = local.LocalRun(load(DEFINITION), work)
-    outputs = sorted(runner.s3_path(step(report, "Transform")["outputs"]["predictions"]).glob("*.out"))
-    records = [json.loads(line) for path in outputs for line in path.read_text().splitlines() if line.strip()]
+    records = PIPELINE.predictions(work, report)
     assert records
     for record in records:
         assert set(record["SageMakerOutput"]) == {"predicted_label", "confidence", "probabilities"}
-    evaluation = json.loads(next(runner.s3_path(step(report, "EvaluateModel")["outputs"]["metrics"]).rglob("evaluation.json")).read_text())
+    evaluation = PIPELINE.evaluation(work, report)
     shares = [sum(r["sentiment"] == s for r in records) / len(records) for s in (-1, 0, 1)]
     assert evaluation["metrics"]["accuracy"]["value"] > max(shares) + 0.1
 
 
 def test_an_unreachable_accuracy_ends_at_the_fail_step(tmp_path):
-    report = run(tmp_path, MinAccuracyValue="1.01")
+    report = PIPELINE.run(tmp_path, MinAccuracyValue="1.01")
     assert report["status"] == "Failed"
     fail = step(report, "AccuracyTooLow")
     assert fail["status"] == "Failed" and "is below MinAccuracyValue 1.01" in fail["message"]
-    assert registered(tmp_path) == []
+    assert PIPELINE.registered(tmp_path) == []
 
 
 def test_a_499_row_input_stops_at_preparation_with_the_count_and_the_minimum(tmp_path):
@@ -124,10 +98,10 @@ def test_a_499_row_input_stops_at_preparation_with_the_count_and_the_minimum(tmp
     small.mkdir()
     with (small / "reviews.csv").open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *rows[:499]])
-    settings = load(SETTINGS)
-    raw_input = next(p["DefaultValue"] for p in load(DEFINITION)["Parameters"] if p["Name"] == "InputData")
+    settings = PIPELINE.settings()
+    raw_input = next(p["DefaultValue"] for p in PIPELINE.definition()["Parameters"] if p["Name"] == "InputData")
     settings["seeds"] = [{**seed, "path": str(small)} if seed["uri"] == raw_input else seed for seed in settings["seeds"]]
-    report = run(tmp_path / "work", settings)
+    report = PIPELINE.run(tmp_path / "work", settings)
     assert report["status"] == "Failed"
     processing = step(report, "Processing")
     assert processing["status"] == "Failed"

@@ -14,7 +14,6 @@ The hops of one request:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -22,7 +21,9 @@ from pathlib import Path
 import pytest
 
 FAMILY = Path(__file__).resolve().parents[1]
-ROOT = FAMILY.parents[2]
+sys.path.insert(0, str(FAMILY.parents[2] / "test" / "python"))
+from family_runs import ROOT, load_module as load, package_code  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "pipeline-definitions" / "local_runner"))
 import transform_job  # noqa: E402
 
@@ -30,13 +31,6 @@ JSONL = "application/jsonlines"
 JSON = "application/json"
 CSV = "text/csv"
 OUTPUT = "predicted_label,probability,probabilities,labels"
-
-
-def load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def lines(*records) -> bytes:
@@ -48,19 +42,7 @@ def archives(tmp_path_factory) -> dict[str, Path]:
     """The adapters' archive as the PackageAdapters step builds it, and the best candidate of the
     local search on a small labelled CSV as the preparation writes it."""
     work = tmp_path_factory.mktemp("autopilot-serving")
-    library = ROOT / "pipeline-definitions" / "step_library"
-    release = work / "release"
-    release.mkdir()
-    for folder in (library, FAMILY / "code"):
-        for path in folder.glob("*.py"):
-            (release / path.name).write_bytes(path.read_bytes())
-    (release / "contract.json").write_bytes((library / "contract.json").read_bytes())
-    sys.path.insert(0, str(release))
-    try:
-        packaging = load(release / "package_code.py", "package_code")
-        adapters = Path(packaging.run(packaging.parse_args(["--output-dir", str(work / "adapters"), "--files", "request_adapter.py", "response_adapter.py"])))
-    finally:
-        sys.path.remove(str(release))
+    adapters = package_code(work, FAMILY / "code", ["request_adapter.py", "response_adapter.py"])
     data = work / "input"
     data.mkdir()
     examples = [("1", "I love it, it fits perfectly", "Dresses"), ("1", "Love this dress, great fit", "Dresses"), ("-1", "Poor quality, returned it", "Knits"), ("-1", "Terrible, I returned it", "Knits"), ("0", "It is okay", "Blouses"), ("0", "Okay, nothing special", "Blouses")]

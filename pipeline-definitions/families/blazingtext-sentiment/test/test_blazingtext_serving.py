@@ -16,7 +16,6 @@ SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, the last in the caller's Accept):
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import tarfile
@@ -25,20 +24,15 @@ from pathlib import Path
 import pytest
 
 FAMILY = Path(__file__).resolve().parents[1]
-ROOT = FAMILY.parents[2]
+sys.path.insert(0, str(FAMILY.parents[2] / "test" / "python"))
+from family_runs import ROOT, load_module as load, package_code  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "pipeline-definitions" / "local_runner"))
 import transform_job  # noqa: E402
 
 JSONL = "application/jsonlines"
 JSON = "application/json"
 TEXTS = ["I love this dress, it fits perfectly!", "Poor quality. I returned it.", "It is okay, nothing special."]
-
-
-def load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def lines(*records) -> bytes:
@@ -51,23 +45,8 @@ def archives(tmp_path_factory) -> dict[str, Path]:
     model (model.bin) trained by the stand-in's fastText on labelled lines as the preparation
     writes them."""
     work = tmp_path_factory.mktemp("blazingtext-serving")
-    code = FAMILY / "code"
-    library = ROOT / "pipeline-definitions" / "step_library"
-    sys.path[:0] = [str(code), str(library)]
-    try:
-        # The step code release puts the library and the family's code side by side.
-        release = work / "release"
-        release.mkdir()
-        for folder in (library, code):
-            for path in folder.glob("*.py"):
-                (release / path.name).write_bytes(path.read_bytes())
-        (release / "contract.json").write_bytes((library / "contract.json").read_bytes())
-        packaging = load(release / "package_code.py", "package_code")
-        files = ["request_adapter.py", "response_adapter.py", "tokens.py"]
-        adapters = Path(packaging.run(packaging.parse_args(["--output-dir", str(work / "adapters"), "--files", *files])))
-        tokens = load(code / "tokens.py", "tokens")
-    finally:
-        del sys.path[:2]
+    adapters = package_code(work, FAMILY / "code", ["request_adapter.py", "response_adapter.py", "tokens.py"])
+    tokens = load(FAMILY / "code" / "tokens.py", "tokens")
     lines_file = work / "train.txt"
     examples = [(1, "I love it, it fits perfectly"), (1, "Love this dress, great fit"), (-1, "Poor quality, returned it"), (-1, "Terrible, I returned it"), (0, "It is okay"), (0, "Okay, nothing special")]
     lines_file.write_text("".join(tokens.training_line(s, t) + "\n" for s, t in examples * 20))
