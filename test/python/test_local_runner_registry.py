@@ -12,7 +12,7 @@ import local_runner.steps as steps
 
 
 def test_every_step_type_of_the_definitions_has_its_executor():
-    assert sorted(steps.EXECUTORS) == ["Condition", "Fail", "Model", "Processing", "RegisterModel", "Training", "Transform", "Tuning"]
+    assert sorted(steps.EXECUTORS) == ["AutoML", "Condition", "Fail", "Model", "Processing", "RegisterModel", "Training", "Transform", "Tuning"]
     assert steps.EXECUTORS["Processing"].__module__ == "local_runner.steps.processing"
 
 
