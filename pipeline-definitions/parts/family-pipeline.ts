@@ -8,7 +8,7 @@
 import type { FamilyPipelineBuild } from '../../lib/model-family';
 import { DEPLOY_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES } from '../catalogue';
 import { JSON_LINES } from '../contract';
-import { ConditionStep, CreateModelStep, ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString, PROCESSING_ROOT, processingInput, ProcessingStep, TransformStep, Value } from '../dsl';
+import { ConditionStep, CreateModelStep, ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString, PROCESSING_ROOT, processingInput, processingOutput, ProcessingStep, TransformStep, Value } from '../dsl';
 import { GateEngine, gateEngine } from '../gates';
 import { PipelineJobs, text } from './jobs';
 import { accuracyCondition, Evaluation, modelStep, predictionsEvaluateStep, RegisterOptions, registerStep, TransformSizing, transformStep } from './steps';
@@ -70,6 +70,18 @@ export function reviewPreparation(p: ReviewPipelineParameters): { arguments: Val
   };
 }
 
+/**
+ * The preparation's outputs of the train and test splits' records, as the library's
+ * `reviews.write_records` writes them (`<output>/reviews/<split>/`): the data-quality gate
+ * profiles the train split's, batch transform predicts the test split's.
+ */
+export function reviewRecordOutputs(jobs: PipelineJobs): Value[] {
+  return [
+    processingOutput('reviews-train', jobs.executionPrefix('processing', 'train-records'), `${PROCESSING_ROOT}/output/reviews/train`),
+    processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`),
+  ];
+}
+
 /** What {@link servedEvaluationAndRegistration} makes of a model's containers. */
 export interface ServedEvaluationOptions {
   readonly build: FamilyPipelineBuild;
@@ -78,10 +90,8 @@ export interface ServedEvaluationOptions {
   readonly p: ReviewPipelineParameters;
   /** The serving containers, in order (the model and the registered package). */
   readonly containers: readonly Record<string, Value>[];
-  /** The preparation, and its outputs of the train and test splits' records (`reviews.write_records`). */
+  /** The preparation, with the records' outputs ({@link reviewRecordOutputs}). */
   readonly preparation: ProcessingStep;
-  readonly trainRecords: Value;
-  readonly testRecords: Value;
   readonly sizing: TransformSizing;
   /** The registered package's description. */
   readonly description: string;
@@ -99,13 +109,13 @@ export interface ServedEvaluationOptions {
 export function servedEvaluationAndRegistration(options: ServedEvaluationOptions): { model: CreateModelStep; transform: TransformStep; evaluation: Evaluation; condition: ConditionStep } {
   const { jobs, engine, p, build } = options;
   const model = modelStep(jobs, options.containers);
-  const transform = transformStep(jobs, { model, input: options.testRecords, instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: options.sizing });
+  const transform = transformStep(jobs, { model, input: options.preparation.outputUri('reviews-test'), instanceType: p.deployInstanceType.ref, instanceCount: 1, sizing: options.sizing });
   const evaluation = predictionsEvaluateStep(jobs, {
     description: `Scores the test split's predictions, which the ${options.containers.length > 1 ? `${options.containers.length} containers` : 'model'} answered as an endpoint would`,
     predictions: transform.outputPath(),
   });
   const gates = build.gates;
-  const dataQuality = gates.includes('CheckDataQuality') ? engine.gate('CheckDataQuality', { trainingData: options.trainRecords, preparation: options.preparation }) : undefined;
+  const dataQuality = gates.includes('CheckDataQuality') ? engine.gate('CheckDataQuality', { trainingData: options.preparation.outputUri('reviews-train'), preparation: options.preparation }) : undefined;
   const modelQuality = gates.includes('CheckModelQuality') ? engine.gate('CheckModelQuality', { predictions: transform.outputPath() }) : undefined;
   const gateSteps = [dataQuality, modelQuality].flatMap((gate) => (gate ? [gate.step] : []));
   const register = registerStep({

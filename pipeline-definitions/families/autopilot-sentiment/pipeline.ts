@@ -9,7 +9,7 @@
 import { AutoMLStep, PipelineDefinition, PROCESSING_ROOT, processingOutput, Value } from '../../dsl';
 import { LABEL_FEATURE } from '../../contract';
 import { GateName } from '../../gates';
-import { reviewPipelineJobs, reviewPipelineParameters, reviewPreparation, servedEvaluationAndRegistration } from '../../parts/family-pipeline';
+import { reviewPipelineJobs, reviewPipelineParameters, reviewPreparation, reviewRecordOutputs, servedEvaluationAndRegistration } from '../../parts/family-pipeline';
 import { codePackageStep, inferenceContainer, prepareStep, TransformSizing } from '../../parts/steps';
 import type { FamilyPipelineBuild } from '../../../lib/model-family';
 import type { AutopilotSetting } from './settings';
@@ -78,13 +78,11 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
     splits: [],
     outputs: [
       processingOutput('automl-input', jobs.executionPrefix('processing', 'automl'), `${PROCESSING_ROOT}/output/automl`),
-      processingOutput('reviews-train', jobs.executionPrefix('processing', 'train-records'), `${PROCESSING_ROOT}/output/reviews/train`),
-      processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`),
+      ...reviewRecordOutputs(jobs),
     ],
     engine,
     networkIsolation: true,
   });
-  const testData = prepare.outputUri('reviews-test');
 
   const adapters = codePackageStep(jobs, {
     name: 'PackageAdapters',
@@ -116,8 +114,6 @@ export function autopilotSentimentPipeline(build: FamilyPipelineBuild, options: 
     p,
     containers,
     preparation: prepare,
-    trainRecords: prepare.outputUri('reviews-train'),
-    testRecords: testData,
     sizing: AUTOPILOT_TRANSFORM_SIZING,
     description: 'Autopilot review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, the best candidate, response adapter',
     reports: {

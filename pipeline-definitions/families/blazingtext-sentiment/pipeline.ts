@@ -6,9 +6,9 @@
  * through it → evaluation of those predictions → accuracy condition → (the data- and model-quality
  * gates, registration of the three-container package) or Fail.
  */
-import { ParameterString, PipelineDefinition, PROCESSING_ROOT, processingOutput, TrainingStep, Value } from '../../dsl';
+import { ParameterString, PipelineDefinition, TrainingStep, Value } from '../../dsl';
 import { GateName } from '../../gates';
-import { reviewPipelineJobs, reviewPipelineParameters, reviewPreparation, servedEvaluationAndRegistration } from '../../parts/family-pipeline';
+import { reviewPipelineJobs, reviewPipelineParameters, reviewPreparation, reviewRecordOutputs, servedEvaluationAndRegistration } from '../../parts/family-pipeline';
 import { channel, codePackageStep, inferenceContainer, prepareStep, TransformSizing } from '../../parts/steps';
 import type { FamilyPipelineBuild } from '../../../lib/model-family';
 import type { BlazingTextHyperparameters } from './settings';
@@ -95,14 +95,10 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     ...reviewPreparation(p),
     splits: ['train', 'validation'],
     splitsAs: 'blazingtext',
-    outputs: [
-      processingOutput('reviews-train', jobs.executionPrefix('processing', 'train-records'), `${PROCESSING_ROOT}/output/reviews/train`),
-      processingOutput('reviews-test', jobs.executionPrefix('processing', 'test'), `${PROCESSING_ROOT}/output/reviews/test`),
-    ],
+    outputs: reviewRecordOutputs(jobs),
     engine,
     networkIsolation: true,
   });
-  const testData = prepare.outputUri('reviews-test');
 
   const adapters = codePackageStep(jobs, {
     name: 'PackageAdapters',
@@ -141,8 +137,6 @@ export function blazingTextSentimentPipeline(build: FamilyPipelineBuild, options
     p,
     containers,
     preparation: prepare,
-    trainRecords: prepare.outputUri('reviews-train'),
-    testRecords: testData,
     sizing: BLAZINGTEXT_TRANSFORM_SIZING,
     description: 'BlazingText review-sentiment classifier (-1, 0, 1), served as a serial inference pipeline: request adapter, BlazingText, response adapter',
   });
