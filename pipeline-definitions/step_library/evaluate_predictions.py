@@ -11,7 +11,6 @@ the library's evaluate.py does. Every test record must have been scored.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from classification import classification_metrics  # noqa: E402
 from contract import REPORT_FILES  # noqa: E402
 from quality_gate import GateFailed, predictions  # noqa: E402
+from reports import write_json  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -36,9 +36,7 @@ def run(args: argparse.Namespace) -> dict:
     except GateFailed as error:
         raise SystemExit(str(error)) from None
     report = classification_metrics(actual, predicted)
-    os.makedirs(args.output_dir, exist_ok=True)
-    with open(os.path.join(args.output_dir, REPORT_FILES.evaluation), "w", encoding="utf-8") as handle:
-        json.dump(report, handle, indent=2)
+    write_json(Path(args.output_dir), REPORT_FILES.evaluation, report)
     print(f"test accuracy: {report['metrics']['accuracy']['value']:.4f} ({len(actual)} reviews)")
     return report
 

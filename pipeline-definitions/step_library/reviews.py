@@ -10,6 +10,7 @@ and the seed alone, so it is the same however many instances prepare the data.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import sys
@@ -164,3 +165,19 @@ def add_split_arguments(parser) -> None:
     parser.add_argument("--test-split-percentage", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--balance-dataset", type=str2bool, default=True)
+
+
+def raw_review_files(input_dir: str) -> list[str]:
+    """The raw CSV files under a preparation's input folder, in path order; SystemExit when none."""
+    paths = sorted(glob.glob(os.path.join(input_dir, "**", "*.csv"), recursive=True))
+    if not paths:
+        raise SystemExit(f"prepare: no CSV files under {input_dir}")
+    return paths
+
+
+def prepared_splits(df: pd.DataFrame, args) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Cleaned reviews balanced (``--balance-dataset``) and split as the options of
+    :func:`add_split_arguments` say: the reviews kept, and the splits."""
+    if args.balance_dataset:
+        df = balance(df, args.seed)
+    return df, split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, seed=args.seed)

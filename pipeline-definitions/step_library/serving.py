@@ -314,3 +314,31 @@ def answer(row: Sequence[float]) -> dict:
         RESPONSE_CONFIDENCE: round(row[label], 6),
         RESPONSE_PROBABILITIES: {str(LABEL_TO_SENTIMENT[i]): round(p, 6) for i, p in enumerate(row)},
     }
+
+
+def contract_row(scored) -> list[float]:
+    """One row of class probabilities in the contract's label order from another model's answer:
+    ``scored`` is ``(label as the model wrote it, its sentiment or None, its probability)`` per
+    label the model returned; a label it did not return has 0. ValueError names a label that is
+    not one of the contract's, or a probability that is not a number."""
+    row = dict.fromkeys(LABEL_TO_SENTIMENT.values(), 0.0)
+    for label, sentiment, probability in scored:
+        if sentiment not in row:
+            raise ValueError(f"label {label!r} is not one of the contract's labels ({', '.join(map(str, row))})")
+        if isinstance(probability, bool) or not isinstance(probability, (int, float)):
+            raise ValueError(f"the probability of {label} is {_shown(probability)}, not a number")
+        row[sentiment] = float(probability)
+    return list(row.values())
+
+
+def answers_of(items, read: Callable[[object], Sequence[float]], place: str) -> Predictions:
+    """The contract's answer for each of another model's answers, in order: ``read`` gives its row
+    of class probabilities (:func:`contract_row`), or raises ValueError for one it cannot read,
+    which is answered with an error object in its place (``<place> 3: ...``)."""
+    results = []
+    for number, item in enumerate(items, start=1):
+        try:
+            results.append(answer(read(item)))
+        except ValueError as error:
+            results.append({ERROR_FIELD: f"{place} {number}: {error}"})
+    return Predictions(results)

@@ -57,6 +57,11 @@ class RenderedPipeline:
         return json.loads(next(self.s3_path(work, step(report, "EvaluateModel")["outputs"]["metrics"]).rglob("evaluation.json")).read_text())
 
 
+def json_lines(*records) -> bytes:
+    """A JSON Lines request body of the records."""
+    return "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
+
+
 def step(report: dict, name: str) -> dict:
     return next(s for s in report["steps"] if s["name"] == name)
 

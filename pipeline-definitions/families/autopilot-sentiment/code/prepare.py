@@ -13,7 +13,6 @@ one that leaves fewer for it, stops here, naming the count and the minimum. Call
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 from typing import Sequence
@@ -23,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import LABEL_FEATURE  # noqa: E402
 from managed_baselines import managed_baselines, write_managed_baselines  # noqa: E402
-from reviews import add_split_arguments, balance, clean, load_reviews, split, write_records  # noqa: E402
+from reviews import add_split_arguments, clean, load_reviews, prepared_splits, raw_review_files, write_records  # noqa: E402
 
 AUTOML_COLUMNS = ["review_body", "product_category", LABEL_FEATURE]
 # CreateAutoMLJob refuses a dataset of fewer rows.
@@ -44,16 +43,11 @@ def too_few(rows: int, what: str) -> SystemExit:
 
 
 def run(args: argparse.Namespace) -> dict[str, int]:
-    paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
-    if not paths:
-        raise SystemExit(f"prepare: no CSV files under {args.input_dir}")
+    paths = raw_review_files(args.input_dir)
     raw = load_reviews(paths)
     if len(raw) < AUTOPILOT_MIN_ROWS:
         raise too_few(len(raw), f"the input ({len(paths)} CSV file{'' if len(paths) == 1 else 's'} under {args.input_dir})")
-    df = clean(raw)
-    if args.balance_dataset:
-        df = balance(df, args.seed)
-    parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, seed=args.seed)
+    df, parts = prepared_splits(clean(raw), args)
     automl = pd.concat([parts["train"], parts["validation"]], ignore_index=True)
     if len(automl) < AUTOPILOT_MIN_ROWS:
         raise too_few(len(automl), f"Autopilot's input (the train and validation splits of {len(raw)} reviews, {len(df)} after cleaning{' and balancing' if args.balance_dataset else ''})")

@@ -21,8 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contract import ERROR_FIELD, SENTIMENTS  # noqa: E402
-from serving import Predictions, RequestError, answer, media_type, output_fn as write_response  # noqa: E402
+from serving import Predictions, RequestError, answers_of, contract_row, media_type, output_fn as write_response  # noqa: E402
 
 CSV = "text/csv"
 # The inference output the model asks the candidate for (SAGEMAKER_INFERENCE_OUTPUT), in its order.
@@ -59,30 +58,20 @@ def _probabilities(row: list[str]) -> list[float]:
     probabilities, labels = _list(values["probabilities"], "probabilities"), _list(values["labels"], "labels")
     if not labels or len(labels) != len(probabilities):
         raise ValueError(f"labels {values['labels']} and probabilities {values['probabilities']} are not lists of one length")
-    by_sentiment = dict.fromkeys(SENTIMENTS, 0.0)
-    for label, probability in zip(labels, probabilities):
-        try:
-            sentiment = int(float(str(label)))
-        except ValueError:
-            raise ValueError(f"label {label!r} is not one of the contract's labels ({', '.join(map(str, SENTIMENTS))})") from None
-        if sentiment not in by_sentiment:
-            raise ValueError(f"label {label!r} is not one of the contract's labels ({', '.join(map(str, SENTIMENTS))})")
-        if isinstance(probability, bool) or not isinstance(probability, (int, float)):
-            raise ValueError(f"the probability of label {label!r} is {probability!r}, not a number")
-        by_sentiment[sentiment] = float(probability)
-    return [by_sentiment[sentiment] for sentiment in SENTIMENTS]
+    return contract_row((label, _sentiment(label), probability) for label, probability in zip(labels, probabilities))
+
+
+def _sentiment(label) -> int | None:
+    try:
+        return int(float(str(label)))
+    except ValueError:
+        return None
 
 
 def predict_fn(rows: list[list[str]], model=None) -> Predictions:
     """The contract's answer for each of the candidate's rows, in order (an error object for one it
     cannot read, in its place)."""
-    items = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            items.append(answer(_probabilities(row)))
-        except ValueError as error:
-            items.append({ERROR_FIELD: f"row {number}: {error}"})
-    return Predictions(items)
+    return answers_of(rows, _probabilities, "row")
 
 
 def output_fn(predictions: Predictions, accept: str | None) -> str:

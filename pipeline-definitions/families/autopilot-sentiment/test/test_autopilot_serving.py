@@ -22,7 +22,7 @@ import pytest
 
 FAMILY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(FAMILY.parents[2] / "test" / "python"))
-from family_runs import ROOT, load_module as load, package_code  # noqa: E402
+from family_runs import ROOT, json_lines as lines, load_module as load, package_code  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "pipeline-definitions" / "local_runner"))
 import transform_job  # noqa: E402
@@ -31,10 +31,6 @@ JSONL = "application/jsonlines"
 JSON = "application/json"
 CSV = "text/csv"
 OUTPUT = "predicted_label,probability,probabilities,labels"
-
-
-def lines(*records) -> bytes:
-    return "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
 
 
 @pytest.fixture(scope="module")

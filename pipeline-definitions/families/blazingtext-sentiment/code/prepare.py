@@ -12,7 +12,6 @@ the label feature (the contract's ``labelFeature``). Calls no AWS API.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 from typing import Sequence
@@ -20,7 +19,7 @@ from typing import Sequence
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import LABEL_FEATURE  # noqa: E402
 from managed_baselines import managed_baselines, write_managed_baselines  # noqa: E402
-from reviews import add_split_arguments, balance, clean, load_reviews, split, write_records  # noqa: E402
+from reviews import add_split_arguments, clean, load_reviews, prepared_splits, raw_review_files, write_records  # noqa: E402
 from tokens import training_line  # noqa: E402
 
 TRAINING_SPLITS = ("train", "validation")
@@ -36,13 +35,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> dict[str, int]:
-    paths = sorted(glob.glob(os.path.join(args.input_dir, "**", "*.csv"), recursive=True))
-    if not paths:
-        raise SystemExit(f"prepare: no CSV files under {args.input_dir}")
-    df = clean(load_reviews(paths))
-    if args.balance_dataset:
-        df = balance(df, args.seed)
-    parts = split(df, args.train_split_percentage, args.validation_split_percentage, args.test_split_percentage, seed=args.seed)
+    paths = raw_review_files(args.input_dir)
+    df, parts = prepared_splits(clean(load_reviews(paths)), args)
     counts = {}
     for name in TRAINING_SPLITS:
         directory = os.path.join(args.output_dir, "blazingtext", name)

@@ -19,8 +19,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contract import ERROR_FIELD, SENTIMENTS  # noqa: E402
-from serving import JSON, JSON_LINES, Predictions, RequestError, answer, media_type, output_fn as write_response  # noqa: E402
+from serving import JSON, JSON_LINES, Predictions, RequestError, answers_of, contract_row, media_type, output_fn as write_response  # noqa: E402
 from tokens import sentiment_of  # noqa: E402
 
 
@@ -52,27 +51,13 @@ def _probabilities(item) -> list[float]:
         raise ValueError(f"{json.dumps(item)[:120]} is not an object with label and prob lists of one length")
     if not item["label"]:
         raise ValueError("BlazingText returned no label")
-    probabilities = dict.fromkeys(SENTIMENTS, 0.0)
-    for label, probability in zip(item["label"], item["prob"]):
-        sentiment = sentiment_of(label)
-        if sentiment not in probabilities:
-            raise ValueError(f"label {label!r} is not one of the contract's labels ({', '.join(map(str, SENTIMENTS))})")
-        if isinstance(probability, bool) or not isinstance(probability, (int, float)):
-            raise ValueError(f"the probability of {label} is {json.dumps(probability)}, not a number")
-        probabilities[sentiment] = float(probability)
-    return [probabilities[sentiment] for sentiment in SENTIMENTS]
+    return contract_row((label, sentiment_of(label), probability) for label, probability in zip(item["label"], item["prob"]))
 
 
 def predict_fn(answers: list, model=None) -> Predictions:
     """The contract's answer for each of BlazingText's, in order (an error object for one it
     cannot read, in its place)."""
-    items = []
-    for number, item in enumerate(answers, start=1):
-        try:
-            items.append(answer(_probabilities(item)))
-        except ValueError as error:
-            items.append({ERROR_FIELD: f"item {number}: {error}"})
-    return Predictions(items)
+    return answers_of(answers, _probabilities, "item")
 
 
 def output_fn(predictions: Predictions, accept: str | None) -> str:
