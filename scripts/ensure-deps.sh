@@ -22,3 +22,15 @@ if [ ! -f .venv/.deps-stamp ] || [ "$(cat .venv/.deps-stamp)" != "$py_stamp" ]; 
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-reference.txt
   echo "$py_stamp" > .venv/.deps-stamp
 fi
+
+# The reviewer app's browser test drives Debian's Chromium (no test tool may download a browser
+# here). Installed when missing and this runs as root (as CI does); otherwise the test says how.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium for the browser test (apt-get install chromium)..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "Chromium is not installed and this is not root: install Debian's chromium package for the reviewer app's browser test." >&2
+  fi
+fi
