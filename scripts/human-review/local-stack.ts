@@ -144,7 +144,7 @@ function standInLake(lakeDir: string): http.Server {
 const base64Url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
 /** An unsigned token in the shape of a Cognito ID token: the local API reads its claims. */
-function localToken(username: string, groups: string[], now: number): string {
+export function localToken(username: string, groups: string[], now: number): string {
   const claims = { sub: username, 'cognito:username': username, 'cognito:groups': groups, token_use: 'id', aud: CLIENT_ID, exp: Math.floor(now / 1000) + 3600 };
   return `${base64Url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64Url(JSON.stringify(claims))}.`;
 }

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The reviewer app in a real browser (Debian's Chromium, headless), served by the local stack: the
  * real handlers against a local DynamoDB, a stand-in endpoint and a stand-in lake. A reviewer signs
