@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The reviewer app in a real browser (Debian's Chromium, headless), served by the local stack: the
  * real handlers against a local DynamoDB, a stand-in endpoint and a stand-in lake. A reviewer signs
@@ -75,7 +74,7 @@ test('a reviewer signs in, sees the oldest task, labels it with the keyboard, an
   await page.screenshot({ path: picture as `${string}.png` });
 
   await page.keyboard.press('-');
-  await page.waitForFunction((id) => document.querySelector('#task-text')?.textContent !== id, {}, REVIEWS[0].text);
+  await page.waitForFunction(`document.querySelector('#task-text')?.textContent !== ${JSON.stringify(REVIEWS[0].text)}`);
   expect(await statusText(page)).toContain('Saved Negative (-1)');
   // The next task is the second review.
   expect(await page.$eval('#task-text', (el) => el.textContent)).toBe(REVIEWS[1].text);
@@ -96,8 +95,8 @@ test('a signed-in user outside the reviewers group is told so, and gets no task'
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await signIn(page, { username: 'sam', reviewer: false });
-  await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('not in the'));
+  await page.waitForFunction("document.querySelector('#status')?.textContent?.includes('not in the')");
   expect(await statusText(page)).toBe("User 'sam' is not in the 'reviewers' group; an administrator adds reviewers to it.");
-  expect(await page.$eval('#task', (el) => (el as HTMLElement).hidden)).toBe(true);
+  expect(await page.$eval('#task', (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
   await context.close();
 });
