@@ -5,6 +5,7 @@
  * endpoint with monitoring, whose model role may read the family's artifacts and nothing else.
  */
 import { ImageName, ManagedImageName } from '../pipeline-definitions/dsl/images';
+import { resourceName } from './naming';
 import { QualityThresholds } from '../pipeline-definitions/catalogue';
 import { JobVpc, PipelineDefinition } from '../pipeline-definitions/dsl';
 import type { GateName } from '../pipeline-definitions/gates';
@@ -195,6 +196,11 @@ export interface FamilyServingNames {
   readonly monitorId: string;
   readonly championParameterName: string;
   readonly challengerParameterName: string;
+}
+
+/** The physical name of a family's endpoint: `<prefix>-<endpointId>`. */
+export function familyEndpointName(namePrefix: string, names: FamilyServingNames): string {
+  return resourceName(namePrefix, names.endpointId, 63);
 }
 
 /** Where a family is served from: the first names for the family that keeps them, `<…>-<family>` for the others. */

@@ -8,7 +8,9 @@ import { DataLakeStack } from './data-lake-stack';
 import { MlRegistryStack } from './ml-registry-stack';
 import { deployerContext, ModelDeployStack } from './model-deploy-stack';
 import { platformFamilies } from '../pipeline-definitions/families';
-import { FAMILY_ID_PATTERN, familyServingNames, ModelFamily, TrainingPipelineOptions } from './model-family';
+import { FAMILY_ID_PATTERN, familyEndpointName, familyServingNames, ModelFamily, TrainingPipelineOptions } from './model-family';
+import { HumanReviewStack } from './human-review-stack';
+import { HumanReviewStateStack } from './human-review-state-stack';
 import { TrainingPipelineStack } from './training-pipeline-stack';
 import { resourceName } from './naming';
 import { ServingStack } from './serving-stack';
@@ -37,6 +39,8 @@ export interface Platform {
   /** The first family's endpoint, when serving is enabled or a model package is given. */
   readonly serving?: ServingStack;
   readonly costGuard?: CostGuardStack;
+  /** Human review, with `humanReview`: its state and its APIs and app. */
+  readonly humanReview?: { readonly family: ModelFamily; readonly state: HumanReviewStateStack; readonly stack: HumanReviewStack };
 }
 
 export interface PlatformOptions {
@@ -90,6 +94,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
   checkFirstFamily(families);
   const plans = servingPlans(config, families);
   checkPipelineIds(families, namePrefix);
+  const reviewed = config.humanReview ? humanReviewFamily(config, families) : undefined;
 
   const dataLake = new DataLakeStack(app, stackName('data-lake'), {
     ...stateful,
@@ -193,6 +198,8 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
         })
       : undefined;
 
+  const humanReview = reviewed && buildHumanReview(app, config, reviewed, { env, stateful, storage: dataLake.storage, databaseName: dataLake.catalog.databaseName });
+
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -207,7 +214,54 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
     modelDeploy,
     serving: servingStacks[0],
     costGuard,
+    humanReview,
   };
+}
+
+/**
+ * The family whose endpoint human review serves: `humanReviewFamily`, else the first.
+ * @throws ConfigError naming the setting, the value and the app's families
+ */
+export function humanReviewFamily(config: PlatformConfig, families: readonly ModelFamily[]): ModelFamily {
+  if (config.humanReviewFamily === undefined) return families[0];
+  const family = families.find((f) => f.id === config.humanReviewFamily);
+  if (!family) {
+    throw new ConfigError(
+      `Invalid context value 'humanReviewFamily': '${config.humanReviewFamily}' is not a model family of the app; expected one of ${families.map((f) => f.id).join(', ')}.`,
+    );
+  }
+  return family;
+}
+
+/** Human review's two stacks: the state (reviewers, queue, catalog) and the APIs, functions and app. */
+function buildHumanReview(
+  app: App,
+  config: PlatformConfig,
+  family: ModelFamily,
+  shared: { env?: { account?: string; region?: string }; stateful: { namePrefix: string; removalPolicy: RemovalPolicy; terminationProtection: boolean }; storage: DataLakeStack['storage']; databaseName: string },
+): NonNullable<Platform['humanReview']> {
+  const endpointName = familyEndpointName(config.namePrefix, familyServingNames(config.namePrefix, family));
+  const state = new HumanReviewStateStack(app, `${config.namePrefix}-human-review-state`, {
+    ...shared.stateful,
+    env: shared.env,
+    storage: shared.storage,
+    databaseName: shared.databaseName,
+    endpointName,
+    mfa: config.humanReviewMfa,
+    threatProtection: config.humanReviewThreatProtection,
+  });
+  const stack = new HumanReviewStack(app, `${config.namePrefix}-human-review`, {
+    env: shared.env,
+    namePrefix: config.namePrefix,
+    storage: shared.storage,
+    endpointName,
+    threshold: config.humanReviewThreshold,
+    claimDuration: Duration.minutes(config.humanReviewClaimMinutes),
+    throttling: config.humanReviewThrottling,
+    reviewers: state.reviewers,
+    queue: state.queue,
+  });
+  return { family, state, stack };
 }
 
 /**

@@ -10,7 +10,7 @@ import { JobVpc } from '../pipeline-definitions/dsl';
 import { ImageName } from '../pipeline-definitions/dsl/images';
 import { endpointMonitorPipeline, MONITOR_METRIC_NAMESPACE, MonitorMetricName } from '../pipeline-definitions/endpoint-monitor';
 import { CODE_EXCLUDES, STEP_LIBRARY_DIR, stepCodeRelease } from './step-code';
-import { FamilyServing, FamilyServingNames } from './model-family';
+import { familyEndpointName, FamilyServing, FamilyServingNames } from './model-family';
 import { ImageRegistries } from './constructs/image-registries';
 import { LakeFolderUpload } from './constructs/lake-folder-upload';
 import { ModelEndpoint } from './constructs/model-endpoint';
@@ -126,7 +126,7 @@ export class ServingStack extends Stack {
     this.names = names;
     this.vpc = props.vpc;
     const serverless = props.profile === 'serverless';
-    this.endpointName = resourceName(prefix, names.endpointId, 63);
+    this.endpointName = familyEndpointName(prefix, names);
 
     const packageArn = (source: ModelPackageSource) =>
       'arn' in source

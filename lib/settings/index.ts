@@ -13,6 +13,7 @@ import { BUDGET_SETTINGS, checkBudget } from './budget';
 import { unknownSettingMessage, unknownSettings } from './context-keys';
 import { checkCore, CORE_SETTINGS } from './core';
 import { FEATURE_STORE_IGNORED, FEATURE_STORE_SETTINGS } from './feature-store';
+import { HUMAN_REVIEW_IGNORED, HUMAN_REVIEW_SETTINGS } from './human-review';
 import { LAKE_SETTINGS } from './lake';
 import { checkPipelines, PIPELINE_SETTINGS } from './pipelines';
 import { QUALITY_GATE_SETTINGS } from './quality-gates';
@@ -30,6 +31,8 @@ export {
   DEFAULT_SERVING_VARIANT,
   SERVING_VARIANTS,
 } from './serving';
+export { DEFAULT_HUMAN_REVIEW_THROTTLING } from './human-review';
+export type { HumanReviewThrottlingSetting } from './human-review';
 export type { ServingAutoscalingSetting, ServingRolloutSetting, ServingServerlessSetting, ServingVariantName, ServingVariantSetting } from './serving';
 
 /** The platform's own settings, by context key. */
@@ -40,6 +43,7 @@ const PLATFORM_SETTINGS = {
   ...PIPELINE_SETTINGS,
   ...QUALITY_GATE_SETTINGS,
   ...SERVING_SETTINGS,
+  ...HUMAN_REVIEW_SETTINGS,
   ...BUDGET_SETTINGS,
 };
 
@@ -55,11 +59,12 @@ export const SETTING_AREAS = [
   { title: 'Model families', settings: FAMILY_SETTINGS },
   { title: 'Quality gates', settings: QUALITY_GATE_SETTINGS },
   { title: 'Serving', settings: SERVING_SETTINGS },
+  { title: 'Human review', settings: HUMAN_REVIEW_SETTINGS },
   { title: 'Budget', settings: BUDGET_SETTINGS },
 ] as const;
 
 /** Settings that other settings can leave without effect (warned when given; errors with strictSettings). */
-const IGNORED_SETTINGS = [...FEATURE_STORE_IGNORED, ...SERVING_IGNORED] as readonly IgnoredSetting<PlatformConfig>[];
+const IGNORED_SETTINGS = [...FEATURE_STORE_IGNORED, ...SERVING_IGNORED, ...HUMAN_REVIEW_IGNORED] as readonly IgnoredSetting<PlatformConfig>[];
 
 /** Every setting the app reads, by context key. */
 export const SETTINGS = { ...PLATFORM_SETTINGS, ...FAMILY_SETTINGS };

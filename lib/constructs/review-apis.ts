@@ -1,0 +1,184 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SENTIMENTS } from '../human-review/runtime/contract';
+import { predictionRequestSchema } from '../human-review/runtime/requests';
+
+/** The stage of both APIs. */
+export const REVIEW_API_STAGE = 'v1';
+
+interface SecureRestApiProps {
+  readonly restApiName: string;
+  readonly description: string;
+  readonly accessLogGroupName: string;
+  readonly logKey: kms.IKey;
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  readonly defaultMethodOptions: apigw.MethodOptions;
+}
+
+/**
+ * A regional REST API with JSON access logs in an encrypted log group, stage throttling, metrics,
+ * and a request validator for bodies and parameters.
+ */
+function secureRestApi(scope: Construct, props: SecureRestApiProps): { api: apigw.RestApi; validator: apigw.RequestValidator; logGroup: logs.LogGroup } {
+  const logGroup = new logs.LogGroup(scope, 'AccessLogs', {
+    logGroupName: props.accessLogGroupName,
+    retention: logs.RetentionDays.THREE_MONTHS,
+    encryptionKey: props.logKey,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const api = new apigw.RestApi(scope, 'Resource', {
+    restApiName: props.restApiName,
+    description: props.description,
+    endpointTypes: [apigw.EndpointType.REGIONAL],
+    cloudWatchRole: false,
+    deployOptions: {
+      stageName: REVIEW_API_STAGE,
+      throttlingRateLimit: props.rateLimit,
+      throttlingBurstLimit: props.burstLimit,
+      metricsEnabled: true,
+      accessLogDestination: new apigw.LogGroupLogDestination(logGroup),
+      accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+    },
+    defaultMethodOptions: props.defaultMethodOptions,
+  });
+  const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
+  Validations.of(api).acknowledge(
+    {
+      id: 'AwsSolutions-APIG3',
+      reason: 'Every method needs authorization (IAM or the Cognito authorizer) and the stage is throttled; a WAF web ACL, billed per rule and request, is left to accounts that put one on all their APIs.',
+    },
+    {
+      id: 'AwsSolutions-APIG6',
+      reason: "Access logs are on; execution logs need the account-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), which this app does not own or overwrite.",
+    },
+  );
+  return { api, validator, logGroup };
+}
+
+const jsonSchema = (schema: Record<string, unknown>) => ({ schema: apigw.JsonSchemaVersion.DRAFT4, ...schema }) as apigw.JsonSchema;
+
+export interface PredictionApiProps {
+  readonly restApiName: string;
+  /** The prediction function (POST /predictions, GET /predictions/{inferenceId}). */
+  readonly handler: lambda.IFunction;
+  readonly accessLogGroupName: string;
+  readonly logKey: kms.IKey;
+  /** Steady requests per second of the stage. */
+  readonly rateLimit: number;
+  /** Requests at once above the steady rate. */
+  readonly burstLimit: number;
+}
+
+/**
+ * The prediction API: callers sign their requests (IAM authorization on every method); API Gateway
+ * checks the body against the same limits the function does before it runs.
+ */
+export class PredictionApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PredictionApiProps) {
+    super(scope, id);
+    const { api, validator, logGroup } = secureRestApi(this, {
+      restApiName: props.restApiName,
+      description: 'Predictions with human review: reviews in, labels and confidences out; low-confidence predictions go to reviewers',
+      accessLogGroupName: props.accessLogGroupName,
+      logKey: props.logKey,
+      rateLimit: props.rateLimit,
+      burstLimit: props.burstLimit,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+    });
+    this.api = api;
+    this.logGroup = logGroup;
+    const integration = new apigw.LambdaIntegration(props.handler);
+    const model = api.addModel('PredictionRequest', {
+      contentType: 'application/json',
+      modelName: 'PredictionRequest',
+      description: 'Reviews to predict',
+      schema: jsonSchema(predictionRequestSchema()),
+    });
+    const predictions = api.root.addResource('predictions');
+    predictions.addMethod('POST', integration, { requestValidator: validator, requestModels: { 'application/json': model } });
+    predictions.addResource('{inferenceId}').addMethod('GET', integration, {
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.inferenceId': true },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'The prediction API is for applications, which sign their requests with IAM (every method has AWS_IAM authorization); reviewers use the review API with Cognito.',
+    });
+  }
+
+  /** Lets a caller (an application's role) predict and read predictions. */
+  public grantPredict(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.api.arnForExecuteApi('POST', '/predictions', REVIEW_API_STAGE), this.api.arnForExecuteApi('GET', '/predictions/*', REVIEW_API_STAGE)],
+    });
+  }
+}
+
+export interface ReviewApiProps {
+  readonly restApiName: string;
+  /** The review function (GET /api/tasks/next, POST /api/tasks/{inferenceId}/label). */
+  readonly handler: lambda.IFunction;
+  readonly userPool: cognito.IUserPool;
+  readonly accessLogGroupName: string;
+  readonly logKey: kms.IKey;
+}
+
+/**
+ * The review API that the reviewer app calls (under `/api`, which CloudFront serves from the app's
+ * own origin): every method needs a Cognito ID token of the reviewers' pool. The authorizer checks
+ * the token, not its groups: the function refuses a token without the reviewers group.
+ */
+export class ReviewApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ReviewApiProps) {
+    super(scope, id);
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    const { api, validator, logGroup } = secureRestApi(this, {
+      restApiName: props.restApiName,
+      description: 'The reviewer app\'s API: the next task, and a label',
+      accessLogGroupName: props.accessLogGroupName,
+      logKey: props.logKey,
+      rateLimit: 10,
+      burstLimit: 20,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.COGNITO, authorizer },
+    });
+    this.api = api;
+    this.logGroup = logGroup;
+    const integration = new apigw.LambdaIntegration(props.handler);
+    const tasks = api.root.addResource('api').addResource('tasks');
+    tasks.addResource('next').addMethod('GET', integration);
+    const model = api.addModel('LabelRequest', {
+      contentType: 'application/json',
+      modelName: 'LabelRequest',
+      description: "A reviewer's label of a task they hold",
+      schema: jsonSchema({
+        type: 'object',
+        required: ['label', 'claimToken'],
+        additionalProperties: false,
+        properties: { label: { type: 'integer', enum: [...SENTIMENTS] }, claimToken: { type: 'string', minLength: 1, maxLength: 64 } },
+      }),
+    });
+    tasks.addResource('{inferenceId}').addResource('label').addMethod('POST', integration, {
+      requestValidator: validator,
+      requestModels: { 'application/json': model },
+      requestParameters: { 'method.request.path.inferenceId': true },
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ILakeStorage } from './constructs/data-lake-storage';
+import { ReviewerPool } from './constructs/reviewer-pool';
+import { PredictionApi, ReviewApi } from './constructs/review-apis';
+import { ReviewFunction } from './constructs/review-function';
+import { ReviewQueueTable } from './constructs/review-queue-table';
+import { ReviewWebApp } from './constructs/review-web-app';
+import { logGroupName } from './data-lake-stack';
+import { LakePrefix } from './lake-layout';
+import { resourceName } from './naming';
+import { HumanReviewThrottlingSetting } from './settings';
+
+/** How often the retry function runs. */
+export const RETRY_SCHEDULE = Duration.minutes(5);
+
+export interface HumanReviewStackProps extends StackProps {
+  readonly namePrefix: string;
+  /** The lake: ground truth and the reviewers' labels are written there. */
+  readonly storage: ILakeStorage;
+  /** The endpoint whose predictions are reviewed, by name (it may be deployed later, or elsewhere). */
+  readonly endpointName: string;
+  /** Predictions below it go to a reviewer (0 to 1). */
+  readonly threshold: number;
+  /** How long a reviewer holds a task. */
+  readonly claimDuration: Duration;
+  readonly throttling: HumanReviewThrottlingSetting;
+  readonly reviewers: ReviewerPool;
+  readonly queue: ReviewQueueTable;
+}
+
+/**
+ * Human review (stateless): the prediction API (IAM) and its function, which calls the endpoint
+ * once per review with the review's own inference id and queues predictions below the threshold;
+ * the review API (Cognito) and the reviewer web app on CloudFront; the scheduled function that
+ * retries what the endpoint failed and delivers labels the lake did not take. A label becomes
+ * ground truth under `ground-truth/<endpoint>/` and a record of the `human_review` table.
+ */
+export class HumanReviewStack extends Stack {
+  public readonly predictionApi: PredictionApi;
+  public readonly reviewApi: ReviewApi;
+  public readonly webApp: ReviewWebApp;
+  public readonly functions: { readonly prediction: ReviewFunction; readonly review: ReviewFunction; readonly retry: ReviewFunction };
+
+  constructor(scope: Construct, id: string, props: HumanReviewStackProps) {
+    super(scope, id, { description: 'Human review: the prediction and review APIs, their functions and the reviewer web app', ...props });
+    const { storage, namePrefix, queue } = props;
+    if (!(props.threshold >= 0 && props.threshold <= 1)) throw new Error(`HumanReviewStack: threshold ${props.threshold} is not allowed; expected a probability from 0 to 1.`);
+    const groundTruthPrefix = `${LakePrefix.groundTruth}${props.endpointName}/`;
+    const humanReviewPrefix = `${LakePrefix.humanReview}${props.endpointName}/`;
+    const lake = { LAKE_BUCKET: storage.bucket.bucketName, GROUND_TRUTH_PREFIX: groundTruthPrefix, HUMAN_REVIEW_PREFIX: humanReviewPrefix };
+    const endpoint = { ENDPOINT_NAME: props.endpointName, THRESHOLD: String(props.threshold) };
+    const table = { TABLE_NAME: queue.table.tableName };
+    const fn = (id: string, handler: string, description: string, environment: Record<string, string>, timeout?: Duration) =>
+      new ReviewFunction(this, id, { handler, description, environment, timeout, logGroupName: logGroupName(namePrefix, `human-review/${handler}`), logKey: storage.key });
+    this.functions = {
+      prediction: fn('PredictionFunction', 'prediction', 'Predicts reviews with the endpoint and queues the unsure ones for reviewers', { ...table, ...endpoint }),
+      review: fn('ReviewFunction', 'review', "Gives reviewers tasks and writes their labels to the lake", {
+        ...table,
+        ...lake,
+        CLAIM_SECONDS: String(props.claimDuration.toSeconds()),
+        REVIEWERS_GROUP: props.reviewers.reviewersGroupName,
+      }),
+      retry: fn('RetryFunction', 'retry', 'Retries the reviews the endpoint failed and delivers labels the lake did not take', { ...table, ...endpoint, ...lake }, Duration.minutes(5)),
+    };
+    const endpointArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: props.endpointName.toLowerCase() });
+    for (const f of [this.functions.prediction, this.functions.retry]) {
+      f.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'InvokeTheEndpoint', actions: ['sagemaker:InvokeEndpoint'], resources: [endpointArn] }));
+    }
+    queue.grant(this.functions.prediction.role, 'predict');
+    queue.grant(this.functions.review.role, 'review');
+    queue.grant(this.functions.retry.role, 'retry');
+    for (const f of [this.functions.review, this.functions.retry]) {
+      storage.grantWritePrefix(f.role, groundTruthPrefix);
+      storage.grantWritePrefix(f.role, humanReviewPrefix);
+    }
+
+    new events.Rule(this, 'RetrySchedule', {
+      description: 'Retries what the endpoint failed and delivers labels the lake did not take',
+      schedule: events.Schedule.rate(RETRY_SCHEDULE),
+      targets: [new targets.LambdaFunction(this.functions.retry.function, { retryAttempts: 2 })],
+    });
+
+    this.predictionApi = new PredictionApi(this, 'PredictionApi', {
+      restApiName: resourceName(namePrefix, 'predictions', 128),
+      handler: this.functions.prediction.function,
+      accessLogGroupName: logGroupName(namePrefix, 'human-review/prediction-api'),
+      logKey: storage.key,
+      rateLimit: props.throttling.rateLimit,
+      burstLimit: props.throttling.burstLimit,
+    });
+    this.reviewApi = new ReviewApi(this, 'ReviewApi', {
+      restApiName: resourceName(namePrefix, 'review', 128),
+      handler: this.functions.review.function,
+      userPool: props.reviewers.userPool,
+      accessLogGroupName: logGroupName(namePrefix, 'human-review/review-api'),
+      logKey: storage.key,
+    });
+    this.webApp = new ReviewWebApp(this, 'WebApp', {
+      userPool: props.reviewers.userPool,
+      signInUrl: props.reviewers.signInUrl,
+      reviewApi: this.reviewApi.api,
+      uploadLogGroupName: logGroupName(namePrefix, 'human-review/web-upload'),
+      logKey: storage.key,
+    });
+
+    new CfnOutput(this, 'PredictionApiUrl', { value: `${this.predictionApi.api.url}predictions`, description: 'POST {"reviews": [{"text": "..."}]} signed with SigV4 (execute-api)' });
+    new CfnOutput(this, 'ReviewerAppUrl', { value: this.webApp.url, description: 'The reviewer web app' });
+  }
+}
