@@ -28,7 +28,10 @@ export const LakePrefix = {
    * (`<endpoint>/yyyy/mm/dd/hh/*.jsonl`), joined to captured predictions by inference id.
    */
   groundTruth: 'ground-truth/',
-  /** Labels from human reviewers (Augmented AI output). */
+  /**
+   * Labels from human reviewers, one JSON record each (`<endpoint>/yyyy/mm/dd/*.jsonl`), read by
+   * the Glue table `human_review`.
+   */
   humanReview: 'human-review/',
 } as const;
 

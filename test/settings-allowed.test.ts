@@ -151,6 +151,16 @@ const DRAWS: Record<string, { ok: unknown[]; bad: unknown[] }> = {
   dataCaptureSamplingPercentage: { ok: ['1', '100'], bad: ['0', '101', '50.5'] },
   monitoringSchedule: SCHEDULES,
   servingNotificationEmail: EMAIL,
+  humanReview: BOOL,
+  humanReviewFamily: { ok: ['bert-sentiment', 'blazingtext-sentiment'], bad: ['Bert', 'a--b', 'a-', 'bert_sentiment'] },
+  humanReviewThreshold: FRACTION,
+  humanReviewClaimMinutes: { ok: ['1', '120', 10], bad: ['0', '121', '1.5', 'ten'] },
+  humanReviewMfa: { ok: ['required', 'optional', 'off'], bad: ['on', 'REQUIRED'] },
+  humanReviewThreatProtection: { ok: ['off', 'audit', 'enforced'], bad: ['full', 'ENFORCED'] },
+  humanReviewThrottling: {
+    ok: ['{"rateLimit": 1, "burstLimit": 1}', '{"rateLimit": 10000, "burstLimit": 5000}', '{}'],
+    bad: ['{"rateLimit": 0}', '{"rateLimit": 10001}', '{"burstLimit": 5001}', '{"burstLimit": 2.5}', '{"rate": 5}', '[]'],
+  },
   budgetMonthlyLimitUsd: { ok: ['0.01', '200', 200], bad: ['0', '-1', 'lots', 'Infinity'] },
   budgetEmail: EMAIL,
 };
