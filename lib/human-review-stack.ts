@@ -1,7 +1,10 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ILakeStorage } from './constructs/data-lake-storage';
 import { ReviewerPool } from './constructs/reviewer-pool';
@@ -13,9 +16,11 @@ import { logGroupName } from './data-lake-stack';
 import { LakePrefix } from './lake-layout';
 import { resourceName } from './naming';
 import { HumanReviewThrottlingSetting } from './settings';
+import { HUMAN_REVIEW_METRICS } from './human-review/runtime/metrics';
 
-/** How often the retry function runs. */
+/** How often the retry function runs; a run may take 4 minutes, so runs do not overlap. */
 export const RETRY_SCHEDULE = Duration.minutes(5);
+const RETRY_TIMEOUT = Duration.minutes(4);
 
 export interface HumanReviewStackProps extends StackProps {
   readonly namePrefix: string;
@@ -30,6 +35,11 @@ export interface HumanReviewStackProps extends StackProps {
   readonly throttling: HumanReviewThrottlingSetting;
   readonly reviewers: ReviewerPool;
   readonly queue: ReviewQueueTable;
+  /**
+   * Told when the retry function fails, or reviews keep failing (the serving alarms' topic).
+   * @default - the alarms notify no one
+   */
+  readonly notificationTopic?: sns.ITopic;
 }
 
 /**
@@ -54,8 +64,8 @@ export class HumanReviewStack extends Stack {
     const lake = { LAKE_BUCKET: storage.bucket.bucketName, GROUND_TRUTH_PREFIX: groundTruthPrefix, HUMAN_REVIEW_PREFIX: humanReviewPrefix };
     const endpoint = { ENDPOINT_NAME: props.endpointName, THRESHOLD: String(props.threshold) };
     const table = { TABLE_NAME: queue.table.tableName };
-    const fn = (id: string, handler: string, description: string, environment: Record<string, string>, timeout?: Duration) =>
-      new ReviewFunction(this, id, { handler, description, environment, timeout, logGroupName: logGroupName(namePrefix, `human-review/${handler}`), logKey: storage.key });
+    const fn = (id: string, handler: string, description: string, environment: Record<string, string>, options: { timeout?: Duration; retryAttempts?: number } = {}) =>
+      new ReviewFunction(this, id, { handler, description, environment, ...options, logGroupName: logGroupName(namePrefix, `human-review/${handler}`), logKey: storage.key });
     this.functions = {
       prediction: fn('PredictionFunction', 'prediction', 'Predicts reviews with the endpoint and queues the unsure ones for reviewers', { ...table, ...endpoint }),
       review: fn('ReviewFunction', 'review', "Gives reviewers tasks and writes their labels to the lake", {
@@ -64,7 +74,8 @@ export class HumanReviewStack extends Stack {
         CLAIM_SECONDS: String(props.claimDuration.toSeconds()),
         REVIEWERS_GROUP: props.reviewers.reviewersGroupName,
       }),
-      retry: fn('RetryFunction', 'retry', 'Retries the reviews the endpoint failed and delivers labels the lake did not take', { ...table, ...endpoint, ...lake }, Duration.minutes(5)),
+      // The schedule runs it again: Lambda's own retries would overlap the next run.
+      retry: fn('RetryFunction', 'retry', 'Retries the reviews the endpoint failed and delivers labels the lake did not take', { ...table, ...endpoint, ...lake }, { timeout: RETRY_TIMEOUT, retryAttempts: 0 }),
     };
     const endpointArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: props.endpointName.toLowerCase() });
     for (const f of [this.functions.prediction, this.functions.retry]) {
@@ -81,8 +92,28 @@ export class HumanReviewStack extends Stack {
     new events.Rule(this, 'RetrySchedule', {
       description: 'Retries what the endpoint failed and delivers labels the lake did not take',
       schedule: events.Schedule.rate(RETRY_SCHEDULE),
-      targets: [new targets.LambdaFunction(this.functions.retry.function, { retryAttempts: 2 })],
+      targets: [new targets.LambdaFunction(this.functions.retry.function, { retryAttempts: 0 })],
     });
+    const notify = props.notificationTopic && new actions.SnsAction(props.notificationTopic);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
+      const created = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (notify) created.addAlarmAction(notify);
+      return created;
+    };
+    alarm('RetryErrors', this.functions.retry.function.metricErrors({ period: RETRY_SCHEDULE, statistic: 'Sum' }), 'The human-review retry function failed three runs in a row: failed reviews and undelivered labels wait');
+    alarm(
+      'ReviewsStillFailing',
+      new cloudwatch.Metric({ namespace: HUMAN_REVIEW_METRICS.namespace, metricName: HUMAN_REVIEW_METRICS.stillFailing, dimensionsMap: { Endpoint: props.endpointName }, period: RETRY_SCHEDULE, statistic: 'Sum' }),
+      `Reviews kept failing at endpoint ${props.endpointName} for three retry runs in a row: is it deployed and healthy?`,
+    );
 
     this.predictionApi = new PredictionApi(this, 'PredictionApi', {
       restApiName: resourceName(namePrefix, 'predictions', 128),
@@ -92,13 +123,16 @@ export class HumanReviewStack extends Stack {
       rateLimit: props.throttling.rateLimit,
       burstLimit: props.throttling.burstLimit,
     });
-    this.reviewApi = new ReviewApi(this, 'ReviewApi', {
+    const reviewApi = new ReviewApi(this, 'ReviewApi', {
       restApiName: resourceName(namePrefix, 'review', 128),
       handler: this.functions.review.function,
       userPool: props.reviewers.userPool,
       accessLogGroupName: logGroupName(namePrefix, 'human-review/review-api'),
       logKey: storage.key,
     });
+    // API Gateway writes the review API's logs once the account's log role is set.
+    reviewApi.api.deploymentStage.node.addDependency(this.predictionApi.accountLogRole);
+    this.reviewApi = reviewApi;
     this.webApp = new ReviewWebApp(this, 'WebApp', {
       userPool: props.reviewers.userPool,
       signInUrl: props.reviewers.signInUrl,

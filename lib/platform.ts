@@ -198,7 +198,8 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
         })
       : undefined;
 
-  const humanReview = reviewed && buildHumanReview(app, config, reviewed, { env, stateful, storage: dataLake.storage, databaseName: dataLake.catalog.databaseName });
+  const humanReview =
+    reviewed && buildHumanReview(app, config, reviewed, { env, stateful, storage: dataLake.storage, databaseName: dataLake.catalog.databaseName, notificationTopic: modelDeploy.importedTopic });
 
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
@@ -238,7 +239,13 @@ function buildHumanReview(
   app: App,
   config: PlatformConfig,
   family: ModelFamily,
-  shared: { env?: { account?: string; region?: string }; stateful: { namePrefix: string; removalPolicy: RemovalPolicy; terminationProtection: boolean }; storage: DataLakeStack['storage']; databaseName: string },
+  shared: {
+    env?: { account?: string; region?: string };
+    stateful: { namePrefix: string; removalPolicy: RemovalPolicy; terminationProtection: boolean };
+    storage: DataLakeStack['storage'];
+    databaseName: string;
+    notificationTopic: ModelDeployStack['importedTopic'];
+  },
 ): NonNullable<Platform['humanReview']> {
   const endpointName = familyEndpointName(config.namePrefix, familyServingNames(config.namePrefix, family));
   const state = new HumanReviewStateStack(app, `${config.namePrefix}-human-review-state`, {
@@ -260,6 +267,7 @@ function buildHumanReview(
     throttling: config.humanReviewThrottling,
     reviewers: state.reviewers,
     queue: state.queue,
+    notificationTopic: shared.notificationTopic,
   });
   return { family, state, stack };
 }

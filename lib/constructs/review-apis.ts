@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { SENTIMENTS } from '../human-review/runtime/contract';
 import { predictionRequestSchema } from '../human-review/runtime/requests';
 
@@ -20,11 +20,17 @@ interface SecureRestApiProps {
   readonly rateLimit: number;
   readonly burstLimit: number;
   readonly defaultMethodOptions: apigw.MethodOptions;
+  /**
+   * Set the account's API Gateway CloudWatch role (AWS::ApiGateway::Account, retained), without
+   * which API Gateway writes no logs. One API of a stack sets it; the others wait for it.
+   */
+  readonly setAccountLogRole: boolean;
 }
 
 /**
- * A regional REST API with JSON access logs in an encrypted log group, stage throttling, metrics,
- * and a request validator for bodies and parameters.
+ * A regional REST API with JSON access logs in an encrypted log group, error-level execution logs
+ * (no request or response bodies), stage throttling, metrics, a request validator for bodies and
+ * parameters, and validation errors answered with what is wrong.
  */
 function secureRestApi(scope: Construct, props: SecureRestApiProps): { api: apigw.RestApi; validator: apigw.RequestValidator; logGroup: logs.LogGroup } {
   const logGroup = new logs.LogGroup(scope, 'AccessLogs', {
@@ -37,28 +43,44 @@ function secureRestApi(scope: Construct, props: SecureRestApiProps): { api: apig
     restApiName: props.restApiName,
     description: props.description,
     endpointTypes: [apigw.EndpointType.REGIONAL],
-    cloudWatchRole: false,
+    cloudWatchRole: props.setAccountLogRole,
+    cloudWatchRoleRemovalPolicy: props.setAccountLogRole ? RemovalPolicy.RETAIN : undefined,
     deployOptions: {
       stageName: REVIEW_API_STAGE,
       throttlingRateLimit: props.rateLimit,
       throttlingBurstLimit: props.burstLimit,
       metricsEnabled: true,
+      loggingLevel: apigw.MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
       accessLogDestination: new apigw.LogGroupLogDestination(logGroup),
       accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
     },
     defaultMethodOptions: props.defaultMethodOptions,
   });
   const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-  Validations.of(api).acknowledge(
-    {
-      id: 'AwsSolutions-APIG3',
-      reason: 'Every method needs authorization (IAM or the Cognito authorizer) and the stage is throttled; a WAF web ACL, billed per rule and request, is left to accounts that put one on all their APIs.',
-    },
-    {
-      id: 'AwsSolutions-APIG6',
-      reason: "Access logs are on; execution logs need the account-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), which this app does not own or overwrite.",
-    },
-  );
+  // API Gateway's own answer to a body or parameter its validator refuses says only "Invalid
+  // request body"; this one says what is wrong, as the function's own checks do.
+  const validationError = '#set($problem = $util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'", "\'"))';
+  for (const [id, type, what] of [
+    ['BadBody', apigw.ResponseType.BAD_REQUEST_BODY, 'The request body does not match the API\'s schema'],
+    ['BadParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'The request\'s parameters are not valid'],
+  ] as const) {
+    api.addGatewayResponse(id, {
+      type,
+      statusCode: '400',
+      templates: { 'application/json': `${validationError}\n{"message": "${what}: $problem"}` },
+    });
+  }
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG3',
+    reason: 'Every method needs authorization (IAM or the Cognito authorizer) and the stage is throttled; a WAF web ACL, billed per rule and request, is left to accounts that put one on all their APIs.',
+  });
+  if (props.setAccountLogRole) {
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: "The account's API Gateway CloudWatch role uses AmazonAPIGatewayPushToCloudWatchLogs, the policy API Gateway documents for it; only API Gateway assumes the role.",
+    });
+  }
   return { api, validator, logGroup };
 }
 
@@ -78,11 +100,14 @@ export interface PredictionApiProps {
 
 /**
  * The prediction API: callers sign their requests (IAM authorization on every method); API Gateway
- * checks the body against the same limits the function does before it runs.
+ * checks the body against the same limits the function does before it runs. It sets the account's
+ * API Gateway CloudWatch role, which API Gateway needs to write any API's logs.
  */
 export class PredictionApi extends Construct {
   public readonly api: apigw.RestApi;
   public readonly logGroup: logs.LogGroup;
+  /** The account's API Gateway CloudWatch role setting: other APIs' stages wait for it. */
+  public readonly accountLogRole: IDependable;
 
   constructor(scope: Construct, id: string, props: PredictionApiProps) {
     super(scope, id);
@@ -94,9 +119,11 @@ export class PredictionApi extends Construct {
       rateLimit: props.rateLimit,
       burstLimit: props.burstLimit,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      setAccountLogRole: true,
     });
     this.api = api;
     this.logGroup = logGroup;
+    this.accountLogRole = api.node.findChild('Account');
     const integration = new apigw.LambdaIntegration(props.handler);
     const model = api.addModel('PredictionRequest', {
       contentType: 'application/json',
@@ -158,6 +185,7 @@ export class ReviewApi extends Construct {
       rateLimit: 10,
       burstLimit: 20,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.COGNITO, authorizer },
+      setAccountLogRole: false,
     });
     this.api = api;
     this.logGroup = logGroup;

@@ -21,6 +21,11 @@ export interface ReviewFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** @default Duration.seconds(28): inside API Gateway's 29 seconds */
   readonly timeout?: Duration;
+  /**
+   * Lambda's own retries of a failed asynchronous invocation.
+   * @default 2
+   */
+  readonly retryAttempts?: number;
 }
 
 /**
@@ -53,6 +58,7 @@ export class ReviewFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(28),
+      retryAttempts: props.retryAttempts,
       role: this.role,
       logGroup: this.logGroup,
       description: props.description,

@@ -93,8 +93,24 @@ export class ReviewWebApp extends Construct {
           origin: new origins.RestApiOrigin(props.reviewApi),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          // CloudFront forwards a GET's Authorization header only when the cache key has it; the
+          // API answers `no-store`, and nothing is kept longer than a second in any case.
+          cachePolicy: new cloudfront.CachePolicy(this, 'ApiCache', {
+            comment: 'The review API: keyed by the reviewer\'s token, not cached',
+            headerBehavior: cloudfront.CacheHeaderBehavior.allowList('Authorization'),
+            queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+            cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+            minTtl: Duration.seconds(0),
+            defaultTtl: Duration.seconds(0),
+            maxTtl: Duration.seconds(1),
+          }),
+          // The body's type for the API's validation; API Gateway's own host name, not the viewer's.
+          originRequestPolicy: new cloudfront.OriginRequestPolicy(this, 'ApiRequest', {
+            comment: 'The review API: the headers its requests need',
+            headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('Content-Type', 'Accept'),
+            queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+            cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+          }),
           responseHeadersPolicy: headers,
         },
       },

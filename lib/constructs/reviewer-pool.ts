@@ -3,7 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
 /** Words Cognito refuses in a prefix domain. */
-const RESERVED_DOMAIN_WORDS = /aws|amazon|cognito/g;
+const RESERVED_DOMAIN_WORDS = /aws|amazon|cognito/;
 
 /**
  * The prefix of the reviewers' sign-in domain: `<name prefix>-review-<account id>`, unique across
@@ -11,7 +11,7 @@ const RESERVED_DOMAIN_WORDS = /aws|amazon|cognito/g;
  * in it, so a hyphen is put after their first letter (`myaws` becomes `mya-ws`).
  */
 export function reviewerDomainPrefix(namePrefix: string, account: string = Aws.ACCOUNT_ID): string {
-  const safe = namePrefix.replace(RESERVED_DOMAIN_WORDS, (word) => `${word[0]}-${word.slice(1)}`);
+  const safe = namePrefix.replace(new RegExp(RESERVED_DOMAIN_WORDS.source, 'g'), (word) => `${word[0]}-${word.slice(1)}`);
   return `${safe}-review-${account}`;
 }
 
@@ -64,7 +64,6 @@ export class ReviewerPool extends Construct {
     if (!Token.isUnresolved(prefix) && (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix) || RESERVED_DOMAIN_WORDS.test(prefix))) {
       throw new Error(`ReviewerPool: domainPrefix '${prefix}' is not allowed; expected 1 to 63 lowercase letters, digits and hyphens without aws, amazon or cognito.`);
     }
-    RESERVED_DOMAIN_WORDS.lastIndex = 0;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const mfa = props.mfa ?? 'required';
     const threat = props.threatProtection ?? 'off';

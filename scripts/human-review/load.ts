@@ -32,6 +32,8 @@ export interface LoadReport {
   /** Requests sent again by their callers after a 503, with the same ids. */
   readonly resent: number;
   readonly retryRuns: number;
+  /** Endpoint calls the retry runs made (one per review they tried). */
+  readonly retryCalls: number;
   /** Where the reviews ended, by status. */
   readonly final: Readonly<Record<string, number>>;
   /** Reviews sent that the table does not hold, or holds in no final state: must be none. */
@@ -82,11 +84,13 @@ export async function runLoad(stack: LocalStack, options: LoadOptions, advance: 
   );
   const seconds = (performance.now() - started) / 1000;
   let retryRuns = 0;
+  let retryCalls = 0;
   for (; retryRuns < 20; retryRuns++) {
     const left = (await stack.items()).filter((item) => item.status === 'failed' || item.status === 'pending').length;
     if (left === 0) break;
     advance(2 * 60 * 60_000);
-    await stack.retry();
+    const run = await stack.retry();
+    retryCalls += run.answered + run.queued + run.failed;
   }
   const items = new Map((await stack.items()).map((item) => [item.inferenceId, item]));
   const final: Record<string, number> = {};
@@ -105,6 +109,7 @@ export async function runLoad(stack: LocalStack, options: LoadOptions, advance: 
     keptAsFailed,
     resent,
     retryRuns,
+    retryCalls,
     final,
     lost,
   };

@@ -229,12 +229,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     }),
   );
-  const predictions: PredictionService = predictionServiceOf(env, clients, clock);
+  const store = storeOf(env, clients);
+  const predictions: PredictionService = predictionServiceOf(env, clients, clock, store);
   const handlers: Record<'prediction' | 'review', ApiHandler> = {
     prediction: predictionApi(predictions, clock),
     review: reviewApi(reviewServiceOf(env, clients, clock), LOCAL_REVIEWERS_GROUP),
   };
-  const store = storeOf(env, clients);
   const lakeWriter = lakeOf(env, clients);
   const codes = new Map<string, { username: string; groups: string[]; challenge: string; redirectUri: string }>();
 
@@ -320,8 +320,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lakeDir: path.resolve(lakeRoot),
     endpointCalls: calls,
     async retry() {
-      const retried = await predictions.retryDue(200, clock() + FUNCTION_TIME_MS);
+      // As the scheduled function runs: deliveries first, then the retries.
       const delivered = await deliverDue(store, lakeWriter, clock(), 200);
+      const retried = await predictions.retryDue(200, clock() + FUNCTION_TIME_MS);
       return { ...retried, delivered };
     },
     async items() {

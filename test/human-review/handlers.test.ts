@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { predictionApi, reviewApi } from '../../lib/human-review/runtime/http';
-import { deliverDue, FIRST_RETRY_DELAY_MS, PENDING_GRACE_MS, retryDelay } from '../../lib/human-review/runtime/prediction';
+import { deliverDue, FIRST_RETRY_DELAY_MS, PENDING_GRACE_MS, RETRY_LEASE_MARGIN_MS, retryDelay } from '../../lib/human-review/runtime/prediction';
 import { lakeOf, predictionServiceOf, reviewServiceOf, storeOf } from '../../lib/human-review/runtime/services';
 import { ReviewItem } from '../../lib/human-review/runtime/review-store';
 
@@ -136,7 +136,9 @@ describe('prediction API', () => {
   test.each([
     ['no body', null, 400, 'The request has no body; expected {"reviews": [{"text": "..."}]}.'],
     ['not JSON', '{"reviews": [', 400, 'The request body is not JSON; expected {"reviews": [{"text": "..."}]}.'],
-    ['no reviews', { texts: ['a'] }, 400, "'reviews' is undefined; expected a list of 1 to 25 reviews."],
+    ['no reviews', {}, 400, "'reviews' is undefined; expected a list of 1 to 25 reviews."],
+    ['an unknown top-level field', { reviews: [{ text: 'a' }], texts: ['a'] }, 400, "The request has unknown field 'texts'; expected only 'reviews'."],
+    ['a body that is no object', '[1]', 400, 'The request body is not a JSON object; expected {"reviews": [{"text": "..."}]}.'],
     ['no review', { reviews: [] }, 400, "'reviews' has 0 reviews; expected 1 to 25 per request."],
     ['26 reviews', { reviews: Array.from({ length: 26 }, () => ({ text: 'a' })) }, 400, "'reviews' has 26 reviews; expected 1 to 25 per request."],
     ['a review that is no object', { reviews: ['a'] }, 400, 'reviews[0] is "a"; expected an object with \'text\'.'],
@@ -166,36 +168,76 @@ describe('prediction API', () => {
     expect(JSON.parse(missing.body)).toEqual({ message: "No review has inference id 'nope'." });
   });
 
-  test('an unexpected error answers 500 without internals, and is logged', async () => {
+  test('a review the table cannot take is answered not_stored (503), naming its id; the others go on', async () => {
     const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    dynamo.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded at arn:aws:dynamodb:...'));
-    const response = await prediction()(event('POST', '/predictions', { body: { reviews: [{ text: 'a' }] } }), TIME);
-    expect(response.statusCode).toBe(500);
+    dynamo.on(PutCommand).callsFake((input) => {
+      if (input.Item.inferenceId === 'r-8') throw new Error('ProvisionedThroughputExceeded at arn:aws:dynamodb:...');
+      return {};
+    });
+    sagemaker.on(InvokeEndpointCommand).resolves({ Body: answerBody({ predicted_label: 1, confidence: 0.97 }) });
+    const response = await prediction()(event('POST', '/predictions', { body: { reviews: [{ text: 'a', id: 'r-8' }, { text: 'b', id: 'r-9' }] } }), TIME);
+    expect(response.statusCode).toBe(503);
+    const body = JSON.parse(response.body);
+    expect(body.message).toBe('1 of 2 reviews could not be stored (status not_stored); send them again with the ids given.');
+    expect(body.predictions).toEqual([
+      { inferenceId: 'r-8', status: 'not_stored', humanReview: false, error: 'the review could not be stored; send it again' },
+      { inferenceId: 'r-9', status: 'answered', humanReview: false },
+    ]);
     expect(response.body).not.toContain('arn:aws');
     expect(log).toHaveBeenCalledTimes(1);
     log.mockRestore();
+  });
+
+  test('a stored review whose outcome cannot be recorded stays pending for the retry (503)', async () => {
+    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    sagemaker.on(InvokeEndpointCommand).resolves({ Body: answerBody({ predicted_label: 1, confidence: 0.97 }) });
+    dynamo.on(UpdateCommand).rejects(new Error('InternalServerError'));
+    const response = await prediction()(event('POST', '/predictions', { body: { reviews: [{ text: 'a', id: 'r-10' }] } }), TIME);
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body).predictions).toEqual([{ inferenceId: 'r-10', status: 'pending', humanReview: false, error: 'not answered yet; it is retried' }]);
+    log.mockRestore();
+  });
+
+  test('an id that belongs to another review is a conflict (409), not that review\'s answer', async () => {
+    dynamo.on(PutCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves({ Item: { inferenceId: '1', text: 'another text', status: 'answered', label: 1, confidence: 0.95, createdAt: '', attempts: 1 } });
+    const response = await prediction()(event('POST', '/predictions', { body: { reviews: [{ text: 'my text', id: '1' }] } }), TIME);
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body).predictions).toEqual([{ inferenceId: '1', status: 'conflict', humanReview: false, error: "id '1' belongs to another review; ids must be unique across callers" }]);
+    expect(sagemaker.calls()).toHaveLength(0);
   });
 });
 
 describe('the scheduled retry', () => {
   const failed: ReviewItem = { inferenceId: 'r-5', text: 'Nice', status: 'failed', createdAt: '', attempts: 2, error: 'ModelError', work: 'retry', workAt: NOW - 1 };
 
-  test('retries the failed reviews that are due, with their own inference ids, and records the answers', async () => {
+  test('leases each failed review that is due, retries it with its own inference id, and records the answer', async () => {
     dynamo.on(QueryCommand).resolves({ Items: [failed] });
+    dynamo.on(UpdateCommand, { ConditionExpression: '#work = :retry AND #workAt <= :now' }).resolves({ Attributes: failed });
     sagemaker.on(InvokeEndpointCommand).resolves({ Body: answerBody({ predicted_label: 1, confidence: 0.5 }) });
     const result = await predictionServiceOf(ENV, REGION, clock).retryDue(200, NOW + 60_000);
     expect(result).toEqual({ answered: 0, queued: 1, failed: 0 });
     const query = dynamo.commandCalls(QueryCommand)[0].args[0].input;
     expect(query).toMatchObject({ IndexName: 'work', KeyConditionExpression: '#work = :kind AND #workAt <= :now', ExpressionAttributeValues: { ':kind': 'retry', ':now': NOW } });
+    const [lease, outcome] = recorded();
+    expect(lease.ExpressionAttributeValues).toEqual({ ':until': NOW + 60_000 + RETRY_LEASE_MARGIN_MS, ':retry': 'retry', ':now': NOW });
     expect(sagemaker.commandCalls(InvokeEndpointCommand)[0].args[0].input.InferenceId).toBe('r-5');
-    expect(recorded()[0].ExpressionAttributeValues![':status']).toBe('queued');
+    expect(outcome.ExpressionAttributeValues![':status']).toBe('queued');
+  });
+
+  test('a review another run leased first is left to it: no second call', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [failed] });
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    expect(await predictionServiceOf(ENV, REGION, clock).retryDue(200, NOW + 60_000)).toEqual({ answered: 0, queued: 0, failed: 0 });
+    expect(sagemaker.calls()).toHaveLength(0);
   });
 
   test('a review that fails again waits longer each time, up to an hour', async () => {
     dynamo.on(QueryCommand).resolves({ Items: [failed] });
+    dynamo.on(UpdateCommand, { ConditionExpression: '#work = :retry AND #workAt <= :now' }).resolves({ Attributes: failed });
     sagemaker.on(InvokeEndpointCommand).rejects(new Error('still down'));
     await predictionServiceOf(ENV, REGION, clock).retryDue(200, NOW + 60_000);
-    expect(recorded()[0].ExpressionAttributeValues![':at']).toBe(NOW + retryDelay(3));
+    expect(recorded()[1].ExpressionAttributeValues![':at']).toBe(NOW + retryDelay(3));
     expect([1, 2, 3, 4, 10, 20].map(retryDelay)).toEqual([60_000, 120_000, 240_000, 480_000, 3_600_000, 3_600_000]);
   });
 
@@ -209,6 +251,22 @@ describe('the scheduled retry', () => {
       'human-review/pds-dev-bert-sentiment/2026/12/07/r-5.jsonl',
     ]);
     expect(recorded()[0]).toMatchObject({ ConditionExpression: '#work = :deliver', UpdateExpression: 'SET deliveredAt = :at, #expires = :expires REMOVE #work, #workAt' });
+  });
+});
+
+describe('the scheduled delivery', () => {
+  test('a label whose lake write fails again stays due; the others are delivered', async () => {
+    const reviewed = (id: string): ReviewItem => ({ inferenceId: id, text: 'x', status: 'reviewed', createdAt: '', attempts: 1, label: 1, confidence: 0.5, humanLabel: 1, reviewer: 'alex', reviewedAt: '2026-12-07T13:05:00.000Z', work: 'deliver', workAt: NOW - 1 });
+    dynamo.on(QueryCommand).resolves({ Items: [reviewed('d-1'), reviewed('d-2')] });
+    s3.on(PutObjectCommand).callsFake((input) => {
+      if (input.Key.includes('d-1')) throw new Error('SlowDown');
+      return {};
+    });
+    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(await deliverDue(storeOf(ENV, REGION), lakeOf(ENV, REGION), NOW, 200)).toBe(1);
+    expect(recorded().map((u) => u.Key)).toEqual([{ inferenceId: 'd-2' }]);
+    expect(log).toHaveBeenCalledTimes(1);
+    log.mockRestore();
   });
 });
 
@@ -228,6 +286,7 @@ describe('review API', () => {
 
   test('the next task is claimed for the reviewer until the claim expires; a task someone else claimed first is passed over', async () => {
     dynamo.on(QueryCommand).resolves({ Items: [queued('t-1'), queued('t-2')] });
+    dynamo.on(QueryCommand, { FilterExpression: 'claimedBy = :reviewer' }).resolves({ Items: [] });
     dynamo.on(UpdateCommand, { Key: { inferenceId: 't-1' } }).rejects(conditionFailed());
     dynamo.on(UpdateCommand, { Key: { inferenceId: 't-2' } }).callsFake((input) => ({ Attributes: { ...queued('t-2'), claimedBy: 'alex', claimToken: input.ExpressionAttributeValues[':token'], workAt: input.ExpressionAttributeValues[':until'] } }));
     const response = await review()(event('GET', '/api/tasks/next', { claims: { ...REVIEWER, 'cognito:groups': 'readers reviewers' } }), TIME);
@@ -236,6 +295,15 @@ describe('review API', () => {
     expect(task).toEqual({ inferenceId: 't-2', text: 'Runs small', productCategory: 'Dresses', label: -1, confidence: 0.7, claimToken: expect.stringMatching(/^[0-9a-f-]{36}$/), claimExpiresAt: new Date(NOW + 600_000).toISOString() });
     const claim = recorded()[1];
     expect(claim).toMatchObject({ ConditionExpression: '#work = :review AND #workAt <= :now', ExpressionAttributeValues: { ':reviewer': 'alex', ':now': NOW, ':until': NOW + 600_000 } });
+  });
+
+  test('a reviewer who holds a task (and reloaded the app) gets it back, claimed as before', async () => {
+    const held = { ...queued('t-0'), claimedBy: 'alex', claimToken: 'tok-0', workAt: NOW + 300_000 };
+    dynamo.on(QueryCommand, { FilterExpression: 'claimedBy = :reviewer' }).resolves({ Items: [held] });
+    const response = await review()(event('GET', '/api/tasks/next', { claims: REVIEWER }), TIME);
+    expect(JSON.parse(response.body).task).toMatchObject({ inferenceId: 't-0', claimToken: 'tok-0', claimExpiresAt: new Date(NOW + 300_000).toISOString() });
+    expect(dynamo.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ KeyConditionExpression: '#work = :review AND #workAt > :now', ExpressionAttributeValues: { ':reviewer': 'alex', ':now': NOW } });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
   test('an empty queue answers no task', async () => {

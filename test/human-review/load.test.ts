@@ -16,6 +16,8 @@ test('200 predictions from 16 callers, a third of the endpoint calls failing: ev
   expect(report.keptAsFailed).toBeGreaterThan(0);
   expect(report.statusCodes['503']).toBeGreaterThan(0);
   expect(report.retryRuns).toBeGreaterThan(0);
-  // Every review was predicted once, plus one call per retry: resent requests were answered from the table.
+  // Each review was sent to the endpoint once, and once more per retry: requests sent again were answered from the table.
+  expect(report.endpointCalls.total).toBe(report.predictions + report.retryCalls);
+  expect(report.resent).toBeGreaterThan(0);
   expect(Object.keys(report.statusCodes).sort()).toEqual(['200', '503']);
 });

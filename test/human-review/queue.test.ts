@@ -31,9 +31,11 @@ async function call(reviewer: string, method: string, path: string, body?: objec
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
-test('a task is claimed by one reviewer at a time, goes back to the queue when the claim expires, and a late label is refused', async () => {
+test('a task is claimed by one reviewer at a time (and given back to them after a reload), goes back to the queue when the claim expires, and a late label is refused', async () => {
   const first = await call('alex', 'GET', 'tasks/next');
   expect(first.body.task).toMatchObject({ inferenceId: 'q-1', claimExpiresAt: new Date(now + CLAIM_SECONDS * 1000).toISOString() });
+  // alex reloads the app: the same task under the same claim.
+  expect((await call('alex', 'GET', 'tasks/next')).body.task).toEqual(first.body.task);
   // Another reviewer, a second later, gets the next task, not alex's.
   now += 1000;
   const second = await call('kim', 'GET', 'tasks/next');

@@ -138,10 +138,28 @@ describe('stateless: APIs, functions, web app', () => {
     dev.stack.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS', IdentitySource: 'method.request.header.Authorization' });
   });
 
+  test("the account's API Gateway log role is set once (retained), and both stages wait for it", () => {
+    dev.stack.resourceCountIs('AWS::ApiGateway::Account', 1);
+    dev.stack.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    const account = Object.keys(dev.stack.findResources('AWS::ApiGateway::Account'))[0];
+    const stages = Object.values(dev.stack.findResources('AWS::ApiGateway::Stage')) as any[];
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) expect(stage.DependsOn).toContain(account);
+  });
+
+  test('a body the validator refuses is answered with what is wrong', () => {
+    dev.stack.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('validationErrorString[\\s\\S]*"message": "The request body does not match the API\'s schema: \\$problem"') },
+    });
+    dev.stack.resourceCountIs('AWS::ApiGateway::GatewayResponse', 4);
+  });
+
   test('stages are throttled and write JSON access logs; bodies are validated against the models', () => {
     dev.stack.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40, MetricsEnabled: true })],
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40, MetricsEnabled: true, LoggingLevel: 'ERROR', DataTraceEnabled: false })],
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
     dev.stack.resourceCountIs('AWS::ApiGateway::RequestValidator', 2);
@@ -159,8 +177,17 @@ describe('stateless: APIs, functions, web app', () => {
     expect(env('Gives reviewers')).toMatchObject({ CLAIM_SECONDS: '600', REVIEWERS_GROUP: 'reviewers', GROUND_TRUTH_PREFIX: `ground-truth/${ENDPOINT}/`, HUMAN_REVIEW_PREFIX: `human-review/${ENDPOINT}/` });
     expect(env('Retries')).toMatchObject({ ENDPOINT_NAME: ENDPOINT, GROUND_TRUTH_PREFIX: `ground-truth/${ENDPOINT}/` });
     expect(new Set(functions.map((f) => JSON.stringify(f.Properties.Role))).size).toBe(3);
-    expect(functions.map((f) => f.Properties.Timeout).sort()).toEqual([28, 28, 300]);
-    dev.stack.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(functions.map((f) => f.Properties.Timeout).sort()).toEqual([240, 28, 28]);
+    dev.stack.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })] });
+    // The schedule runs the retry again; Lambda's own retries would overlap the next run.
+    dev.stack.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  test('alarms: the retry function failing, and reviews that keep failing at the endpoint', () => {
+    const alarms = Object.values(dev.stack.findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['Errors', 'ReviewsStillFailing']);
+    const failing = alarms.find((a) => a.Properties.MetricName === 'ReviewsStillFailing').Properties;
+    expect(failing).toMatchObject({ Namespace: 'PracticalDataScience/HumanReview', Dimensions: [{ Name: 'Endpoint', Value: ENDPOINT }], EvaluationPeriods: 3, Threshold: 1 });
   });
 
   test('the prediction function may invoke the one endpoint and write the queue, and nothing in the lake', () => {
@@ -185,6 +212,10 @@ describe('stateless: APIs, functions, web app', () => {
     expect(distribution.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(distribution.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/api/*', ViewerProtocolPolicy: 'https-only' })]);
     expect(distribution.Logging).toMatchObject({ Prefix: 'cloudfront/' });
+    // A GET reaches the API with the reviewer's token only when the cache key has it; nothing is cached.
+    dev.stack.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({ DefaultTTL: 0, MinTTL: 0, MaxTTL: 1, ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({ HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] } }) }),
+    });
     const headers = only(dev.stack, 'AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     expect(headers).toMatchObject({
       FrameOptions: { FrameOption: 'DENY', Override: true },

@@ -4,7 +4,7 @@
  * 500 that names no internals.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PredictionService } from './prediction';
+import { PredictionAnswer, PredictionService } from './prediction';
 import { BadRequest, parsePredictionRequest } from './requests';
 import { groupsOf, ReviewService } from './review';
 
@@ -29,8 +29,26 @@ async function answering(work: () => Promise<APIGatewayProxyResult>): Promise<AP
   } catch (error) {
     if (error instanceof BadRequest) return json(error.statusCode, { message: error.message });
     console.error(JSON.stringify({ message: 'unexpected error', error: String((error as Error)?.stack ?? error) }));
-    return json(500, { message: 'Internal error; nothing you sent was lost if the answer named inference ids. Try again.' });
+    return json(500, { message: 'Internal error. Send the request again: reviews sent with their ids are not predicted twice.' });
   }
+}
+
+/**
+ * The answer to POST /predictions: 200 when every review is answered or queued; 503 when some are
+ * kept for a retry or could not be stored, saying which; 409 when an id belongs to another review.
+ */
+export function predictionsResponse(predictions: readonly PredictionAnswer[]): APIGatewayProxyResult {
+  const count = (...statuses: PredictionAnswer['status'][]) => predictions.filter((p) => statuses.includes(p.status)).length;
+  const kept = count('failed', 'pending');
+  const notStored = count('not_stored');
+  const conflicts = count('conflict');
+  const problems = [
+    kept > 0 ? `The endpoint did not answer ${kept} of ${predictions.length} reviews. They are kept as failed with the error and retried on a schedule; GET /predictions/{inferenceId} answers them once retried, and sending the same ids again does not predict them twice.` : '',
+    notStored > 0 ? `${notStored} of ${predictions.length} reviews could not be stored (status not_stored); send them again with the ids given.` : '',
+    conflicts > 0 ? `${conflicts} of ${predictions.length} reviews have an id that belongs to another review (status conflict); ids must be unique across callers.` : '',
+  ].filter(Boolean);
+  if (problems.length === 0) return json(200, { predictions });
+  return json(kept + notStored > 0 ? 503 : 409, { message: problems.join(' '), predictions });
 }
 
 const routeOf = (event: APIGatewayProxyEvent) => `${event.httpMethod} ${event.resource}`;
@@ -49,16 +67,7 @@ export function predictionApi(service: PredictionService, clock: () => number = 
           const deadline = clock() + context.getRemainingTimeInMillis() - REPLY_MARGIN_MS;
           const caller = event.requestContext?.identity?.userArn ?? undefined;
           const predictions = await service.predict(reviews, deadline, caller);
-          const kept = predictions.filter((p) => p.status === 'failed' || p.status === 'pending');
-          if (kept.length > 0) {
-            return json(503, {
-              message:
-                `The endpoint did not answer ${kept.length} of ${predictions.length} reviews. They are kept as failed with the error and retried on a schedule; ` +
-                'GET /predictions/{inferenceId} answers them once retried, and sending the same ids again does not predict them twice.',
-              predictions,
-            });
-          }
-          return json(200, { predictions });
+          return predictionsResponse(predictions);
         }
         case 'GET /predictions/{inferenceId}': {
           const id = event.pathParameters?.inferenceId ?? '';

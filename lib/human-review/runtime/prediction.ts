@@ -17,6 +17,12 @@ export const PENDING_GRACE_MS = 2 * 60_000;
 /** The first retry of a failed review, doubled each time up to {@link MAX_RETRY_DELAY_MS}. */
 export const FIRST_RETRY_DELAY_MS = 60_000;
 export const MAX_RETRY_DELAY_MS = 60 * 60_000;
+/** A leased retry becomes due again this long after the run's deadline, should the run stop. */
+export const RETRY_LEASE_MARGIN_MS = 60_000;
+
+function logError(message: string, inferenceId: string, error: unknown): void {
+  console.error(JSON.stringify({ message, inferenceId, error: String((error as Error)?.message ?? error) }));
+}
 
 export interface PredictionServiceProps {
   readonly store: ReviewStore;
@@ -30,7 +36,11 @@ export interface PredictionServiceProps {
 /** What the API answers of one review. */
 export interface PredictionAnswer {
   readonly inferenceId: string;
-  readonly status: ReviewItem['status'];
+  /**
+   * The review's status in the table, or what kept it out: `not_stored` (the table could not take
+   * it; send it again), `conflict` (its id belongs to another review).
+   */
+  readonly status: ReviewItem['status'] | 'not_stored' | 'conflict';
   readonly label?: number;
   readonly confidence?: number;
   /** Whether a reviewer will label (or labelled) it. */
@@ -78,29 +88,48 @@ export class PredictionService {
 
   /**
    * Predicts each review, within `deadline` (epoch ms): a review not answered by then is kept as
-   * failed. Reviews with an id the table already holds are answered from the table.
+   * failed. A review whose id the table holds is answered from the table (or is a `conflict` when
+   * the table holds another text under it). A review the table could not take is `not_stored`;
+   * one stored but not recorded stays pending, which the retry function takes.
    */
   public async predict(reviews: readonly ReviewInput[], deadline: number, requestedBy?: string): Promise<PredictionAnswer[]> {
-    return mapLimit(reviews, ENDPOINT_CONCURRENCY, async (review) => {
-      const inferenceId = review.id ?? randomUUID();
+    // Every review has its id before any work, so that every answer can name it.
+    const ids = reviews.map((review) => review.id ?? randomUUID());
+    return mapLimit(reviews, ENDPOINT_CONCURRENCY, async (review, i) => {
+      const inferenceId = ids[i];
       const now = this.clock();
-      const created = await this.props.store.create({
-        inferenceId,
-        text: review.text,
-        ...(review.productCategory !== undefined ? { productCategory: review.productCategory } : {}),
-        ...(requestedBy !== undefined ? { requestedBy } : {}),
-        status: 'pending',
-        createdAt: new Date(now).toISOString(),
-        attempts: 0,
-        work: 'retry',
-        workAt: now + PENDING_GRACE_MS,
-      });
-      if (!created) {
-        const existing = await this.props.store.get(inferenceId);
-        if (existing) return answerOf(existing);
+      let created: boolean;
+      try {
+        created = await this.props.store.create({
+          inferenceId,
+          text: review.text,
+          ...(review.productCategory !== undefined ? { productCategory: review.productCategory } : {}),
+          ...(requestedBy !== undefined ? { requestedBy } : {}),
+          status: 'pending',
+          createdAt: new Date(now).toISOString(),
+          attempts: 0,
+          work: 'retry',
+          workAt: now + PENDING_GRACE_MS,
+        });
+      } catch (error) {
+        logError('a review could not be stored', inferenceId, error);
+        return { inferenceId, status: 'not_stored', humanReview: false, error: 'the review could not be stored; send it again' };
       }
-      const item = await this.attempt(inferenceId, review, 0, deadline);
-      return answerOf(item ?? (await this.props.store.get(inferenceId))!);
+      try {
+        if (!created) {
+          const existing = await this.props.store.get(inferenceId);
+          if (existing && existing.text !== review.text) {
+            return { inferenceId, status: 'conflict', humanReview: false, error: `id '${inferenceId}' belongs to another review; ids must be unique across callers` };
+          }
+          if (existing) return answerOf(existing);
+        }
+        const item = await this.attempt(inferenceId, review, 0, deadline);
+        return answerOf(item ?? (await this.props.store.get(inferenceId))!);
+      } catch (error) {
+        // Stored as pending: the retry function takes it after the grace.
+        logError('a stored review could not be recorded; it is retried', inferenceId, error);
+        return { inferenceId, status: 'pending', humanReview: false, error: 'not answered yet; it is retried' };
+      }
     });
   }
 
@@ -110,10 +139,22 @@ export class PredictionService {
     return item && answerOf(item);
   }
 
-  /** Tries the reviews due for a retry (failed, or pending past the grace), at most `limit`. */
+  /**
+   * Tries the reviews due for a retry (failed, or pending past the grace), at most `limit`, each
+   * leased until `deadline` first, so that overlapping runs never call the endpoint twice for one.
+   */
   public async retryDue(limit: number, deadline: number): Promise<{ answered: number; queued: number; failed: number }> {
-    const due = await this.props.store.due('retry', this.clock(), limit);
-    const items = await mapLimit(due, ENDPOINT_CONCURRENCY, (item) => this.attempt(item.inferenceId, item, item.attempts, deadline));
+    const now = this.clock();
+    const due = await this.props.store.due('retry', now, limit);
+    const items = await mapLimit(due, ENDPOINT_CONCURRENCY, async (item) => {
+      try {
+        const leased = await this.props.store.lease(item.inferenceId, now, Math.max(deadline, now) + RETRY_LEASE_MARGIN_MS);
+        return leased ? await this.attempt(item.inferenceId, leased, leased.attempts, deadline) : undefined;
+      } catch (error) {
+        logError('a retry could not be recorded; the next run takes it', item.inferenceId, error);
+        return undefined;
+      }
+    });
     const count = (status: string) => items.filter((item) => item?.status === status).length;
     return { answered: count('answered'), queued: count('queued'), failed: count('failed') };
   }
@@ -136,12 +177,21 @@ export class PredictionService {
   }
 }
 
-/** Delivers the reviewed labels whose lake records are not yet written (a failed write at labelling). */
+/**
+ * Delivers the reviewed labels whose lake records are not yet written (a failed write at
+ * labelling): the number delivered. One that fails again stays due for the next run.
+ */
 export async function deliverDue(store: ReviewStore, lake: LakeWriter, now: number, limit: number): Promise<number> {
   const due = await store.due('deliver', now, limit);
-  await mapLimit(due, ENDPOINT_CONCURRENCY, async (item) => {
-    await lake.write(item);
-    await store.delivered(item.inferenceId, now);
+  const delivered = await mapLimit(due, ENDPOINT_CONCURRENCY, async (item) => {
+    try {
+      await lake.write(item);
+      await store.delivered(item.inferenceId, now);
+      return true;
+    } catch (error) {
+      logError('delivery failed; the next run tries again', item.inferenceId, error);
+      return false;
+    }
   });
-  return due.length;
+  return delivered.filter(Boolean).length;
 }

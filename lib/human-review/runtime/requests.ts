@@ -4,8 +4,8 @@
  */
 
 /**
- * Reviews per request. Each is one endpoint call (10 at a time, 2.5 s per try, two tries), so the
- * three rounds of a full request stay near 15 s even when every call times out: well inside API
+ * Reviews per request. Each is one endpoint call (10 at a time, at most 5 s each), so the three
+ * rounds of a full request stay near 15 s even when every call times out: well inside API
  * Gateway's 29-second limit. A review not answered in time is kept and retried, never dropped.
  */
 export const MAX_REVIEWS_PER_REQUEST = 25;
@@ -59,7 +59,11 @@ export function parsePredictionRequest(body: string | null | undefined): ReviewI
   } catch {
     throw new BadRequest('The request body is not JSON; expected {"reviews": [{"text": "..."}]}.');
   }
-  const reviews = (parsed as { reviews?: unknown } | null)?.reviews;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BadRequest('The request body is not a JSON object; expected {"reviews": [{"text": "..."}]}.');
+  }
+  const { reviews, ...others } = parsed as Record<string, unknown>;
+  if (Object.keys(others).length > 0) throw new BadRequest(`The request has unknown field '${Object.keys(others)[0]}'; expected only 'reviews'.`);
   if (!Array.isArray(reviews)) {
     throw new BadRequest(`'reviews' is ${shown(reviews)}; expected a list of 1 to ${MAX_REVIEWS_PER_REQUEST} reviews.`);
   }

@@ -156,6 +156,45 @@ export class ReviewStore {
   }
 
   /**
+   * Takes a review due for a retry until `until` (one run of the retry function at a time); the
+   * review as it is then, or undefined when another run took it first.
+   */
+  public async lease(inferenceId: string, now: number, until: number): Promise<ReviewItem | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { inferenceId },
+          UpdateExpression: 'SET #workAt = :until',
+          ConditionExpression: '#work = :retry AND #workAt <= :now',
+          ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
+          ExpressionAttributeValues: { ':until': until, ':retry': 'retry', ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as ReviewItem;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The reviewer's own claim that has not expired, if any (a reviewer who reloads the app gets it back). */
+  public async claimedBy(reviewer: string, now: number): Promise<ReviewItem | undefined> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: WORK_INDEX,
+        KeyConditionExpression: '#work = :review AND #workAt > :now',
+        FilterExpression: 'claimedBy = :reviewer',
+        ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
+        ExpressionAttributeValues: { ':review': 'review', ':now': now, ':reviewer': reviewer },
+      }),
+    );
+    return (result.Items ?? [])[0] as ReviewItem | undefined;
+  }
+
+  /**
    * Gives a queued review to one reviewer until `until`: only when no one holds it, or the last
    * claim has expired. Undefined when someone else got it first.
    */

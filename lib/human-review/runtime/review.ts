@@ -67,8 +67,13 @@ export class ReviewService {
     this.clock = props.clock ?? Date.now;
   }
 
-  /** Claims the oldest available task for the reviewer; undefined when the queue is empty. */
+  /**
+   * The reviewer's task: the one they hold (after a reload), else the oldest available one,
+   * claimed for them; undefined when the queue is empty.
+   */
   public async next(reviewer: string): Promise<ReviewTask | undefined> {
+    const held = await this.props.store.claimedBy(reviewer, this.clock());
+    if (held) return taskOf(held);
     for (let round = 0; round < 3; round++) {
       const now = this.clock();
       const candidates = await this.props.store.due('review', now, CANDIDATES);

@@ -12,8 +12,11 @@ import { PredictionService } from './prediction';
 import { ReviewStore } from './review-store';
 import { ReviewService } from './review';
 
-/** Each endpoint try may take this long; the SDK tries twice. */
-export const ENDPOINT_TRY_TIMEOUT_MS = 2_500;
+/**
+ * An endpoint call may take this long. The SDK does not retry it: a second call would capture the
+ * review twice under one inference id; the retry function calls again later instead.
+ */
+export const ENDPOINT_CALL_TIMEOUT_MS = 5_000;
 
 /** The value of an environment variable the function cannot run without. */
 export function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -47,8 +50,8 @@ export function scorerOf(env: NodeJS.ProcessEnv, options: ClientOptions = {}): S
     region: options.region,
     endpoint: options.sageMakerEndpoint,
     credentials: options.credentials,
-    maxAttempts: 2,
-    requestHandler: { requestTimeout: ENDPOINT_TRY_TIMEOUT_MS, connectionTimeout: 1_000 },
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: ENDPOINT_CALL_TIMEOUT_MS, connectionTimeout: 1_000 },
   });
   return new EndpointScorer(client, required(env, 'ENDPOINT_NAME'));
 }
@@ -63,8 +66,8 @@ export function lakeOf(env: NodeJS.ProcessEnv, options: ClientOptions = {}): Lak
   return new LakeWriter(client, destination);
 }
 
-export function predictionServiceOf(env: NodeJS.ProcessEnv, options: ClientOptions = {}, clock?: () => number): PredictionService {
-  return new PredictionService({ store: storeOf(env, options), scorer: scorerOf(env, options), threshold: number(env, 'THRESHOLD', 0, 1), clock });
+export function predictionServiceOf(env: NodeJS.ProcessEnv, options: ClientOptions = {}, clock?: () => number, store = storeOf(env, options)): PredictionService {
+  return new PredictionService({ store, scorer: scorerOf(env, options), threshold: number(env, 'THRESHOLD', 0, 1), clock });
 }
 
 export function reviewServiceOf(env: NodeJS.ProcessEnv, options: ClientOptions = {}, clock?: () => number): ReviewService {

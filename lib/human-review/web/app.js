@@ -172,10 +172,9 @@ async function label(value) {
 
 function onKey(event) {
   if (event.altKey || event.ctrlKey || event.metaKey || $('task').hidden) return;
-  const key = event.key === 'Subtract' ? '-' : event.key;
-  if (key in KEYS) {
+  if (event.key in KEYS) {
     event.preventDefault();
-    label(KEYS[key]);
+    label(KEYS[event.key]);
   }
 }
 
@@ -188,7 +187,19 @@ async function start() {
   document.addEventListener('keydown', onKey);
   $('task-title').tabIndex = -1;
   const params = new URLSearchParams(location.search);
-  if (params.has('code')) await finishSignIn(params);
+  if (params.has('error')) {
+    history.replaceState(null, '', '/');
+    showSignIn(`Sign-in did not complete (${params.get('error_description') || params.get('error')}); sign in again.`);
+    return;
+  }
+  if (params.has('code')) {
+    try {
+      await finishSignIn(params);
+    } catch (error) {
+      showSignIn(error.message);
+      return;
+    }
+  }
   const signedIn = token();
   if (!signedIn) {
     showSignIn('Signed out.');

@@ -1,21 +1,35 @@
 /**
- * Lambda entry of the scheduled retry: the reviews the endpoint failed (or that were never
- * answered) are tried again, and labels whose lake records could not be written are written.
+ * Lambda entry of the scheduled retry: labels whose lake records could not be written are written
+ * (first: cheap, and they hold people's work), then the reviews the endpoint failed (or that were
+ * never answered) are tried again. Each phase's failure is logged and leaves the other's work.
  */
 import { deliverDue } from '../prediction';
 import { REPLY_MARGIN_MS, TimeLeft } from '../http';
-import { lakeOf, predictionServiceOf, storeOf } from '../services';
+import { metricsLine } from '../metrics';
+import { lakeOf, predictionServiceOf, required, storeOf } from '../services';
 
 /** Reviews taken per run; the schedule's next run takes the rest. */
 export const RETRY_BATCH = 200;
 
-const predictions = predictionServiceOf(process.env);
 const store = storeOf(process.env);
+const predictions = predictionServiceOf(process.env, {}, undefined, store);
 const lake = lakeOf(process.env);
 
+async function phase<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    console.error(JSON.stringify({ message: `${name} failed; the next run tries again`, error: String((error as Error)?.message ?? error) }));
+    return undefined;
+  }
+}
+
 export async function handler(_event: unknown, context: TimeLeft) {
-  const retried = await predictions.retryDue(RETRY_BATCH, Date.now() + context.getRemainingTimeInMillis() - REPLY_MARGIN_MS);
-  const delivered = await deliverDue(store, lake, Date.now(), RETRY_BATCH);
-  console.log(JSON.stringify({ message: 'retry run', ...retried, delivered }));
-  return { ...retried, delivered };
+  const delivered = await phase('delivery', () => deliverDue(store, lake, Date.now(), RETRY_BATCH));
+  const retried = await phase('retry', () => predictions.retryDue(RETRY_BATCH, Date.now() + context.getRemainingTimeInMillis() - REPLY_MARGIN_MS));
+  const result = { ...(retried ?? { answered: 0, queued: 0, failed: 0 }), delivered: delivered ?? 0 };
+  console.log(JSON.stringify({ message: 'retry run', ...result }));
+  console.log(metricsLine(required(process.env, 'ENDPOINT_NAME'), { stillFailing: result.failed, recovered: result.answered + result.queued, delivered: result.delivered }));
+  if (delivered === undefined || retried === undefined) throw new Error('A phase of the retry run failed (see the log); the next run tries again.');
+  return result;
 }
