@@ -1,11 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { DELIVERY_MARKER } from '../lake-layout';
 import { awsCallHandler } from './aws-call-handler';
 import { ILakeStorage } from './data-lake-storage';
+import { functionRole } from './function-role';
 
 export interface DeliveryMarkerProps {
   readonly storage: ILakeStorage;
@@ -52,20 +51,7 @@ export class DeliveryMarker extends Construct {
       },
       physicalResourceId: cr.PhysicalResourceId.of(this.key),
     };
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: props.logGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: key,
-      // Logs of a deploy-time helper, not lake data.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Writes the ${DELIVERY_MARKER} marker of a delivery under ${props.prefix}`,
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    const { role, logGroup } = functionRole(this, { logGroupName: props.logGroupName, logKey: key, description: `Writes the ${DELIVERY_MARKER} marker of a delivery under ${props.prefix}` });
     const marker = new cr.AwsCustomResource(this, 'Resource', {
       role,
       logGroup,

@@ -1,10 +1,11 @@
-import { CfnElement, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnElement, CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { dependOnlyOn } from '../template-hygiene';
+import { functionRole } from './function-role';
 import { projectPath } from '../project-paths';
 
 /** The handler's code: one Python file, no dependencies beyond the runtime's boto3. */
@@ -44,19 +45,11 @@ export class FeatureMetadataWriter extends Construct {
 
   constructor(scope: Construct, id: string, props: FeatureMetadataWriterProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
+    ({ role: this.role, logGroup: this.logGroup } = functionRole(this, {
       logGroupName: props.logGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: props.logKey,
-      removalPolicy: RemovalPolicy.DESTROY, // logs of a deploy-time helper
-    });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      logKey: props.logKey,
       description: 'Writes feature descriptions to Feature Store during deployments',
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
-    );
+    }));
     // One statement for every group the writer describes, filled in as groups are added.
     this.describeStatement = new iam.PolicyStatement({ sid: 'DescribeFeatures', actions: ['sagemaker:UpdateFeatureMetadata'] });
     this.role.addToPrincipalPolicy(this.describeStatement);

@@ -1,11 +1,11 @@
-import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from '../nag';
-import { dependOnlyOn } from '../template-hygiene';
+import { acknowledgeBucketDeployment } from './bucket-deployment-findings';
+import { functionRole } from './function-role';
 import { ILakeStorage } from './data-lake-storage';
 import { projectPath } from '../project-paths';
 
@@ -61,24 +61,7 @@ export class LakeFolderUpload extends Construct {
       );
     }
     UPLOAD_STACKS.add(stack);
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: props.logGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: props.storage.key,
-      // Logs of a deploy-time helper, not lake data; a retained named group would block a redeploy.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: props.description,
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
+    ({ role: this.role, logGroup: this.logGroup } = functionRole(this, { logGroupName: props.logGroupName, logKey: props.storage.key, description: props.description }));
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
       sources: props.sources ?? [s3deploy.Source.asset(props.sourceDir!, { exclude: props.exclude })],
       // By reference: the deployment tags a bucket it is given as a construct, which would change
@@ -96,38 +79,10 @@ export class LakeFolderUpload extends Construct {
       memoryLimit: 256,
     });
 
-    const bucketDeploymentReason =
-      'Granted by the CDK BucketDeployment construct, whose handler copies the files from the CDK asset bucket into the lake; ' +
-      'it runs only during deployments of this stack.';
-    acknowledgeWildcards(this.role, [
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
-        action,
-        reason: bucketDeploymentReason,
-      })),
-      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
-        action,
-        reason: `${bucketDeploymentReason} The key actions are limited to the lake key.`,
-      })),
-      {
-        resourceMatching: /^arn:(aws[a-z-]*|<AWS::Partition>):s3:::cdk-[a-z0-9]+-assets-[^/]+\/\*$/,
-        reason: `${bucketDeploymentReason} This is the CDK bootstrap asset bucket that holds the files' zip.`,
-      },
-      {
-        resource: props.storage.bucket.arnForObjects('*'),
-        reason: `${bucketDeploymentReason} It writes only under ${props.destinationPrefix} (destinationKeyPrefix) and never prunes.`,
-      },
-    ]);
-    // The handler function is a singleton of the stack; its runtime is the one aws-cdk-lib ships.
-    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
-    for (const child of stack.node.children) {
-      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
-        Validations.of(child).acknowledge({
-          id: 'AwsSolutions-L1',
-          reason: 'The BucketDeployment handler\'s runtime is chosen and updated by aws-cdk-lib, not by this project.',
-        });
-        // The function references the role already; it need only wait for the role's policy.
-        dependOnlyOn(child, [policy]);
-      }
-    }
+    acknowledgeBucketDeployment(this.role, {
+      purpose: 'copies the files from the CDK asset bucket into the lake',
+      destination: { objects: props.storage.bucket.arnForObjects('*'), reason: `It writes only under ${props.destinationPrefix} (destinationKeyPrefix) and never prunes.` },
+      more: ['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({ action, reason: 'The key actions are limited to the lake key.' })),
+    });
   }
 }

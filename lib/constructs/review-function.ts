@@ -1,4 +1,4 @@
-import { CfnElement, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { projectPath } from '../project-paths';
 import { dependOnlyOn } from '../template-hygiene';
+import { functionRole } from './function-role';
 
 /** The functions' entry points, beside their runtime code. */
 export const REVIEW_HANDLERS_DIR = projectPath('lib', 'human-review', 'runtime', 'handlers');
@@ -41,16 +42,7 @@ export class ReviewFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ReviewFunctionProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: props.logGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: props.logKey,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
-    );
+    ({ role: this.role, logGroup: this.logGroup } = functionRole(this, { logGroupName: props.logGroupName, logKey: props.logKey, description: props.description }));
     this.function = new nodejs.NodejsFunction(this, 'Resource', {
       entry: `${REVIEW_HANDLERS_DIR}/${props.handler}.ts`,
       handler: 'handler',

@@ -1,16 +1,14 @@
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from '../nag';
-import { dependOnlyOn } from '../template-hygiene';
+import { acknowledgeBucketDeployment } from './bucket-deployment-findings';
+import { functionRole } from './function-role';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, REVIEW_WEB_DIR } from '../human-review/web-security';
 
 export interface ReviewWebAppProps {
@@ -149,14 +147,7 @@ export class ReviewWebApp extends Construct {
       refreshTokenValidity: Duration.hours(12),
     });
 
-    const logGroup = new logs.LogGroup(this, 'UploadLogs', {
-      logGroupName: props.uploadLogGroupName,
-      retention: logs.RetentionDays.ONE_MONTH,
-      encryptionKey: props.logKey,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'UploadRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Uploads the reviewer app during deployments' });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    const { role, logGroup } = functionRole(this, { idPrefix: 'Upload', logGroupName: props.uploadLogGroupName, logKey: props.logKey, description: 'Uploads the reviewer app during deployments' });
     this.deployment = new s3deploy.BucketDeployment(this, 'Upload', {
       sources: [
         s3deploy.Source.asset(REVIEW_WEB_DIR),
@@ -169,20 +160,10 @@ export class ReviewWebApp extends Construct {
       logGroup,
       memoryLimit: 256,
     });
-    const reason = 'Granted by the CDK BucketDeployment construct, whose handler copies the app\'s files from the CDK asset bucket into the app\'s bucket during deployments.';
-    acknowledgeWildcards(role, [
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({ action, reason })),
-      { resourceMatching: /^arn:(aws[a-z-]*|<AWS::Partition>):s3:::cdk-[a-z0-9]+-assets-[^/]+\/\*$/, reason: `${reason} This is the CDK bootstrap asset bucket.` },
-      { resource: this.bucket.arnForObjects('*'), reason: `${reason} The bucket holds nothing but the app.` },
-      { resourceMatching: /^\*$/, reason: `${reason} CloudFront invalidations have no resource-level permissions; the handler invalidates the app's distribution after an upload.` },
-    ]);
-    const stack = Stack.of(this);
-    const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
-    for (const child of stack.node.children) {
-      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
-        Validations.of(child).acknowledge({ id: 'AwsSolutions-L1', reason: "The BucketDeployment handler's runtime is chosen and updated by aws-cdk-lib, not by this project." });
-        dependOnlyOn(child, [policy]);
-      }
-    }
+    acknowledgeBucketDeployment(role, {
+      purpose: "copies the app's files from the CDK asset bucket into the app's bucket",
+      destination: { objects: this.bucket.arnForObjects('*'), reason: 'The bucket holds nothing but the app.' },
+      more: [{ resourceMatching: /^\*$/, reason: "CloudFront invalidations have no resource-level permissions; the handler invalidates the app's distribution after an upload." }],
+    });
   }
 }
