@@ -238,8 +238,15 @@ def read_ground_truth(s3, ground_truth_uri: str, start: datetime, now: datetime,
 
 
 def join(captures: Sequence[Capture], labels: dict[str, int]) -> tuple[list[int], list[int]]:
-    """(true, predicted) sentiments of the captured requests that have ground truth (first lines)."""
-    joined = [(labels[c.request_id], c.first_label) for c in captures if c.request_id in labels and c.first_label is not None]
+    """(true, predicted) sentiments of the captured requests that have ground truth (first lines).
+
+    A request captured twice under one inference id (called again after a timeout that the model
+    did answer) counts once: its first scored capture."""
+    joined, seen = [], set()
+    for c in captures:
+        if c.request_id in labels and c.first_label is not None and c.request_id not in seen:
+            seen.add(c.request_id)
+            joined.append((labels[c.request_id], c.first_label))
     return [actual for actual, _ in joined], [predicted for _, predicted in joined]
 
 

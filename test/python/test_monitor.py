@@ -227,6 +227,14 @@ def test_ground_truth_labels_a_request_only_when_its_first_record_was_scored():
     assert monitor.join([first_failed, scored], {"r1": 1, "r2": 0}) == ([0], [-1])
 
 
+def test_a_request_captured_twice_under_one_inference_id_counts_once():
+    # Human review calls the endpoint again, with the same inference id, when a call timed out.
+    first = monitor.Capture("r1", END, [("a", 1)], 1)
+    again = monitor.Capture("r1", END, [("a", 1)], 0)
+    other = monitor.Capture("r2", END, [("b", -1)], -1)
+    assert monitor.join([first, again, other], {"r1": 1, "r2": -1}) == ([1, -1], [1, -1])
+
+
 def test_the_hour_folders_of_a_window():
     hours = monitor.hours(datetime(2026, 11, 28, 13, 30, tzinfo=timezone.utc), datetime(2026, 11, 28, 15, 30, tzinfo=timezone.utc))
     assert [f"{h:%H}" for h in hours] == ["13", "14", "15"]
