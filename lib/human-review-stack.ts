@@ -95,12 +95,13 @@ export class HumanReviewStack extends Stack {
       targets: [new targets.LambdaFunction(this.functions.retry.function, { retryAttempts: 0 })],
     });
     const notify = props.notificationTopic && new actions.SnsAction(props.notificationTopic);
+    // Two of three five-minute periods: a run that lands on a boundary leaves one period empty.
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
       const created = new cloudwatch.Alarm(this, id, {
         metric,
         threshold: 1,
         evaluationPeriods: 3,
-        datapointsToAlarm: 3,
+        datapointsToAlarm: 2,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
@@ -108,11 +109,11 @@ export class HumanReviewStack extends Stack {
       if (notify) created.addAlarmAction(notify);
       return created;
     };
-    alarm('RetryErrors', this.functions.retry.function.metricErrors({ period: RETRY_SCHEDULE, statistic: 'Sum' }), 'The human-review retry function failed three runs in a row: failed reviews and undelivered labels wait');
+    alarm('RetryErrors', this.functions.retry.function.metricErrors({ period: RETRY_SCHEDULE, statistic: 'Sum' }), 'The human-review retry function failed in two of the last three runs: failed reviews and undelivered labels wait');
     alarm(
-      'ReviewsStillFailing',
-      new cloudwatch.Metric({ namespace: HUMAN_REVIEW_METRICS.namespace, metricName: HUMAN_REVIEW_METRICS.stillFailing, dimensionsMap: { Endpoint: props.endpointName }, period: RETRY_SCHEDULE, statistic: 'Sum' }),
-      `Reviews kept failing at endpoint ${props.endpointName} for three retry runs in a row: is it deployed and healthy?`,
+      'ReviewsAwaitingRetry',
+      new cloudwatch.Metric({ namespace: HUMAN_REVIEW_METRICS.namespace, metricName: HUMAN_REVIEW_METRICS.awaitingRetry, dimensionsMap: { Endpoint: props.endpointName }, period: RETRY_SCHEDULE, statistic: 'Minimum' }),
+      `Reviews the endpoint ${props.endpointName} failed have waited for a retry for ten minutes or more: is it deployed and healthy?`,
     );
 
     this.predictionApi = new PredictionApi(this, 'PredictionApi', {

@@ -199,7 +199,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: Platfor
       : undefined;
 
   const humanReview =
-    reviewed && buildHumanReview(app, config, reviewed, { env, stateful, storage: dataLake.storage, databaseName: dataLake.catalog.databaseName, notificationTopic: modelDeploy.importedTopic });
+    reviewed && buildHumanReview(app, config, reviewed, { env, stateful, storage: dataLake.storage, databaseName: dataLake.catalog.databaseName, modelDeploy });
 
   Tags.of(app).add('project', 'practical-data-science');
   Tags.of(app).add('stage', config.stage);
@@ -244,7 +244,8 @@ function buildHumanReview(
     stateful: { namePrefix: string; removalPolicy: RemovalPolicy; terminationProtection: boolean };
     storage: DataLakeStack['storage'];
     databaseName: string;
-    notificationTopic: ModelDeployStack['importedTopic'];
+    /** Its serving topic hears human review's alarms. */
+    modelDeploy: ModelDeployStack;
   },
 ): NonNullable<Platform['humanReview']> {
   const endpointName = familyEndpointName(config.namePrefix, familyServingNames(config.namePrefix, family));
@@ -267,8 +268,10 @@ function buildHumanReview(
     throttling: config.humanReviewThrottling,
     reviewers: state.reviewers,
     queue: state.queue,
-    notificationTopic: shared.notificationTopic,
+    notificationTopic: shared.modelDeploy.importedTopic,
   });
+  // The topic is imported by its export: the model-deploy stack must be there first.
+  stack.addStackDependency(shared.modelDeploy, 'its alarms notify the serving topic, imported by its export');
   return { family, state, stack };
 }
 

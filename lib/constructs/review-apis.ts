@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IDependable } from 'constructs';
 import { SENTIMENTS } from '../human-review/runtime/contract';
-import { predictionRequestSchema } from '../human-review/runtime/requests';
+import { predictionRequestSchema, predictionRequestShape } from '../human-review/runtime/requests';
 
 /** The stage of both APIs. */
 export const REVIEW_API_STAGE = 'v1';
@@ -20,6 +20,8 @@ interface SecureRestApiProps {
   readonly rateLimit: number;
   readonly burstLimit: number;
   readonly defaultMethodOptions: apigw.MethodOptions;
+  /** What a valid body is, in words, for the answer to one that is not. */
+  readonly bodyShape: string;
   /**
    * Set the account's API Gateway CloudWatch role (AWS::ApiGateway::Account, retained), without
    * which API Gateway writes no logs. One API of a stack sets it; the others wait for it.
@@ -30,7 +32,7 @@ interface SecureRestApiProps {
 /**
  * A regional REST API with JSON access logs in an encrypted log group, error-level execution logs
  * (no request or response bodies), stage throttling, metrics, a request validator for bodies and
- * parameters, and validation errors answered with what is wrong.
+ * parameters, and a refused body answered with what a valid one is.
  */
 function secureRestApi(scope: Construct, props: SecureRestApiProps): { api: apigw.RestApi; validator: apigw.RequestValidator; logGroup: logs.LogGroup } {
   const logGroup = new logs.LogGroup(scope, 'AccessLogs', {
@@ -58,19 +60,14 @@ function secureRestApi(scope: Construct, props: SecureRestApiProps): { api: apig
     defaultMethodOptions: props.defaultMethodOptions,
   });
   const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-  // API Gateway's own answer to a body or parameter its validator refuses says only "Invalid
-  // request body"; this one says what is wrong, as the function's own checks do.
-  const validationError = '#set($problem = $util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'", "\'"))';
-  for (const [id, type, what] of [
-    ['BadBody', apigw.ResponseType.BAD_REQUEST_BODY, 'The request body does not match the API\'s schema'],
-    ['BadParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'The request\'s parameters are not valid'],
-  ] as const) {
-    api.addGatewayResponse(id, {
-      type,
-      statusCode: '400',
-      templates: { 'application/json': `${validationError}\n{"message": "${what}: $problem"}` },
-    });
-  }
+  // API Gateway's own answer to a body its validator refuses says only "Invalid request body",
+  // and a gateway response cannot quote the validator's detail as JSON (no escaping): this one
+  // says what the body must be.
+  api.addGatewayResponse('BadBody', {
+    type: apigw.ResponseType.BAD_REQUEST_BODY,
+    statusCode: '400',
+    templates: { 'application/json': JSON.stringify({ message: `The request body does not match the API's schema; expected ${props.bodyShape}.` }) },
+  });
   Validations.of(api).acknowledge({
     id: 'AwsSolutions-APIG3',
     reason: 'Every method needs authorization (IAM or the Cognito authorizer) and the stage is throttled; a WAF web ACL, billed per rule and request, is left to accounts that put one on all their APIs.',
@@ -120,6 +117,7 @@ export class PredictionApi extends Construct {
       burstLimit: props.burstLimit,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       setAccountLogRole: true,
+      bodyShape: predictionRequestShape(),
     });
     this.api = api;
     this.logGroup = logGroup;
@@ -186,6 +184,7 @@ export class ReviewApi extends Construct {
       burstLimit: 20,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.COGNITO, authorizer },
       setAccountLogRole: false,
+      bodyShape: `{"label": one of ${SENTIMENTS.join(', ')}, "claimToken": the claim token the task came with}`,
     });
     this.api = api;
     this.logGroup = logGroup;

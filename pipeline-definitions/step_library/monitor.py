@@ -241,9 +241,9 @@ def join(captures: Sequence[Capture], labels: dict[str, int]) -> tuple[list[int]
     """(true, predicted) sentiments of the captured requests that have ground truth (first lines).
 
     A request captured twice under one inference id (called again after a timeout that the model
-    did answer) counts once: its first scored capture."""
+    did answer) counts once: its earliest scored capture."""
     joined, seen = [], set()
-    for c in captures:
+    for c in sorted(captures, key=lambda capture: capture.time):
         if c.request_id in labels and c.first_label is not None and c.request_id not in seen:
             seen.add(c.request_id)
             joined.append((labels[c.request_id], c.first_label))

@@ -10,7 +10,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { predictionApi, reviewApi } from '../../lib/human-review/runtime/http';
-import { deliverDue, FIRST_RETRY_DELAY_MS, PENDING_GRACE_MS, RETRY_LEASE_MARGIN_MS, retryDelay } from '../../lib/human-review/runtime/prediction';
+import { metricsLine } from '../../lib/human-review/runtime/metrics';
+import { deliverDue, FIRST_RETRY_DELAY_MS, PENDING_GRACE_MS, PredictionService, RETRY_LEASE_MARGIN_MS, retryDelay } from '../../lib/human-review/runtime/prediction';
 import { lakeOf, predictionServiceOf, reviewServiceOf, storeOf } from '../../lib/human-review/runtime/services';
 import { ReviewItem } from '../../lib/human-review/runtime/review-store';
 
@@ -115,6 +116,16 @@ describe('prediction API', () => {
     expect(body.predictions).toEqual([{ inferenceId: 'r-2', status: 'failed', humanReview: false, error: expect.any(String) }]);
     const [update] = recorded();
     expect(update.ExpressionAttributeValues).toMatchObject({ ':status': 'failed', ':error': error, ':retry': 'retry', ':at': NOW + FIRST_RETRY_DELAY_MS });
+  });
+
+  test('an endpoint call that does not answer is given up after the per-call limit, not at the deadline, and kept', async () => {
+    const scorer = { score: (_review: unknown, _id: string, signal?: AbortSignal) => new Promise<never>((_, reject) => signal!.addEventListener('abort', () => reject(new Error('aborted')))) };
+    const service = new PredictionService({ store: storeOf(ENV, REGION), scorer, threshold: 0.9, clock: Date.now, callTimeoutMs: 50 });
+    const started = Date.now();
+    const [answer] = await service.predict([{ text: 'slow', id: 'r-11' }], Date.now() + 60_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatchObject({ inferenceId: 'r-11', status: expect.any(String) });
+    expect(recorded()[0].ExpressionAttributeValues).toMatchObject({ ':status': 'failed', ':error': 'aborted' });
   });
 
   test('a review not tried before the deadline is kept as failed without calling the endpoint', async () => {
@@ -300,10 +311,20 @@ describe('review API', () => {
   test('a reviewer who holds a task (and reloaded the app) gets it back, claimed as before', async () => {
     const held = { ...queued('t-0'), claimedBy: 'alex', claimToken: 'tok-0', workAt: NOW + 300_000 };
     dynamo.on(QueryCommand, { FilterExpression: 'claimedBy = :reviewer' }).resolves({ Items: [held] });
+    dynamo.on(GetCommand).resolves({ Item: held });
     const response = await review()(event('GET', '/api/tasks/next', { claims: REVIEWER }), TIME);
     expect(JSON.parse(response.body).task).toMatchObject({ inferenceId: 't-0', claimToken: 'tok-0', claimExpiresAt: new Date(NOW + 300_000).toISOString() });
     expect(dynamo.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ KeyConditionExpression: '#work = :review AND #workAt > :now', ExpressionAttributeValues: { ':reviewer': 'alex', ':now': NOW } });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  test('a task the index still shows as held but the table has as labelled is not given again', async () => {
+    const stale = { ...queued('t-0'), claimedBy: 'alex', claimToken: 'tok-0', workAt: NOW + 300_000 };
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo.on(QueryCommand, { FilterExpression: 'claimedBy = :reviewer' }).resolves({ Items: [stale] });
+    dynamo.on(GetCommand).resolves({ Item: { ...stale, status: 'reviewed', work: 'deliver', humanLabel: 1 } });
+    const response = await review()(event('GET', '/api/tasks/next', { claims: REVIEWER }), TIME);
+    expect(JSON.parse(response.body)).toEqual({ task: null });
   });
 
   test('an empty queue answers no task', async () => {
@@ -363,6 +384,14 @@ describe('review API', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 
+  test('another label under the same claim, after the first was recorded, is refused (409)', async () => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves({ Item: { ...queued('t-8'), status: 'reviewed', humanLabel: 1, reviewer: 'alex', claimToken: 'tok', work: undefined } });
+    const response = await review()(event('POST', '/api/tasks/{inferenceId}/label', { claims: REVIEWER, pathParameters: { inferenceId: 't-8' }, body: { label: -1, claimToken: 'tok' } }), TIME);
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body)).toEqual({ message: "Task 't-8' was already labelled 1 under your claim; a label is given once." });
+  });
+
   test('when the lake cannot be written the label is kept for the scheduled delivery (202)', async () => {
     dynamo.on(UpdateCommand).resolves({ Attributes: { ...queued('t-6'), status: 'reviewed', humanLabel: 1, reviewer: 'alex', reviewedAt: new Date(NOW).toISOString(), work: 'deliver' } });
     s3.on(PutObjectCommand).rejects(new Error('AccessDenied'));
@@ -381,5 +410,67 @@ describe('review API', () => {
     expect(response.statusCode).toBe(status);
     expect(JSON.parse(response.body)).toEqual({ message });
     expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('the retry function', () => {
+  /** The Lambda entry, loaded (once) and run with the stack's environment. */
+  function retryHandler(): (event: unknown, context: typeof TIME) => Promise<Record<string, number>> {
+    const saved = { ...process.env };
+    Object.assign(process.env, ENV, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const { handler } = require('../../lib/human-review/runtime/handlers/retry');
+    return async (event, context) => {
+      try {
+        return await handler(event, context);
+      } finally {
+        process.env = saved;
+      }
+    };
+  }
+
+  test('a run delivers, retries and publishes its counts in the embedded metric format', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo.on(QueryCommand, { Select: 'COUNT' }).resolves({ Count: 3 });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const result = await retryHandler()({}, TIME);
+    expect(result).toEqual({ answered: 0, queued: 0, failed: 0, delivered: 0, awaitingRetry: 3 });
+    const line = JSON.parse(log.mock.calls.map((c) => String(c[0])).find((l) => l.includes('_aws'))!);
+    expect(line).toMatchObject({ Endpoint: 'pds-dev-bert-sentiment', ReviewsAwaitingRetry: 3, ReviewsStillFailing: 0 });
+    log.mockRestore();
+  });
+
+  test('a phase that fails leaves the others their work, and the run fails (the alarm counts it)', async () => {
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    dynamo.on(QueryCommand).callsFake((input) => {
+      if (input.ExpressionAttributeValues?.[':kind'] === 'deliver') throw new Error('deliveries unreadable');
+      return input.Select === 'COUNT' ? { Count: 0 } : { Items: [] };
+    });
+    await expect(retryHandler()({}, TIME)).rejects.toThrow('A phase of the retry run failed (see the log); the next run tries again.');
+    const kinds = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues?.[':kind'] ?? c.args[0].input.Select);
+    expect(kinds).toEqual(['deliver', 'retry', 'COUNT']);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringContaining('delivery failed; the next run tries again')]);
+    errors.mockRestore();
+    log.mockRestore();
+  });
+
+  test('the metric line is the embedded metric format: namespace, the Endpoint dimension, four counts', () => {
+    expect(JSON.parse(metricsLine('e', { stillFailing: 1, awaitingRetry: 2, recovered: 3, delivered: 4 }, 1_000))).toEqual({
+      _aws: {
+        Timestamp: 1_000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'PracticalDataScience/HumanReview',
+            Dimensions: [['Endpoint']],
+            Metrics: ['ReviewsStillFailing', 'ReviewsAwaitingRetry', 'ReviewsRecovered', 'LabelsDelivered'].map((Name) => ({ Name, Unit: 'Count' })),
+          },
+        ],
+      },
+      Endpoint: 'e',
+      ReviewsStillFailing: 1,
+      ReviewsAwaitingRetry: 2,
+      ReviewsRecovered: 3,
+      LabelsDelivered: 4,
+    });
   });
 });

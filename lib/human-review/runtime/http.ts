@@ -39,16 +39,18 @@ async function answering(work: () => Promise<APIGatewayProxyResult>): Promise<AP
  */
 export function predictionsResponse(predictions: readonly PredictionAnswer[]): APIGatewayProxyResult {
   const count = (...statuses: PredictionAnswer['status'][]) => predictions.filter((p) => statuses.includes(p.status)).length;
-  const kept = count('failed', 'pending');
+  const failed = count('failed');
+  const pending = count('pending');
   const notStored = count('not_stored');
   const conflicts = count('conflict');
   const problems = [
-    kept > 0 ? `The endpoint did not answer ${kept} of ${predictions.length} reviews. They are kept as failed with the error and retried on a schedule; GET /predictions/{inferenceId} answers them once retried, and sending the same ids again does not predict them twice.` : '',
+    failed > 0 ? `The endpoint did not answer ${failed} of ${predictions.length} reviews. They are kept as failed with the error and retried on a schedule; GET /predictions/{inferenceId} answers them once retried, and sending the same ids again does not predict them twice.` : '',
+    pending > 0 ? `${pending} of ${predictions.length} reviews are stored but not yet answered (status pending); the scheduled retry answers them, and GET /predictions/{inferenceId} then gives the answer.` : '',
     notStored > 0 ? `${notStored} of ${predictions.length} reviews could not be stored (status not_stored); send them again with the ids given.` : '',
     conflicts > 0 ? `${conflicts} of ${predictions.length} reviews have an id that belongs to another review (status conflict); ids must be unique across callers.` : '',
   ].filter(Boolean);
   if (problems.length === 0) return json(200, { predictions });
-  return json(kept + notStored > 0 ? 503 : 409, { message: problems.join(' '), predictions });
+  return json(failed + pending + notStored > 0 ? 503 : 409, { message: problems.join(' '), predictions });
 }
 
 const routeOf = (event: APIGatewayProxyEvent) => `${event.httpMethod} ${event.resource}`;

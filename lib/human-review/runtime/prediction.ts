@@ -12,6 +12,8 @@ import { ReviewInput } from './requests';
 
 /** Endpoint calls of one request in flight at once. */
 export const ENDPOINT_CONCURRENCY = 10;
+/** An endpoint call is given up (and the review kept for a retry) after this long. */
+export const ENDPOINT_CALL_TIMEOUT_MS = 5_000;
 /** A pending review not recorded by then is the retry function's (longer than the function can run). */
 export const PENDING_GRACE_MS = 2 * 60_000;
 /** The first retry of a failed review, doubled each time up to {@link MAX_RETRY_DELAY_MS}. */
@@ -31,6 +33,8 @@ export interface PredictionServiceProps {
   readonly threshold: number;
   /** Milliseconds since the epoch. @default Date.now */
   readonly clock?: () => number;
+  /** How long one endpoint call may take. @default ENDPOINT_CALL_TIMEOUT_MS */
+  readonly callTimeoutMs?: number;
 }
 
 /** What the API answers of one review. */
@@ -81,9 +85,11 @@ export function retryDelay(attempts: number): number {
 
 export class PredictionService {
   private readonly clock: () => number;
+  private readonly callTimeoutMs: number;
 
   constructor(private readonly props: PredictionServiceProps) {
     this.clock = props.clock ?? Date.now;
+    this.callTimeoutMs = props.callTimeoutMs ?? ENDPOINT_CALL_TIMEOUT_MS;
   }
 
   /**
@@ -122,6 +128,8 @@ export class PredictionService {
             return { inferenceId, status: 'conflict', humanReview: false, error: `id '${inferenceId}' belongs to another review; ids must be unique across callers` };
           }
           if (existing) return answerOf(existing);
+          // Gone between the two reads (it expired): nothing is stored under the id now.
+          return { inferenceId, status: 'not_stored', humanReview: false, error: 'the review could not be stored; send it again' };
         }
         const item = await this.attempt(inferenceId, review, 0, deadline);
         return answerOf(item ?? (await this.props.store.get(inferenceId))!);
@@ -147,6 +155,8 @@ export class PredictionService {
     const now = this.clock();
     const due = await this.props.store.due('retry', now, limit);
     const items = await mapLimit(due, ENDPOINT_CONCURRENCY, async (item) => {
+      // Not enough time left for a call: leave it to the next run rather than fail it untried.
+      if (deadline - this.clock() < this.callTimeoutMs) return undefined;
       try {
         const leased = await this.props.store.lease(item.inferenceId, now, Math.max(deadline, now) + RETRY_LEASE_MARGIN_MS);
         return leased ? await this.attempt(item.inferenceId, leased, leased.attempts, deadline) : undefined;
@@ -169,7 +179,7 @@ export class PredictionService {
     const left = deadline - this.clock();
     if (left <= 0) return failure('not tried within the request\'s time limit; it is retried');
     try {
-      const prediction = await this.props.scorer.score(review, inferenceId, AbortSignal.timeout(left));
+      const prediction = await this.props.scorer.score(review, inferenceId, AbortSignal.timeout(Math.min(left, this.callTimeoutMs)));
       return { kind: 'prediction', ...prediction, review: prediction.confidence < this.props.threshold };
     } catch (error) {
       return failure((error as Error).message ?? String(error));

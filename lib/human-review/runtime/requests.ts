@@ -93,6 +93,14 @@ export function parsePredictionRequest(body: string | null | undefined): ReviewI
   });
 }
 
+/** The limits in words, as API Gateway answers a body its schema refuses. */
+export function predictionRequestShape(): string {
+  return (
+    `{"reviews": [...]} with 1 to ${MAX_REVIEWS_PER_REQUEST} reviews, each {"text": 1 to ${MAX_TEXT_LENGTH} characters, not only spaces, ` +
+    `"productCategory": at most ${MAX_CATEGORY_LENGTH} characters (optional), "id": 1 to 64 letters, digits, '.', '_', ':' or '-' (optional)} and no other field`
+  );
+}
+
 /** The same limits as a JSON schema (draft 4) for the API Gateway model, so API Gateway refuses what the function would. */
 export function predictionRequestSchema(): Record<string, unknown> {
   return {

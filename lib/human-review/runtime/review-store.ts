@@ -179,19 +179,51 @@ export class ReviewStore {
     }
   }
 
-  /** The reviewer's own claim that has not expired, if any (a reviewer who reloads the app gets it back). */
+  /**
+   * The reviewer's own claim that has not expired, if any (a reviewer who reloads the app gets it
+   * back), as the index has it: read the item again before trusting it.
+   */
   public async claimedBy(reviewer: string, now: number): Promise<ReviewItem | undefined> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: WORK_INDEX,
-        KeyConditionExpression: '#work = :review AND #workAt > :now',
-        FilterExpression: 'claimedBy = :reviewer',
-        ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
-        ExpressionAttributeValues: { ':review': 'review', ':now': now, ':reviewer': reviewer },
-      }),
-    );
-    return (result.Items ?? [])[0] as ReviewItem | undefined;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: WORK_INDEX,
+          KeyConditionExpression: '#work = :review AND #workAt > :now',
+          FilterExpression: 'claimedBy = :reviewer',
+          ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
+          ExpressionAttributeValues: { ':review': 'review', ':now': now, ':reviewer': reviewer },
+          ExclusiveStartKey: start,
+        }),
+      );
+      if (page.Items?.length) return page.Items[0] as ReviewItem;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return undefined;
+  }
+
+  /** How many reviews are kept as failed, due for a retry or not (every page of the index). */
+  public async countFailed(): Promise<number> {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: WORK_INDEX,
+          KeyConditionExpression: '#work = :retry',
+          FilterExpression: '#status = :failed',
+          ExpressionAttributeNames: { '#work': 'work', '#status': 'status' },
+          ExpressionAttributeValues: { ':retry': 'retry', ':failed': 'failed' },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      total += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return total;
   }
 
   /**

@@ -72,8 +72,10 @@ export class ReviewService {
    * claimed for them; undefined when the queue is empty.
    */
   public async next(reviewer: string): Promise<ReviewTask | undefined> {
-    const held = await this.props.store.claimedBy(reviewer, this.clock());
-    if (held) return taskOf(held);
+    // The index may lag the table (a task just labelled can still show as held): read it again.
+    const candidate = await this.props.store.claimedBy(reviewer, this.clock());
+    const held = candidate && (await this.props.store.get(candidate.inferenceId));
+    if (held && held.work === 'review' && held.claimedBy === reviewer && held.workAt! > this.clock()) return taskOf(held);
     for (let round = 0; round < 3; round++) {
       const now = this.clock();
       const candidates = await this.props.store.due('review', now, CANDIDATES);
@@ -102,6 +104,9 @@ export class ReviewService {
       const existing = await this.props.store.get(inferenceId);
       if (!existing) throw new BadRequest(`Task '${inferenceId}' does not exist.`, 404);
       const again = existing.status === 'reviewed' && existing.claimToken === claimToken && existing.reviewer === reviewer;
+      if (again && existing.humanLabel !== humanLabel) {
+        throw new BadRequest(`Task '${inferenceId}' was already labelled ${existing.humanLabel} under your claim; a label is given once.`, 409);
+      }
       if (!again) {
         throw new BadRequest(
           `Your claim on task '${inferenceId}' is no longer valid (it expired and the task went back to the queue, or it was labelled); fetch the next task.`,

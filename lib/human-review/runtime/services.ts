@@ -8,15 +8,10 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EndpointScorer, Scorer } from './endpoint';
 import { LakeDestination, LakeWriter } from './lake-records';
-import { PredictionService } from './prediction';
+import { ENDPOINT_CALL_TIMEOUT_MS, PredictionService } from './prediction';
 import { ReviewStore } from './review-store';
 import { ReviewService } from './review';
 
-/**
- * An endpoint call may take this long. The SDK does not retry it: a second call would capture the
- * review twice under one inference id; the retry function calls again later instead.
- */
-export const ENDPOINT_CALL_TIMEOUT_MS = 5_000;
 
 /** The value of an environment variable the function cannot run without. */
 export function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -50,8 +45,10 @@ export function scorerOf(env: NodeJS.ProcessEnv, options: ClientOptions = {}): S
     region: options.region,
     endpoint: options.sageMakerEndpoint,
     credentials: options.credentials,
+    // No retry: a second call would capture the review twice under one inference id; the retry
+    // function calls again later instead. Each call is aborted after ENDPOINT_CALL_TIMEOUT_MS.
     maxAttempts: 1,
-    requestHandler: { requestTimeout: ENDPOINT_CALL_TIMEOUT_MS, connectionTimeout: 1_000 },
+    requestHandler: { requestTimeout: ENDPOINT_CALL_TIMEOUT_MS, throwOnRequestTimeout: true, connectionTimeout: 1_000 },
   });
   return new EndpointScorer(client, required(env, 'ENDPOINT_NAME'));
 }

@@ -162,7 +162,7 @@ async function label(value) {
     say(`Saving ${SENTIMENT_NAMES[value]}…`);
     const result = await api('POST', `/tasks/${encodeURIComponent(task.inferenceId)}/label`, { label: value, claimToken: task.claimToken });
     if (!result) return;
-    if (result.status === 200 || result.status === 202) say(`Saved ${SENTIMENT_NAMES[value]}. Next review:`);
+    if (result.status === 200 || result.status === 202) say(`Saved ${SENTIMENT_NAMES[result.answer.humanLabel] ?? result.answer.humanLabel}. Next review:`);
     else say(result.answer.message || `The label was not saved (${result.status}).`);
     await next();
   } finally {

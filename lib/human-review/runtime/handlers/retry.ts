@@ -27,9 +27,12 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T | undef
 export async function handler(_event: unknown, context: TimeLeft) {
   const delivered = await phase('delivery', () => deliverDue(store, lake, Date.now(), RETRY_BATCH));
   const retried = await phase('retry', () => predictions.retryDue(RETRY_BATCH, Date.now() + context.getRemainingTimeInMillis() - REPLY_MARGIN_MS));
-  const result = { ...(retried ?? { answered: 0, queued: 0, failed: 0 }), delivered: delivered ?? 0 };
+  const awaiting = await phase('count', () => store.countFailed());
+  const result = { ...(retried ?? { answered: 0, queued: 0, failed: 0 }), delivered: delivered ?? 0, awaitingRetry: awaiting ?? 0 };
   console.log(JSON.stringify({ message: 'retry run', ...result }));
-  console.log(metricsLine(required(process.env, 'ENDPOINT_NAME'), { stillFailing: result.failed, recovered: result.answered + result.queued, delivered: result.delivered }));
-  if (delivered === undefined || retried === undefined) throw new Error('A phase of the retry run failed (see the log); the next run tries again.');
+  if (awaiting !== undefined) {
+    console.log(metricsLine(required(process.env, 'ENDPOINT_NAME'), { stillFailing: result.failed, awaitingRetry: awaiting, recovered: result.answered + result.queued, delivered: result.delivered }));
+  }
+  if (delivered === undefined || retried === undefined || awaiting === undefined) throw new Error('A phase of the retry run failed (see the log); the next run tries again.');
   return result;
 }
