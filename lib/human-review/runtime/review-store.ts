@@ -16,7 +16,7 @@
  * retries of any call are idempotent and two reviewers never hold the same task.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, QueryCommandOutput, UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The name of the table's index of what is left to do. */
 export const WORK_INDEX = 'work';
@@ -61,6 +61,11 @@ export interface ReviewItem {
 export type Outcome =
   | { readonly kind: 'prediction'; readonly label: number; readonly confidence: number; readonly variant?: string; readonly review: boolean }
   | { readonly kind: 'failure'; readonly error: string; readonly retryAt: number };
+
+/** What a conditional update of one review says: the rest of the request is the store's. */
+type ConditionalUpdate = Required<Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>>;
+/** A query of the work index: the rest of the request is the store's. */
+type WorkQuery = Omit<QueryCommandInput, 'TableName' | 'IndexName' | 'ExclusiveStartKey'>;
 
 const expiry = (now: number) => Math.floor(now / 1000) + RETENTION_DAYS * 86_400;
 
@@ -121,23 +126,12 @@ export class ReviewStore {
         update = `${common}, #expires = :expires ADD #attempts :one REMOVE #error, #work, #workAt`;
       }
     }
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { inferenceId },
-          UpdateExpression: update,
-          ConditionExpression: '#status IN (:pending, :failed)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes as ReviewItem;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.updateIf(inferenceId, {
+      UpdateExpression: update,
+      ConditionExpression: '#status IN (:pending, :failed)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /** Reviews with work of a kind due at `now`, oldest first. */
@@ -160,23 +154,12 @@ export class ReviewStore {
    * review as it is then, or undefined when another run took it first.
    */
   public async lease(inferenceId: string, now: number, until: number): Promise<ReviewItem | undefined> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { inferenceId },
-          UpdateExpression: 'SET #workAt = :until',
-          ConditionExpression: '#work = :retry AND #workAt <= :now',
-          ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
-          ExpressionAttributeValues: { ':until': until, ':retry': 'retry', ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes as ReviewItem;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.updateIf(inferenceId, {
+      UpdateExpression: 'SET #workAt = :until',
+      ConditionExpression: '#work = :retry AND #workAt <= :now',
+      ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
+      ExpressionAttributeValues: { ':until': until, ':retry': 'retry', ':now': now },
+    });
   }
 
   /**
@@ -184,45 +167,29 @@ export class ReviewStore {
    * back), as the index has it: read the item again before trusting it.
    */
   public async claimedBy(reviewer: string, now: number): Promise<ReviewItem | undefined> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: WORK_INDEX,
-          KeyConditionExpression: '#work = :review AND #workAt > :now',
-          FilterExpression: 'claimedBy = :reviewer',
-          ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
-          ExpressionAttributeValues: { ':review': 'review', ':now': now, ':reviewer': reviewer },
-          ExclusiveStartKey: start,
-        }),
-      );
+    for await (const page of this.workPages({
+      KeyConditionExpression: '#work = :review AND #workAt > :now',
+      FilterExpression: 'claimedBy = :reviewer',
+      ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
+      ExpressionAttributeValues: { ':review': 'review', ':now': now, ':reviewer': reviewer },
+    })) {
       if (page.Items?.length) return page.Items[0] as ReviewItem;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return undefined;
   }
 
   /** How many reviews are kept as failed, due for a retry or not (every page of the index). */
   public async countFailed(): Promise<number> {
     let total = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: WORK_INDEX,
-          KeyConditionExpression: '#work = :retry',
-          FilterExpression: '#status = :failed',
-          ExpressionAttributeNames: { '#work': 'work', '#status': 'status' },
-          ExpressionAttributeValues: { ':retry': 'retry', ':failed': 'failed' },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
+    for await (const page of this.workPages({
+      KeyConditionExpression: '#work = :retry',
+      FilterExpression: '#status = :failed',
+      ExpressionAttributeNames: { '#work': 'work', '#status': 'status' },
+      ExpressionAttributeValues: { ':retry': 'retry', ':failed': 'failed' },
+      Select: 'COUNT',
+    })) {
       total += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return total;
   }
 
@@ -231,23 +198,12 @@ export class ReviewStore {
    * claim has expired. Undefined when someone else got it first.
    */
   public async claim(inferenceId: string, reviewer: string, claimToken: string, now: number, until: number): Promise<ReviewItem | undefined> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { inferenceId },
-          UpdateExpression: 'SET claimedBy = :reviewer, claimToken = :token, #workAt = :until',
-          ConditionExpression: '#work = :review AND #workAt <= :now',
-          ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
-          ExpressionAttributeValues: { ':reviewer': reviewer, ':token': claimToken, ':until': until, ':review': 'review', ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes as ReviewItem;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return this.updateIf(inferenceId, {
+      UpdateExpression: 'SET claimedBy = :reviewer, claimToken = :token, #workAt = :until',
+      ConditionExpression: '#work = :review AND #workAt <= :now',
+      ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt' },
+      ExpressionAttributeValues: { ':reviewer': reviewer, ':token': claimToken, ':until': until, ':review': 'review', ':now': now },
+    });
   }
 
   /**
@@ -255,27 +211,40 @@ export class ReviewStore {
    * then due for delivery to the lake. Undefined when the claim is not (or no longer) theirs.
    */
   public async review(inferenceId: string, reviewer: string, claimToken: string, humanLabel: number, now: number): Promise<ReviewItem | undefined> {
+    return this.updateIf(inferenceId, {
+      UpdateExpression: 'SET #status = :reviewed, humanLabel = :label, reviewer = :reviewer, reviewedAt = :at, #work = :deliver, #workAt = :now',
+      ConditionExpression: '#work = :review AND claimToken = :token AND claimedBy = :reviewer AND #workAt > :now',
+      ExpressionAttributeNames: { '#status': 'status', '#work': 'work', '#workAt': 'workAt' },
+      ExpressionAttributeValues: {
+        ':reviewed': 'reviewed',
+        ':label': humanLabel,
+        ':reviewer': reviewer,
+        ':at': new Date(now).toISOString(),
+        ':deliver': 'deliver',
+        ':now': now,
+        ':review': 'review',
+        ':token': claimToken,
+      },
+    });
+  }
+
+  /** Marks a reviewed item's records as written to the lake (a second call changes nothing). */
+  public async delivered(inferenceId: string, now: number): Promise<void> {
+    await this.updateIf(inferenceId, {
+      UpdateExpression: 'SET deliveredAt = :at, #expires = :expires REMOVE #work, #workAt',
+      ConditionExpression: '#work = :deliver',
+      ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt', '#expires': EXPIRES_AT },
+      ExpressionAttributeValues: { ':at': new Date(now).toISOString(), ':expires': expiry(now), ':deliver': 'deliver' },
+    });
+  }
+
+  /**
+   * One conditional update of a review: the review as it is after it, or undefined when the
+   * condition does not hold (another call changed it first).
+   */
+  private async updateIf(inferenceId: string, update: ConditionalUpdate): Promise<ReviewItem | undefined> {
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { inferenceId },
-          UpdateExpression: 'SET #status = :reviewed, humanLabel = :label, reviewer = :reviewer, reviewedAt = :at, #work = :deliver, #workAt = :now',
-          ConditionExpression: '#work = :review AND claimToken = :token AND claimedBy = :reviewer AND #workAt > :now',
-          ExpressionAttributeNames: { '#status': 'status', '#work': 'work', '#workAt': 'workAt' },
-          ExpressionAttributeValues: {
-            ':reviewed': 'reviewed',
-            ':label': humanLabel,
-            ':reviewer': reviewer,
-            ':at': new Date(now).toISOString(),
-            ':deliver': 'deliver',
-            ':now': now,
-            ':review': 'review',
-            ':token': claimToken,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const result = await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { inferenceId }, ...update, ReturnValues: 'ALL_NEW' }));
       return result.Attributes as ReviewItem;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -283,22 +252,14 @@ export class ReviewStore {
     }
   }
 
-  /** Marks a reviewed item's records as written to the lake (a second call changes nothing). */
-  public async delivered(inferenceId: string, now: number): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { inferenceId },
-          UpdateExpression: 'SET deliveredAt = :at, #expires = :expires REMOVE #work, #workAt',
-          ConditionExpression: '#work = :deliver',
-          ExpressionAttributeNames: { '#work': 'work', '#workAt': 'workAt', '#expires': EXPIRES_AT },
-          ExpressionAttributeValues: { ':at': new Date(now).toISOString(), ':expires': expiry(now), ':deliver': 'deliver' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+  /** Every page of a query of the work index. */
+  private async *workPages(query: WorkQuery): AsyncGenerator<QueryCommandOutput> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, IndexName: WORK_INDEX, ...query, ExclusiveStartKey: start }));
+      yield page;
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 }
 
