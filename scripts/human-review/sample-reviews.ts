@@ -1,6 +1,7 @@
 /** Reviews of the project's sample dataset, as callers of the prediction API would send them. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { RAW_REVIEW_COLUMNS } from '../../lib/constructs/lake-catalog';
 import { SAMPLE_DATA_DIR } from '../../lib/constructs/lake-folder-upload';
 import { SAMPLE_REVIEWS_FILES } from '../../lib/lake-layout';
 
@@ -29,12 +30,16 @@ export function csvRows(text: string): string[][] {
   return rows;
 }
 
+/** A column of the dataset as delivered: the catalog names them. */
+type RawReviewColumn = (typeof RAW_REVIEW_COLUMNS)[number];
+
 /** The sample's reviews that have a text: the text and the product category (Class Name). */
 export function sampleReviews(): { text: string; productCategory: string }[] {
   return SAMPLE_REVIEWS_FILES.flatMap((file) => {
     const [header, ...rows] = csvRows(fs.readFileSync(path.join(SAMPLE_DATA_DIR, file), 'utf-8'));
-    const text = header.indexOf('Review Text');
-    const category = header.indexOf('Class Name');
+    const column = (name: RawReviewColumn) => header.indexOf(name);
+    const text = column('Review Text');
+    const category = column('Class Name');
     return rows.filter((r) => r[text]?.trim()).map((r) => ({ text: r[text], productCategory: r[category] ?? '' }));
   });
 }

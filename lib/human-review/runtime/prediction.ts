@@ -64,6 +64,9 @@ export function answerOf(item: ReviewItem): PredictionAnswer {
   };
 }
 
+/** The answer of a review the table does not hold: the caller sends it again. */
+const notStored = (inferenceId: string): PredictionAnswer => ({ inferenceId, status: 'not_stored', humanReview: false, error: 'the review could not be stored; send it again' });
+
 /** Runs `work` over the items, at most `limit` at once, keeping their order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -119,7 +122,7 @@ export class PredictionService {
         });
       } catch (error) {
         logError('a review could not be stored', inferenceId, error);
-        return { inferenceId, status: 'not_stored', humanReview: false, error: 'the review could not be stored; send it again' };
+        return notStored(inferenceId);
       }
       try {
         if (!created) {
@@ -129,7 +132,7 @@ export class PredictionService {
           }
           if (existing) return answerOf(existing);
           // Gone between the two reads (it expired): nothing is stored under the id now.
-          return { inferenceId, status: 'not_stored', humanReview: false, error: 'the review could not be stored; send it again' };
+          return notStored(inferenceId);
         }
         const item = await this.attempt(inferenceId, review, 0, deadline);
         return answerOf(item ?? (await this.props.store.get(inferenceId))!);
