@@ -219,6 +219,20 @@ def input_fn(body, content_type: str | None = JSON_LINES) -> Records:
     return Records(items, places, "lines", JSON_LINES)
 
 
+def whole_request(body, content_type: str | None = JSON_LINES) -> list[str]:
+    """The texts of a request that a model answers as a whole (it cannot answer an error object in
+    a bad record's place): :class:`RequestError` for a request that cannot be read, one without
+    records, or one with a record that cannot be scored (the first five named)."""
+    records = input_fn(body, content_type)
+    if not records:
+        raise RequestError("the request has no records; send at least one review text")
+    problems = [item.message for item in records if isinstance(item, Unscorable)]
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise RequestError(f"{len(problems)} of {len(records)} records cannot be scored, and this model answers a request as a whole: {shown}")
+    return list(records)
+
+
 def _json_document(body) -> Records:
     if isinstance(body, bytes):
         try:

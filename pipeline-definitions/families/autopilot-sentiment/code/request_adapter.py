@@ -20,7 +20,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serving import JSON, RequestError, Unscorable, input_fn as read_request, media_type  # noqa: E402
+from serving import JSON, media_type, whole_request  # noqa: E402
 
 CSV = "text/csv"
 CATEGORY = "product_category"
@@ -43,13 +43,7 @@ def _objects(body, content_type: str) -> list:
 def input_fn(body, content_type: str | None) -> list[tuple[str, str]]:
     """(text, product category) of each record, in order; RequestError for a request that cannot be
     read, one without records, or one with a record that cannot be scored."""
-    records = read_request(body, content_type)
-    if not records:
-        raise RequestError("the request has no records; send at least one review text")
-    problems = [item.message for item in records if isinstance(item, Unscorable)]
-    if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise RequestError(f"{len(problems)} of {len(records)} records cannot be scored, and this model answers a request as a whole: {shown}")
+    records = whole_request(body, content_type)
     objects = _objects(body, content_type)
     categories = [str(o.get(CATEGORY) or "") if isinstance(o, dict) else "" for o in objects]
     return list(zip(records, categories))

@@ -25,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract import SENTIMENTS  # noqa: E402
-from serving import JSON, JSON_LINES, RequestError, Unscorable, input_fn as read_request, response_type  # noqa: E402
+from serving import JSON, JSON_LINES, response_type, whole_request  # noqa: E402
 from tokens import normalise  # noqa: E402
 
 # Every label, so the response adapter can put each one's probability in the contract's order.
@@ -40,14 +40,7 @@ def model_fn(model_dir: str) -> dict:
 def input_fn(body, content_type: str | None):
     """The request's texts, in order; RequestError for a request that cannot be read, or one with a
     record that cannot be scored."""
-    records = read_request(body, content_type)
-    if not records:
-        raise RequestError("the request has no records; send at least one review text")
-    problems = [item.message for item in records if isinstance(item, Unscorable)]
-    if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise RequestError(f"{len(problems)} of {len(records)} records cannot be scored, and this model answers a request as a whole: {shown}")
-    return list(records)
+    return whole_request(body, content_type)
 
 
 def predict_fn(texts, config: dict) -> dict:
